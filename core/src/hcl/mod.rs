@@ -1,0 +1,6 @@
+//! Atlas-dialect HCL: reading into the model, writing from it, formatting.
+
+pub mod chunks;
+pub mod fmt;
+pub mod read;
+pub mod write;

@@ -1,0 +1,25 @@
+//! strata's engine. No CLI or protocol types live here: the `strata` binary and
+//! the language server are thin layers over these functions.
+//!
+//! Data flows one way: sources (HCL, SQL) → [`model::Realm`] → normalized on a dev
+//! database → [`diff`] → [`plan`] → [`lint`] → [`apply`].
+
+pub mod apply;
+pub mod diag;
+pub mod diff;
+pub mod dialect;
+pub mod hcl;
+pub mod lint;
+pub mod model;
+pub mod plan;
+pub mod project;
+pub mod source;
+pub mod span;
+pub mod sql;
+pub mod sqlite;
+pub mod url;
+pub mod workspace;
+
+pub use diag::{Diagnostic, Error, Files, Result, Severity};
+pub use model::Realm;
+pub use span::{SourceFile, Span};

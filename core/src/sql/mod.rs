@@ -1,0 +1,4 @@
+//! SQL DDL sources: statement splitting and static reading without a database.
+
+pub mod split;
+pub mod static_read;
