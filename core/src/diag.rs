@@ -91,7 +91,11 @@ impl Files {
         let mut out = String::new();
         match &d.span {
             Some(span) => {
-                out.push_str(&format!("{}: {level}: {}\n", self.location(span), d.message));
+                out.push_str(&format!(
+                    "{}: {level}: {}\n",
+                    self.location(span),
+                    d.message
+                ));
                 if let Some(f) = self.files.get(&span.file) {
                     let lc = f.line_col(span.start);
                     let start = f.lines().line_start(lc.line - 1);

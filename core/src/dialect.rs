@@ -61,7 +61,10 @@ mod tests {
 
     #[test]
     fn dialect_from_suffix() {
-        assert_eq!(Dialect::from_file_suffix("s.pg.hcl"), Some(Dialect::Postgres));
+        assert_eq!(
+            Dialect::from_file_suffix("s.pg.hcl"),
+            Some(Dialect::Postgres)
+        );
         assert_eq!(Dialect::from_file_suffix("s.lt.hcl"), Some(Dialect::Sqlite));
         assert_eq!(Dialect::from_file_suffix("schema.hcl"), None);
     }

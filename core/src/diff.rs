@@ -1,1 +1,746 @@
-//! TODO
+//! Compares two realms (inspected current state, normalized desired state) and
+//! lists typed changes. Renames come only from `renamed_from`, never from guessing.
+
+use crate::dialect::Dialect;
+use crate::model::*;
+use crate::project::SkipPolicy;
+use crate::sql::lex::normalize;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum Change {
+    AddTable {
+        schema: String,
+        table: Table,
+    },
+    DropTable {
+        schema: String,
+        table: Table,
+    },
+    RenameTable {
+        schema: String,
+        from: String,
+        to: String,
+    },
+    /// `from` is the current table under its new name (after any rename).
+    ModifyTable {
+        schema: String,
+        from: Table,
+        to: Table,
+        changes: Vec<TableChange>,
+    },
+    AddView {
+        schema: String,
+        view: View,
+    },
+    DropView {
+        schema: String,
+        view: View,
+    },
+    ModifyView {
+        schema: String,
+        from: View,
+        to: View,
+    },
+    AddTrigger {
+        schema: String,
+        trigger: Trigger,
+    },
+    DropTrigger {
+        schema: String,
+        trigger: Trigger,
+    },
+    ModifyTrigger {
+        schema: String,
+        from: Trigger,
+        to: Trigger,
+    },
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum TableChange {
+    AddColumn {
+        column: Column,
+    },
+    DropColumn {
+        column: Column,
+    },
+    RenameColumn {
+        from: String,
+        to: String,
+    },
+    ModifyColumn {
+        from: Column,
+        to: Column,
+        aspects: Vec<ColumnAspect>,
+    },
+    AddIndex {
+        index: Index,
+    },
+    DropIndex {
+        index: Index,
+    },
+    ModifyIndex {
+        from: Index,
+        to: Index,
+    },
+    AddForeignKey {
+        fk: ForeignKey,
+    },
+    DropForeignKey {
+        fk: ForeignKey,
+    },
+    ModifyForeignKey {
+        from: ForeignKey,
+        to: ForeignKey,
+    },
+    AddCheck {
+        check: Check,
+    },
+    DropCheck {
+        check: Check,
+    },
+    ModifyCheck {
+        from: Check,
+        to: Check,
+    },
+    ModifyPrimaryKey {
+        from: Option<PrimaryKey>,
+        to: Option<PrimaryKey>,
+    },
+    ModifyAttr {
+        key: String,
+        from: Option<AttrValue>,
+        to: Option<AttrValue>,
+    },
+    ModifyComment {
+        from: Option<String>,
+        to: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnAspect {
+    Type,
+    Null,
+    Default,
+    Generated,
+    AutoIncrement,
+    Collation,
+    Comment,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct DiffOptions {
+    pub skip: SkipPolicy,
+}
+
+/// The changes that take `from` to `to`.
+pub fn diff(from: &Realm, to: &Realm, dialect: Dialect, opts: &DiffOptions) -> Vec<Change> {
+    let mut out = Vec::new();
+    let cmp = Cmp { dialect };
+    let empty = Schema::default();
+    let mut names: Vec<&str> = to.schemas.iter().map(|s| s.name.as_str()).collect();
+    for s in &from.schemas {
+        if !names.contains(&s.name.as_str()) {
+            names.push(&s.name);
+        }
+    }
+    for name in names {
+        let f = from.schema(name).unwrap_or(&empty);
+        let t = to.schema(name).unwrap_or(&empty);
+        cmp.schema(name, f, t, &mut out);
+    }
+    out.retain(|c| !skipped(c, &opts.skip));
+    for c in &mut out {
+        if let Change::ModifyTable { changes, .. } = c {
+            changes.retain(|tc| !skipped_table_change(tc, &opts.skip));
+        }
+    }
+    out.retain(|c| !matches!(c, Change::ModifyTable { changes, .. } if changes.is_empty()));
+    out
+}
+
+fn skipped(c: &Change, s: &SkipPolicy) -> bool {
+    match c {
+        Change::AddTable { .. } => s.add_table,
+        Change::DropTable { .. } => s.drop_table,
+        Change::RenameTable { .. } => s.rename_table,
+        Change::ModifyTable { .. } => s.modify_table,
+        Change::AddView { .. } => s.add_view,
+        Change::DropView { .. } => s.drop_view,
+        Change::ModifyView { .. } => s.modify_view,
+        Change::AddTrigger { .. } => s.add_trigger,
+        Change::DropTrigger { .. } => s.drop_trigger,
+        Change::ModifyTrigger { .. } => s.modify_trigger,
+    }
+}
+
+fn skipped_table_change(c: &TableChange, s: &SkipPolicy) -> bool {
+    match c {
+        TableChange::AddColumn { .. } => s.add_column,
+        TableChange::DropColumn { .. } => s.drop_column,
+        TableChange::RenameColumn { .. } => s.rename_column,
+        TableChange::ModifyColumn { .. } => s.modify_column,
+        TableChange::AddIndex { .. } => s.add_index,
+        TableChange::DropIndex { .. } => s.drop_index,
+        TableChange::ModifyIndex { .. } => s.modify_index,
+        TableChange::AddForeignKey { .. } => s.add_foreign_key,
+        TableChange::DropForeignKey { .. } => s.drop_foreign_key,
+        TableChange::ModifyForeignKey { .. } => s.modify_foreign_key,
+        _ => false,
+    }
+}
+
+/// Dialect-aware equality of the parts of a schema.
+struct Cmp {
+    dialect: Dialect,
+}
+
+impl Cmp {
+    fn schema(&self, name: &str, from: &Schema, to: &Schema, out: &mut Vec<Change>) {
+        let schema = name.to_string();
+        let from_tables: HashMap<&str, &Table> =
+            from.tables.iter().map(|t| (t.name.as_str(), t)).collect();
+        let to_names: HashSet<&str> = to.tables.iter().map(|t| t.name.as_str()).collect();
+        let mut matched = HashSet::new();
+        for t in &to.tables {
+            let (current, renamed) = match from_tables.get(t.name.as_str()) {
+                Some(c) => (Some(*c), false),
+                None => match t.renamed_from.as_deref() {
+                    Some(old) if !to_names.contains(old) => (from_tables.get(old).copied(), true),
+                    _ => (None, false),
+                },
+            };
+            match current {
+                None => out.push(Change::AddTable {
+                    schema: schema.clone(),
+                    table: t.clone(),
+                }),
+                Some(c) => {
+                    matched.insert(c.name.as_str());
+                    if renamed {
+                        out.push(Change::RenameTable {
+                            schema: schema.clone(),
+                            from: c.name.clone(),
+                            to: t.name.clone(),
+                        });
+                    }
+                    let changes = self.table(c, t);
+                    if !changes.is_empty() {
+                        let mut from = c.clone();
+                        from.name = t.name.clone();
+                        out.push(Change::ModifyTable {
+                            schema: schema.clone(),
+                            from,
+                            to: t.clone(),
+                            changes,
+                        });
+                    }
+                }
+            }
+        }
+        for t in &from.tables {
+            if !matched.contains(t.name.as_str()) {
+                out.push(Change::DropTable {
+                    schema: schema.clone(),
+                    table: t.clone(),
+                });
+            }
+        }
+        self.views(&schema, from, to, out);
+        self.triggers(&schema, from, to, out);
+    }
+
+    fn views(&self, schema: &str, from: &Schema, to: &Schema, out: &mut Vec<Change>) {
+        for v in &to.views {
+            match from.view(&v.name) {
+                None => out.push(Change::AddView {
+                    schema: schema.into(),
+                    view: v.clone(),
+                }),
+                Some(c) if normalize(&c.def) != normalize(&v.def) || c.comment != v.comment => out
+                    .push(Change::ModifyView {
+                        schema: schema.into(),
+                        from: c.clone(),
+                        to: v.clone(),
+                    }),
+                Some(_) => {}
+            }
+        }
+        for v in &from.views {
+            if to.view(&v.name).is_none() {
+                out.push(Change::DropView {
+                    schema: schema.into(),
+                    view: v.clone(),
+                });
+            }
+        }
+    }
+
+    fn triggers(&self, schema: &str, from: &Schema, to: &Schema, out: &mut Vec<Change>) {
+        for t in &to.triggers {
+            match from.triggers.iter().find(|c| c.name == t.name) {
+                None => out.push(Change::AddTrigger {
+                    schema: schema.into(),
+                    trigger: t.clone(),
+                }),
+                Some(c) if normalize(&c.def) != normalize(&t.def) => {
+                    out.push(Change::ModifyTrigger {
+                        schema: schema.into(),
+                        from: c.clone(),
+                        to: t.clone(),
+                    })
+                }
+                Some(_) => {}
+            }
+        }
+        for t in &from.triggers {
+            if !to.triggers.iter().any(|d| d.name == t.name) {
+                out.push(Change::DropTrigger {
+                    schema: schema.into(),
+                    trigger: t.clone(),
+                });
+            }
+        }
+    }
+
+    fn table(&self, from: &Table, to: &Table) -> Vec<TableChange> {
+        let mut out = Vec::new();
+        self.columns(from, to, &mut out);
+        if !self.pk_eq(from.primary_key.as_ref(), to.primary_key.as_ref()) {
+            out.push(TableChange::ModifyPrimaryKey {
+                from: from.primary_key.clone(),
+                to: to.primary_key.clone(),
+            });
+        }
+        self.indexes(from, to, &mut out);
+        self.foreign_keys(from, to, &mut out);
+        self.checks(from, to, &mut out);
+        let keys: HashSet<&String> = from.attrs.0.keys().chain(to.attrs.0.keys()).collect();
+        let mut keys: Vec<_> = keys.into_iter().collect();
+        keys.sort();
+        for k in keys {
+            let (a, b) = (from.attrs.0.get(k), to.attrs.0.get(k));
+            if a != b {
+                out.push(TableChange::ModifyAttr {
+                    key: k.clone(),
+                    from: a.cloned(),
+                    to: b.cloned(),
+                });
+            }
+        }
+        if from.comment != to.comment {
+            out.push(TableChange::ModifyComment {
+                from: from.comment.clone(),
+                to: to.comment.clone(),
+            });
+        }
+        out
+    }
+
+    fn columns(&self, from: &Table, to: &Table, out: &mut Vec<TableChange>) {
+        let mut matched = HashSet::new();
+        for c in &to.columns {
+            let (current, renamed) = match self.find_column(from, &c.name) {
+                Some(x) => (Some(x), false),
+                None => match c.renamed_from.as_deref() {
+                    Some(old) if self.find_column(to, old).is_none() => {
+                        (self.find_column(from, old), true)
+                    }
+                    _ => (None, false),
+                },
+            };
+            match current {
+                None => out.push(TableChange::AddColumn { column: c.clone() }),
+                Some(cur) => {
+                    matched.insert(cur.name.to_ascii_lowercase());
+                    if renamed {
+                        out.push(TableChange::RenameColumn {
+                            from: cur.name.clone(),
+                            to: c.name.clone(),
+                        });
+                    }
+                    let aspects = self.column_aspects(cur, c);
+                    if !aspects.is_empty() {
+                        let mut from = cur.clone();
+                        from.name = c.name.clone();
+                        out.push(TableChange::ModifyColumn {
+                            from,
+                            to: c.clone(),
+                            aspects,
+                        });
+                    }
+                }
+            }
+        }
+        for c in &from.columns {
+            if !matched.contains(&c.name.to_ascii_lowercase()) {
+                out.push(TableChange::DropColumn { column: c.clone() });
+            }
+        }
+    }
+
+    fn find_column<'t>(&self, t: &'t Table, name: &str) -> Option<&'t Column> {
+        t.columns.iter().find(|c| self.ident_eq(&c.name, name))
+    }
+
+    fn ident_eq(&self, a: &str, b: &str) -> bool {
+        match self.dialect {
+            Dialect::Postgres => a == b,
+            _ => a.eq_ignore_ascii_case(b),
+        }
+    }
+
+    pub fn column_aspects(&self, a: &Column, b: &Column) -> Vec<ColumnAspect> {
+        let mut out = Vec::new();
+        if !type_eq(&a.ty, &b.ty) {
+            out.push(ColumnAspect::Type);
+        }
+        if a.nullable != b.nullable {
+            out.push(ColumnAspect::Null);
+        }
+        if !default_eq(a.default.as_deref(), b.default.as_deref()) {
+            out.push(ColumnAspect::Default);
+        }
+        let gen_eq = match (&a.generated, &b.generated) {
+            (None, None) => true,
+            (Some(x), Some(y)) => x.stored == y.stored && normalize(&x.expr) == normalize(&y.expr),
+            _ => false,
+        };
+        if !gen_eq {
+            out.push(ColumnAspect::Generated);
+        }
+        if a.auto_increment != b.auto_increment {
+            out.push(ColumnAspect::AutoIncrement);
+        }
+        if !opt_eq_ci(a.collation.as_deref(), b.collation.as_deref()) {
+            out.push(ColumnAspect::Collation);
+        }
+        if a.comment != b.comment {
+            out.push(ColumnAspect::Comment);
+        }
+        out
+    }
+
+    fn pk_eq(&self, a: Option<&PrimaryKey>, b: Option<&PrimaryKey>) -> bool {
+        match (a, b) {
+            (None, None) => true,
+            (Some(a), Some(b)) => self.parts_eq(&a.parts, &b.parts),
+            _ => false,
+        }
+    }
+
+    fn parts_eq(&self, a: &[IndexPart], b: &[IndexPart]) -> bool {
+        a.len() == b.len()
+            && a.iter().zip(b).all(|(x, y)| {
+                x.desc == y.desc
+                    && opt_eq_ci(x.collation.as_deref(), y.collation.as_deref())
+                    && match (&x.key, &y.key) {
+                        (IndexKey::Column(p), IndexKey::Column(q)) => self.ident_eq(p, q),
+                        (IndexKey::Expr(p), IndexKey::Expr(q)) => normalize(p) == normalize(q),
+                        _ => false,
+                    }
+            })
+    }
+
+    fn index_eq(&self, a: &Index, b: &Index) -> bool {
+        a.unique == b.unique
+            && self.parts_eq(&a.parts, &b.parts)
+            && a.predicate.as_deref().map(normalize) == b.predicate.as_deref().map(normalize)
+            && a.attrs == b.attrs
+            && a.comment == b.comment
+    }
+
+    /// Unique constraints match by their columns (SQLite does not keep their
+    /// names); indexes match by name or `renamed_from`.
+    fn indexes(&self, from: &Table, to: &Table, out: &mut Vec<TableChange>) {
+        let is_constraint = |i: &Index| i.attrs.flag("constraint");
+        let mut matched = HashSet::new();
+        for i in &to.indexes {
+            let current = if is_constraint(i) && self.dialect == Dialect::Sqlite {
+                from.indexes.iter().find(|c| {
+                    is_constraint(c)
+                        && !matched.contains(&c.name)
+                        && self.parts_eq(&c.parts, &i.parts)
+                })
+            } else {
+                from.indexes.iter().find(|c| {
+                    c.name == i.name && !(is_constraint(c) && self.dialect == Dialect::Sqlite)
+                })
+            };
+            match current {
+                None => out.push(TableChange::AddIndex { index: i.clone() }),
+                Some(c) => {
+                    matched.insert(c.name.clone());
+                    if !self.index_eq(c, i) {
+                        out.push(TableChange::ModifyIndex {
+                            from: c.clone(),
+                            to: i.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        for c in &from.indexes {
+            if !matched.contains(&c.name) {
+                out.push(TableChange::DropIndex { index: c.clone() });
+            }
+        }
+    }
+
+    fn fk_signature_eq(&self, a: &ForeignKey, b: &ForeignKey) -> bool {
+        let cols = |x: &[String], y: &[String]| {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| self.ident_eq(p, q))
+        };
+        cols(&a.columns, &b.columns)
+            && self.ident_eq(&a.ref_table, &b.ref_table)
+            && cols(&a.ref_columns, &b.ref_columns)
+    }
+
+    fn foreign_keys(&self, from: &Table, to: &Table, out: &mut Vec<TableChange>) {
+        let mut used = vec![false; from.foreign_keys.len()];
+        for fk in &to.foreign_keys {
+            let by_name = from.foreign_keys.iter().position(|c| {
+                c.name.is_some() && c.name == fk.name && self.dialect != Dialect::Sqlite
+            });
+            let found = by_name.or_else(|| {
+                from.foreign_keys
+                    .iter()
+                    .enumerate()
+                    .position(|(i, c)| !used[i] && self.fk_signature_eq(c, fk))
+            });
+            match found {
+                None => out.push(TableChange::AddForeignKey { fk: fk.clone() }),
+                Some(i) => {
+                    used[i] = true;
+                    let c = &from.foreign_keys[i];
+                    let names_differ = c.name.is_some() && fk.name.is_some() && c.name != fk.name;
+                    if !self.fk_signature_eq(c, fk)
+                        || c.on_update != fk.on_update
+                        || c.on_delete != fk.on_delete
+                        || c.deferrable != fk.deferrable
+                        || names_differ
+                    {
+                        out.push(TableChange::ModifyForeignKey {
+                            from: c.clone(),
+                            to: fk.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        for (i, c) in from.foreign_keys.iter().enumerate() {
+            if !used[i] {
+                out.push(TableChange::DropForeignKey { fk: c.clone() });
+            }
+        }
+    }
+
+    fn checks(&self, from: &Table, to: &Table, out: &mut Vec<TableChange>) {
+        let mut used = vec![false; from.checks.len()];
+        for ck in &to.checks {
+            let found = from
+                .checks
+                .iter()
+                .enumerate()
+                .position(|(i, c)| !used[i] && normalize(&c.expr) == normalize(&ck.expr))
+                .or_else(|| {
+                    from.checks
+                        .iter()
+                        .enumerate()
+                        .position(|(i, c)| !used[i] && c.name.is_some() && c.name == ck.name)
+                });
+            match found {
+                None => out.push(TableChange::AddCheck { check: ck.clone() }),
+                Some(i) => {
+                    used[i] = true;
+                    let c = &from.checks[i];
+                    let names_differ = c.name.is_some() && ck.name.is_some() && c.name != ck.name;
+                    if normalize(&c.expr) != normalize(&ck.expr) || names_differ {
+                        out.push(TableChange::ModifyCheck {
+                            from: c.clone(),
+                            to: ck.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        for (i, c) in from.checks.iter().enumerate() {
+            if !used[i] {
+                out.push(TableChange::DropCheck { check: c.clone() });
+            }
+        }
+    }
+}
+
+/// Types compare by spelling, ignoring case and spacing: `VARCHAR( 255 )` = `varchar(255)`.
+pub fn type_eq(a: &str, b: &str) -> bool {
+    let n = |s: &str| -> String {
+        let lower = s.to_ascii_lowercase();
+        let words: Vec<&str> = lower.split_whitespace().collect();
+        words
+            .join(" ")
+            .replace(" (", "(")
+            .replace("( ", "(")
+            .replace(" )", ")")
+            .replace(", ", ",")
+    };
+    n(a) == n(b)
+}
+
+fn default_eq(a: Option<&str>, b: Option<&str>) -> bool {
+    let n = |x: Option<&str>| x.map(normalize).filter(|s| s != "null");
+    n(a) == n(b)
+}
+
+fn opt_eq_ci(a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
+        _ => false,
+    }
+}
+
+impl Change {
+    /// The schema and object name this change is about, for display and lenses.
+    pub fn object(&self) -> (&str, &str) {
+        match self {
+            Change::AddTable { schema, table } | Change::DropTable { schema, table } => {
+                (schema, &table.name)
+            }
+            Change::RenameTable { schema, to, .. } => (schema, to),
+            Change::ModifyTable { schema, to, .. } => (schema, &to.name),
+            Change::AddView { schema, view } | Change::DropView { schema, view } => {
+                (schema, &view.name)
+            }
+            Change::ModifyView { schema, to, .. } => (schema, &to.name),
+            Change::AddTrigger { schema, trigger } | Change::DropTrigger { schema, trigger } => {
+                (schema, &trigger.name)
+            }
+            Change::ModifyTrigger { schema, to, .. } => (schema, &to.name),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn col(name: &str, ty: &str) -> Column {
+        Column {
+            name: name.into(),
+            ty: ty.into(),
+            ..Column::default()
+        }
+    }
+
+    fn realm(tables: Vec<Table>) -> Realm {
+        Realm {
+            schemas: vec![Schema {
+                name: "main".into(),
+                tables,
+                ..Schema::default()
+            }],
+        }
+    }
+
+    fn table(name: &str, cols: Vec<Column>) -> Table {
+        Table {
+            name: name.into(),
+            columns: cols,
+            ..Table::default()
+        }
+    }
+
+    #[test]
+    fn equal_realms_have_no_changes() {
+        let a = realm(vec![table(
+            "t",
+            vec![col("a", "INTEGER"), col("b", "varchar( 10 )")],
+        )]);
+        let b = realm(vec![table(
+            "t",
+            vec![col("a", "integer"), col("b", "VARCHAR(10)")],
+        )]);
+        assert!(diff(&a, &b, Dialect::Sqlite, &DiffOptions::default()).is_empty());
+    }
+
+    #[test]
+    fn renames_come_only_from_renamed_from() {
+        let a = realm(vec![table("t", vec![col("old", "int")])]);
+        let guess = realm(vec![table("t", vec![col("new", "int")])]);
+        let changes = diff(&a, &guess, Dialect::Sqlite, &DiffOptions::default());
+        let Change::ModifyTable { changes, .. } = &changes[0] else {
+            panic!()
+        };
+        assert!(matches!(changes[0], TableChange::AddColumn { .. }));
+        assert!(matches!(changes[1], TableChange::DropColumn { .. }));
+
+        let mut renamed = col("new", "int");
+        renamed.renamed_from = Some("old".into());
+        let mut t = table("t2", vec![renamed]);
+        t.renamed_from = Some("t".into());
+        let changes = diff(
+            &a,
+            &realm(vec![t]),
+            Dialect::Sqlite,
+            &DiffOptions::default(),
+        );
+        assert!(
+            matches!(&changes[0], Change::RenameTable { from, to, .. } if from == "t" && to == "t2")
+        );
+        let Change::ModifyTable { changes, .. } = &changes[1] else {
+            panic!("{changes:?}")
+        };
+        assert!(
+            matches!(&changes[0], TableChange::RenameColumn { from, to } if from == "old" && to == "new")
+        );
+        assert_eq!(changes.len(), 1);
+    }
+
+    #[test]
+    fn modify_records_which_aspects_changed() {
+        let mut a = col("a", "int");
+        a.nullable = true;
+        let mut b = col("a", "bigint");
+        b.default = Some("0".into());
+        let changes = diff(
+            &realm(vec![table("t", vec![a])]),
+            &realm(vec![table("t", vec![b])]),
+            Dialect::Sqlite,
+            &DiffOptions::default(),
+        );
+        let Change::ModifyTable { changes, .. } = &changes[0] else {
+            panic!()
+        };
+        let TableChange::ModifyColumn { aspects, .. } = &changes[0] else {
+            panic!()
+        };
+        assert_eq!(
+            aspects,
+            &[
+                ColumnAspect::Type,
+                ColumnAspect::Null,
+                ColumnAspect::Default
+            ]
+        );
+    }
+
+    #[test]
+    fn skip_policy_drops_changes() {
+        let a = realm(vec![table("t", vec![col("a", "int")])]);
+        let b = realm(vec![]);
+        let opts = DiffOptions {
+            skip: SkipPolicy {
+                drop_table: true,
+                ..SkipPolicy::default()
+            },
+        };
+        assert!(diff(&a, &b, Dialect::Sqlite, &opts).is_empty());
+    }
+}

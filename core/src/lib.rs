@@ -6,8 +6,10 @@
 
 pub mod apply;
 pub mod diag;
-pub mod diff;
 pub mod dialect;
+pub mod diff;
+pub mod driver;
+pub mod filter;
 pub mod hcl;
 pub mod lint;
 pub mod model;

@@ -176,14 +176,21 @@ impl RefAction {
 
     pub fn parse(s: &str) -> Option<RefAction> {
         let norm = s.trim().to_ascii_uppercase().replace(['_', '-'], " ");
-        Some(match norm.split_whitespace().collect::<Vec<_>>().join(" ").as_str() {
-            "NO ACTION" => RefAction::NoAction,
-            "RESTRICT" => RefAction::Restrict,
-            "CASCADE" => RefAction::Cascade,
-            "SET NULL" => RefAction::SetNull,
-            "SET DEFAULT" => RefAction::SetDefault,
-            _ => return None,
-        })
+        Some(
+            match norm
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .as_str()
+            {
+                "NO ACTION" => RefAction::NoAction,
+                "RESTRICT" => RefAction::Restrict,
+                "CASCADE" => RefAction::Cascade,
+                "SET NULL" => RefAction::SetNull,
+                "SET DEFAULT" => RefAction::SetDefault,
+                _ => return None,
+            },
+        )
     }
 }
 
@@ -342,7 +349,9 @@ impl Table {
                     .zip(columns)
                     .all(|(p, c)| p.column_name() == Some(c.as_str()))
         };
-        self.primary_key.as_ref().is_some_and(|pk| covers(&pk.parts))
+        self.primary_key
+            .as_ref()
+            .is_some_and(|pk| covers(&pk.parts))
             || self.indexes.iter().any(|i| covers(&i.parts))
     }
 }

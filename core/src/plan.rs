@@ -1,1 +1,141 @@
-//! TODO
+//! The plan: ordered statements that take a database from its current state to
+//! the desired one. Every front end (CLI apply, CLI diff, the language server's
+//! preview) goes through [`plan`] and prints with [`Plan::to_sql`], so what a
+//! user previews is byte for byte what runs.
+
+use crate::dialect::Dialect;
+use crate::diff::{diff, Change, DiffOptions, TableChange};
+use crate::model::Realm;
+use crate::span::Span;
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Plan {
+    pub dialect: Dialect,
+    pub changes: Vec<Change>,
+    pub steps: Vec<Step>,
+    /// Statements that must run before the transaction (SQLite: foreign keys off).
+    pub pre: Vec<String>,
+    /// Statements that run after it.
+    pub post: Vec<String>,
+    pub transactional: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Step {
+    /// One statement, without the trailing `;`.
+    pub sql: String,
+    /// The statement that undoes it, where one exists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reverse: Option<String>,
+    /// What the step does, for humans: `create table "users"`.
+    pub comment: String,
+    /// Index into [`Plan::changes`] of the change this step implements.
+    pub change: usize,
+    pub transactional: bool,
+    /// The step can lose data (drops a table or column, rewrites rows).
+    pub destructive: bool,
+    /// The source object that asked for this step, for errors during normalization.
+    #[serde(skip)]
+    pub span: Option<Span>,
+}
+
+/// Counts for a one-line summary of the plan.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    pub add: usize,
+    pub modify: usize,
+    pub drop: usize,
+    pub rename: usize,
+}
+
+/// The one planner: diff `from` against `to` and turn the changes into statements.
+pub fn plan(from: &Realm, to: &Realm, dialect: Dialect, opts: &DiffOptions) -> Plan {
+    let changes = diff(from, to, dialect, opts);
+    plan_changes(changes, from, to, dialect)
+}
+
+pub fn plan_changes(changes: Vec<Change>, from: &Realm, to: &Realm, dialect: Dialect) -> Plan {
+    let mut plan = Plan {
+        dialect,
+        changes,
+        steps: Vec::new(),
+        pre: Vec::new(),
+        post: Vec::new(),
+        transactional: true,
+    };
+    match dialect {
+        Dialect::Sqlite => crate::sqlite::plan::plan(&mut plan, from, to),
+        // Other dialects plug in here as their planners land.
+        Dialect::Postgres | Dialect::Mysql => {}
+    }
+    plan
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// The plan as an executable SQL script: a `--` comment line per step and
+    /// every statement ended with `;`.
+    pub fn to_sql(&self) -> String {
+        let mut out = String::new();
+        if self.steps.is_empty() {
+            return out;
+        }
+        for s in &self.pre {
+            out.push_str(&format!("{s};\n"));
+        }
+        for step in &self.steps {
+            out.push_str(&format!("-- {}\n{};\n", step.comment, step.sql));
+        }
+        for s in &self.post {
+            out.push_str(&format!("{s};\n"));
+        }
+        out
+    }
+
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for c in &self.changes {
+            match c {
+                Change::AddTable { .. } | Change::AddView { .. } | Change::AddTrigger { .. } => {
+                    s.add += 1
+                }
+                Change::DropTable { .. } | Change::DropView { .. } | Change::DropTrigger { .. } => {
+                    s.drop += 1
+                }
+                Change::RenameTable { .. } => s.rename += 1,
+                Change::ModifyView { .. } | Change::ModifyTrigger { .. } => s.modify += 1,
+                Change::ModifyTable { changes, .. } => {
+                    for tc in changes {
+                        match tc {
+                            TableChange::AddColumn { .. }
+                            | TableChange::AddIndex { .. }
+                            | TableChange::AddForeignKey { .. }
+                            | TableChange::AddCheck { .. } => s.add += 1,
+                            TableChange::DropColumn { .. }
+                            | TableChange::DropIndex { .. }
+                            | TableChange::DropForeignKey { .. }
+                            | TableChange::DropCheck { .. } => s.drop += 1,
+                            TableChange::RenameColumn { .. } => s.rename += 1,
+                            _ => s.modify += 1,
+                        }
+                    }
+                }
+            }
+        }
+        s
+    }
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} to add, {} to change, {} to rename, {} to drop",
+            self.add, self.modify, self.rename, self.drop
+        )
+    }
+}

@@ -1,1 +1,1255 @@
-//! TODO
+//! The project file: `strata.hcl`, or Atlas's `atlas.hcl` so that Atlas users can
+//! bring theirs unchanged. It names environments (`env "local" { ... }`), each with
+//! its schema sources, database URLs and diff/lint policies, and may declare input
+//! variables and locals used in those attributes.
+//!
+//! hcl-edit parses the file so that every diagnostic can point at the exact block or
+//! expression; hcl-rs evaluates the expressions (templates, `var.*`, `local.*`,
+//! `getenv()`, `file()`).
+
+use crate::diag::Diagnostic;
+use crate::span::{SourceFile, Span};
+use ::hcl::eval::{Context, Evaluate, FuncArgs, FuncDef, ParamType};
+use ::hcl::{Map, Number, Value};
+use hcl_edit::expr::Expression as EditExpr;
+use hcl_edit::structure::{Attribute, Block, Body, Structure};
+use hcl_edit::Span as _;
+use serde::Serialize;
+use std::cell::RefCell;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// strata's own name wins over Atlas's when both files exist.
+const PROJECT_FILES: [&str; 2] = ["strata.hcl", "atlas.hcl"];
+
+/// The project file in `dir` (not its parents: the project is where the user runs).
+pub fn find_project_file(dir: &Path) -> Option<PathBuf> {
+    PROJECT_FILES
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|path| path.is_file())
+}
+
+/// An evaluated project file. `warnings` holds what was ignored (Atlas-only blocks,
+/// unknown attributes) so that the CLI can show it even when loading succeeds.
+#[derive(Clone, Debug, Serialize)]
+pub struct Project {
+    pub file: Arc<str>,
+    pub envs: Vec<Env>,
+    pub variables: Vec<Variable>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Project {
+    pub fn env(&self, name: &str) -> Option<&Env> {
+        self.envs.iter().find(|env| env.name == name)
+    }
+}
+
+/// One `env "name" { ... }` block, with every expression evaluated.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Env {
+    pub name: String,
+    /// Schema source URLs such as `file://schema.hcl`.
+    pub src: Vec<String>,
+    pub url: Option<String>,
+    pub dev: Option<String>,
+    pub schemas: Vec<String>,
+    pub exclude: Vec<String>,
+    pub diff: DiffPolicy,
+    pub lint: LintPolicy,
+    /// The env block's label.
+    pub span: Option<Span>,
+}
+
+/// `diff { skip { ... } concurrent_index { ... } }`.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct DiffPolicy {
+    pub skip: SkipPolicy,
+    pub concurrent_index: ConcurrentIndex,
+}
+
+/// Change kinds that the diff leaves out of plans (`diff { skip { drop_table = true } }`).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SkipPolicy {
+    pub add_schema: bool,
+    pub drop_schema: bool,
+    pub modify_schema: bool,
+    pub add_table: bool,
+    pub drop_table: bool,
+    pub modify_table: bool,
+    pub rename_table: bool,
+    pub add_column: bool,
+    pub drop_column: bool,
+    pub modify_column: bool,
+    pub rename_column: bool,
+    pub add_index: bool,
+    pub drop_index: bool,
+    pub modify_index: bool,
+    pub rename_index: bool,
+    pub add_foreign_key: bool,
+    pub drop_foreign_key: bool,
+    pub modify_foreign_key: bool,
+    pub add_view: bool,
+    pub drop_view: bool,
+    pub modify_view: bool,
+    pub add_trigger: bool,
+    pub drop_trigger: bool,
+    pub modify_trigger: bool,
+}
+
+impl SkipPolicy {
+    /// The flag an attribute of `skip { ... }` sets, by its Atlas name.
+    fn flag(&mut self, name: &str) -> Option<&mut bool> {
+        Some(match name {
+            "add_schema" => &mut self.add_schema,
+            "drop_schema" => &mut self.drop_schema,
+            "modify_schema" => &mut self.modify_schema,
+            "add_table" => &mut self.add_table,
+            "drop_table" => &mut self.drop_table,
+            "modify_table" => &mut self.modify_table,
+            "rename_table" => &mut self.rename_table,
+            "add_column" => &mut self.add_column,
+            "drop_column" => &mut self.drop_column,
+            "modify_column" => &mut self.modify_column,
+            "rename_column" => &mut self.rename_column,
+            "add_index" => &mut self.add_index,
+            "drop_index" => &mut self.drop_index,
+            "modify_index" => &mut self.modify_index,
+            "rename_index" => &mut self.rename_index,
+            "add_foreign_key" => &mut self.add_foreign_key,
+            "drop_foreign_key" => &mut self.drop_foreign_key,
+            "modify_foreign_key" => &mut self.modify_foreign_key,
+            "add_view" => &mut self.add_view,
+            "drop_view" => &mut self.drop_view,
+            "modify_view" => &mut self.modify_view,
+            "add_trigger" => &mut self.add_trigger,
+            "drop_trigger" => &mut self.drop_trigger,
+            "modify_trigger" => &mut self.modify_trigger,
+            _ => return None,
+        })
+    }
+}
+
+/// `diff { concurrent_index { create = true drop = true } }` (PostgreSQL).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ConcurrentIndex {
+    pub create: bool,
+    pub drop: bool,
+}
+
+/// The part of Atlas's `lint { ... }` that strata honours.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct LintPolicy {
+    /// `lint { destructive { error = true } }`: destructive changes fail the lint.
+    pub destructive_error: bool,
+}
+
+/// A declared input variable (`variable "name" { type = string default = "x" }`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Variable {
+    pub name: String,
+    pub ty: VarType,
+    /// The default rendered for display (strings unquoted).
+    pub default: Option<String>,
+    pub description: Option<String>,
+    /// The block's label.
+    pub span: Option<Span>,
+}
+
+/// Variable types strata understands: Atlas's primitives and lists of them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VarType {
+    String,
+    Number,
+    Bool,
+    /// `list(T)` or `set(T)`; given on the command line by repeating `--var`.
+    List(Box<VarType>),
+    /// No `type`: values are taken as written.
+    Any,
+}
+
+impl fmt::Display for VarType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VarType::String => f.write_str("string"),
+            VarType::Number => f.write_str("number"),
+            VarType::Bool => f.write_str("bool"),
+            VarType::List(inner) => write!(f, "list({inner})"),
+            VarType::Any => f.write_str("any"),
+        }
+    }
+}
+
+/// Parses and evaluates the project file. `vars` are the `--var name=value` pairs;
+/// a name may repeat for list variables. On failure every diagnostic is returned,
+/// warnings included.
+pub fn load(file: &SourceFile, vars: &[(String, String)]) -> Result<Project, Vec<Diagnostic>> {
+    let _base = BaseDir::set(base_dir(&file.name));
+    let body = match hcl_edit::parser::parse_body(&file.text) {
+        Ok(body) => body,
+        Err(err) => return Err(vec![syntax_error(file, &err)]),
+    };
+    let mut loader = Loader {
+        file,
+        diags: Vec::new(),
+    };
+    let project = loader.project(&body, vars);
+    match project {
+        Some(project) if !loader.has_errors() => Ok(Project {
+            warnings: loader.diags,
+            ..project
+        }),
+        _ => Err(loader.diags),
+    }
+}
+
+/// The directory `file()` paths are relative to.
+fn base_dir(file_name: &str) -> PathBuf {
+    match Path::new(file_name).parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn syntax_error(file: &SourceFile, err: &hcl_edit::parser::Error) -> Diagnostic {
+    let start = err.location().offset().min(file.text.len());
+    let end = (start + 1).min(file.text.len());
+    let loc = err.location();
+    Diagnostic::error(
+        "syntax",
+        format!(
+            "syntax error at {}:{}: {}",
+            loc.line(),
+            loc.column(),
+            err.message()
+        ),
+        Some(Span::new(&file.name, start..end)),
+    )
+}
+
+thread_local! {
+    /// hcl-rs functions are plain `fn` pointers and cannot capture the project's
+    /// directory, so `load` publishes it here for `file()` while it evaluates.
+    static BASE_DIR: RefCell<PathBuf> = RefCell::new(PathBuf::from("."));
+}
+
+/// Restores the previous base directory when `load` returns, even on panic.
+struct BaseDir(PathBuf);
+
+impl BaseDir {
+    fn set(dir: PathBuf) -> BaseDir {
+        BaseDir(BASE_DIR.with(|d| d.replace(dir)))
+    }
+}
+
+impl Drop for BaseDir {
+    fn drop(&mut self) {
+        let previous = std::mem::take(&mut self.0);
+        BASE_DIR.with(|d| *d.borrow_mut() = previous);
+    }
+}
+
+/// `getenv("NAME")`: Atlas returns an empty string for unset variables.
+fn getenv(args: FuncArgs) -> Result<Value, String> {
+    let name = args[0].as_str().unwrap_or_default();
+    Ok(Value::from(std::env::var(name).unwrap_or_default()))
+}
+
+/// `file("path")`: the file's text, relative to the project file's directory.
+fn read_file(args: FuncArgs) -> Result<Value, String> {
+    let name = args[0].as_str().unwrap_or_default();
+    let path = BASE_DIR.with(|d| d.borrow().join(name));
+    std::fs::read_to_string(&path)
+        .map(Value::from)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+/// The evaluation scope of env attributes and locals.
+fn context(vars: &Map<String, Value>, locals: &Map<String, Value>) -> Context<'static> {
+    let mut ctx = Context::new();
+    ctx.declare_var("var", Value::Object(vars.clone()));
+    ctx.declare_var("local", Value::Object(locals.clone()));
+    ctx.declare_func("getenv", FuncDef::new(getenv, [ParamType::String]));
+    ctx.declare_func("file", FuncDef::new(read_file, [ParamType::String]));
+    ctx
+}
+
+/// A declared variable plus what resolving its value needs.
+struct VarDecl {
+    var: Variable,
+    default: Option<Value>,
+    /// Where a bad `--var` value is reported: the `type` expression, else the label.
+    type_span: Option<Span>,
+}
+
+/// Walks the parsed file, collecting diagnostics as it goes.
+struct Loader<'a> {
+    file: &'a SourceFile,
+    diags: Vec<Diagnostic>,
+}
+
+impl Loader<'_> {
+    fn has_errors(&self) -> bool {
+        self.diags.iter().any(Diagnostic::is_error)
+    }
+
+    fn span(&self, range: Option<Range<usize>>) -> Option<Span> {
+        range.map(|r| Span::new(&self.file.name, r))
+    }
+
+    fn error(&mut self, code: &'static str, msg: impl Into<String>, at: Option<Range<usize>>) {
+        let span = self.span(at);
+        self.diags.push(Diagnostic::error(code, msg, span));
+    }
+
+    fn warn(&mut self, code: &'static str, msg: impl Into<String>, at: Option<Range<usize>>) {
+        let span = self.span(at);
+        self.diags.push(Diagnostic::warning(code, msg, span));
+    }
+
+    /// Adds help to the diagnostic just pushed.
+    fn help(&mut self, help: impl Into<String>) {
+        if let Some(last) = self.diags.pop() {
+            self.diags.push(last.with_help(help));
+        }
+    }
+
+    /// Variables and locals first, since envs depend on them; errors there stop
+    /// before the envs so that one missing variable is not reported once per use.
+    fn project(&mut self, body: &Body, cli: &[(String, String)]) -> Option<Project> {
+        let top = self.top_level(body);
+        let decls: Vec<VarDecl> = top
+            .variables
+            .iter()
+            .filter_map(|b| self.variable(b))
+            .collect();
+        if self.has_errors() {
+            // A broken declaration would make its `--var` look unknown.
+            return None;
+        }
+        let vars = self.resolve_vars(&decls, cli);
+        if self.has_errors() {
+            return None;
+        }
+        let locals = self.locals(&top.locals, &vars);
+        if self.has_errors() {
+            return None;
+        }
+        let ctx = context(&vars, &locals);
+        let mut diff = DiffPolicy::default();
+        let mut lint = LintPolicy::default();
+        top.diff.iter().for_each(|b| self.diff(b, &ctx, &mut diff));
+        top.lint.iter().for_each(|b| self.lint(b, &ctx, &mut lint));
+        let envs = self.envs(&top.envs, &ctx, &diff, &lint);
+        Some(Project {
+            file: self.file.name.clone(),
+            envs,
+            variables: decls.into_iter().map(|d| d.var).collect(),
+            warnings: Vec::new(),
+        })
+    }
+
+    /// Sorts the top-level blocks by kind and warns about the rest.
+    fn top_level<'b>(&mut self, body: &'b Body) -> TopLevel<'b> {
+        let mut top = TopLevel::default();
+        for structure in body.iter() {
+            let block = match structure {
+                Structure::Block(block) => block,
+                Structure::Attribute(attr) => {
+                    self.unknown_attribute(attr, "at the top level");
+                    continue;
+                }
+            };
+            match block.ident.as_str() {
+                "variable" => top.variables.push(block),
+                "locals" => top.locals.push(block),
+                "env" => top.envs.push(block),
+                "diff" => top.diff.push(block),
+                "lint" => top.lint.push(block),
+                kind @ ("data" | "docker") => self.warn(
+                    "unsupported",
+                    format!("`{kind}` blocks are not supported by strata, ignored"),
+                    block.ident.span(),
+                ),
+                other => self.warn(
+                    "unknown-block",
+                    format!("unknown block `{other}` in the project file, ignored"),
+                    block.ident.span(),
+                ),
+            }
+        }
+        top
+    }
+
+    fn unknown_attribute(&mut self, attr: &Attribute, place: &str) {
+        let key = attr.key.as_str();
+        self.warn(
+            "unknown-attribute",
+            format!("unknown attribute `{key}` {place}, ignored"),
+            attr.key.span(),
+        );
+    }
+
+    /// The single label of `kind "label" { ... }`, or an error on the block.
+    fn label(&mut self, block: &Block, kind: &str) -> Option<(String, Option<Span>)> {
+        match block.labels.as_slice() {
+            [label] => Some((label.as_str().to_string(), self.span(label.span()))),
+            _ => {
+                self.error(
+                    "block-label",
+                    format!("`{kind}` blocks take exactly one name label"),
+                    block.ident.span(),
+                );
+                None
+            }
+        }
+    }
+
+    fn variable(&mut self, block: &Block) -> Option<VarDecl> {
+        let (name, span) = self.label(block, "variable")?;
+        let mut decl = VarDecl {
+            var: Variable {
+                name,
+                ty: VarType::Any,
+                default: None,
+                description: None,
+                span: span.clone(),
+            },
+            default: None,
+            type_span: span,
+        };
+        let ctx = context(&Map::new(), &Map::new());
+        for attr in block.body.attributes() {
+            match attr.key.as_str() {
+                "type" => {
+                    decl.var.ty = self.var_type(&attr.value)?;
+                    decl.type_span = self.span(attr.value.span());
+                }
+                "default" => decl.default = Some(self.eval(&ctx, &attr.value)?),
+                "description" => decl.var.description = self.string(&ctx, attr),
+                _ => self.unknown_attribute(attr, "in a variable block"),
+            }
+        }
+        self.check_default(&mut decl, block)?;
+        Some(decl)
+    }
+
+    /// Type expressions are keywords, not values, so they are read, not evaluated.
+    fn var_type(&mut self, expr: &EditExpr) -> Option<VarType> {
+        let ty = match expr {
+            EditExpr::Variable(name) => match name.as_str() {
+                "string" => Some(VarType::String),
+                "number" => Some(VarType::Number),
+                "bool" => Some(VarType::Bool),
+                "any" => Some(VarType::Any),
+                _ => None,
+            },
+            EditExpr::FuncCall(call)
+                if matches!(call.name.name.as_str(), "list" | "set") && call.args.len() == 1 =>
+            {
+                let inner = self.var_type(call.args.iter().next()?)?;
+                Some(VarType::List(Box::new(inner)))
+            }
+            _ => None,
+        };
+        if ty.is_none() {
+            self.error("variable-type", "unsupported variable type", expr.span());
+            self.help("use string, number, bool, or list(...) of them");
+        }
+        ty
+    }
+
+    /// A default must fit the declared type, as a `--var` value must.
+    fn check_default(&mut self, decl: &mut VarDecl, block: &Block) -> Option<()> {
+        let Some(default) = &decl.default else {
+            return Some(());
+        };
+        if !fits(&decl.var.ty, default) {
+            let at = block
+                .body
+                .get_attribute("default")
+                .and_then(|a| a.value.span());
+            let msg = format!(
+                "the default of variable \"{}\" is not a {}",
+                decl.var.name, decl.var.ty
+            );
+            self.error("variable-type", msg, at);
+            return None;
+        }
+        decl.var.default = Some(display_value(default));
+        Some(())
+    }
+
+    /// The `var` object: `--var` values converted to each declared type, else defaults.
+    fn resolve_vars(&mut self, decls: &[VarDecl], cli: &[(String, String)]) -> Map<String, Value> {
+        for (name, _) in cli {
+            if !decls.iter().any(|d| &d.var.name == name) {
+                let msg = format!(
+                    "--var {name}: no variable \"{name}\" is declared in {}",
+                    self.file.name
+                );
+                self.error("unknown-variable", msg, None);
+                self.help(format!(
+                    "declare it: variable \"{name}\" {{ type = string }}"
+                ));
+            }
+        }
+        let mut vars = Map::new();
+        for decl in decls {
+            if let Some(value) = self.var_value(decl, cli) {
+                vars.insert(decl.var.name.clone(), value);
+            }
+        }
+        vars
+    }
+
+    fn var_value(&mut self, decl: &VarDecl, cli: &[(String, String)]) -> Option<Value> {
+        let name = &decl.var.name;
+        let given: Vec<&str> = cli
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect();
+        if given.is_empty() {
+            if decl.default.is_none() {
+                let span = decl.var.span.clone();
+                let msg = format!("variable \"{name}\" has no value");
+                self.diags.push(
+                    Diagnostic::error("missing-variable", msg, span)
+                        .with_help(format!("pass --var {name}=value, or give it a default")),
+                );
+            }
+            return decl.default.clone();
+        }
+        match parse_cli_value(&decl.var.ty, &given) {
+            Ok(value) => Some(value),
+            Err(why) => {
+                let msg = format!("--var {name}={}: {why}", given.join(","));
+                let span = decl.type_span.clone();
+                self.diags
+                    .push(Diagnostic::error("variable-type", msg, span));
+                None
+            }
+        }
+    }
+
+    /// Locals may refer to each other in any order: evaluate in rounds until no
+    /// more succeed, then report the ones that still fail.
+    fn locals(&mut self, blocks: &[&Block], vars: &Map<String, Value>) -> Map<String, Value> {
+        let mut pending: Vec<&Attribute> = Vec::new();
+        for attr in blocks.iter().flat_map(|b| b.body.attributes()) {
+            if pending.iter().any(|a| a.key.as_str() == attr.key.as_str()) {
+                let msg = format!("local \"{}\" is defined twice", attr.key.as_str());
+                self.error("duplicate-local", msg, attr.key.span());
+            } else {
+                pending.push(attr);
+            }
+        }
+        let mut locals = Map::new();
+        loop {
+            let ctx = context(vars, &locals);
+            let before = pending.len();
+            let mut failed = Vec::new();
+            for attr in pending {
+                match to_hcl(&attr.value).evaluate(&ctx) {
+                    Ok(value) => {
+                        locals.insert(attr.key.as_str().to_string(), value);
+                    }
+                    Err(err) => failed.push((attr, err)),
+                }
+            }
+            if failed.is_empty() || failed.len() == before {
+                for (attr, err) in failed {
+                    self.eval_error(&err, &attr.value);
+                }
+                return locals;
+            }
+            pending = failed.into_iter().map(|(attr, _)| attr).collect();
+        }
+    }
+
+    fn envs(
+        &mut self,
+        blocks: &[&Block],
+        ctx: &Context,
+        diff: &DiffPolicy,
+        lint: &LintPolicy,
+    ) -> Vec<Env> {
+        let mut envs: Vec<Env> = Vec::new();
+        for block in blocks {
+            let Some(env) = self.env(block, ctx, diff, lint) else {
+                continue;
+            };
+            if envs.iter().any(|e| e.name == env.name) {
+                let msg = format!("env \"{}\" is defined twice", env.name);
+                self.diags
+                    .push(Diagnostic::error("duplicate-env", msg, env.span.clone()));
+            }
+            envs.push(env);
+        }
+        envs
+    }
+
+    fn env(
+        &mut self,
+        block: &Block,
+        ctx: &Context,
+        diff: &DiffPolicy,
+        lint: &LintPolicy,
+    ) -> Option<Env> {
+        if block.labels.is_empty() {
+            self.error(
+                "env-name",
+                "env blocks need a name label",
+                block.ident.span(),
+            );
+            self.help(
+                "write `env \"local\" { ... }`; strata does not support `env { name = atlas.env }`",
+            );
+            return None;
+        }
+        let (name, span) = self.label(block, "env")?;
+        let mut env = Env {
+            name,
+            span,
+            diff: diff.clone(),
+            lint: lint.clone(),
+            ..Env::default()
+        };
+        for structure in block.body.iter() {
+            match structure {
+                Structure::Attribute(attr) => self.env_attribute(attr, ctx, &mut env),
+                Structure::Block(inner) => self.env_block(inner, ctx, &mut env),
+            }
+        }
+        Some(env)
+    }
+
+    fn env_attribute(&mut self, attr: &Attribute, ctx: &Context, env: &mut Env) {
+        match attr.key.as_str() {
+            "src" => env.src = self.strings(ctx, attr),
+            "url" => env.url = self.string(ctx, attr),
+            "dev" => env.dev = self.string(ctx, attr),
+            "schemas" => env.schemas = self.strings(ctx, attr),
+            "exclude" => env.exclude = self.strings(ctx, attr),
+            "for_each" => {
+                self.warn(
+                    "unsupported",
+                    "`for_each` is not supported by strata, ignored",
+                    attr.key.span(),
+                );
+                self.help("the env is loaded once; `each.*` is not available");
+            }
+            _ => self.unknown_attribute(attr, "in env block"),
+        }
+    }
+
+    fn env_block(&mut self, block: &Block, ctx: &Context, env: &mut Env) {
+        match block.ident.as_str() {
+            "diff" => self.diff(block, ctx, &mut env.diff),
+            "lint" => self.lint(block, ctx, &mut env.lint),
+            // Atlas's newer spelling of `src`.
+            "schema" => {
+                if let Some(src) = block.body.get_attribute("src") {
+                    env.src = self.strings(ctx, src);
+                }
+            }
+            // Atlas settings with no strata meaning; accepted so Atlas files load.
+            "migration" | "format" | "test" => {}
+            other => self.warn(
+                "unknown-block",
+                format!("unknown block `{other}` in env block, ignored"),
+                block.ident.span(),
+            ),
+        }
+    }
+
+    /// Applies a `diff` block over `policy`, so env blocks refine the top-level one.
+    fn diff(&mut self, block: &Block, ctx: &Context, policy: &mut DiffPolicy) {
+        for structure in block.body.iter() {
+            let Structure::Block(inner) = structure else {
+                self.unknown_structure(structure, "in diff block");
+                continue;
+            };
+            match inner.ident.as_str() {
+                "skip" => self.skip(inner, ctx, &mut policy.skip),
+                "concurrent_index" => {
+                    for attr in inner.body.attributes() {
+                        let flag = match attr.key.as_str() {
+                            "create" => &mut policy.concurrent_index.create,
+                            "drop" => &mut policy.concurrent_index.drop,
+                            _ => {
+                                self.unknown_attribute(attr, "in concurrent_index block");
+                                continue;
+                            }
+                        };
+                        self.set_bool(ctx, attr, flag);
+                    }
+                }
+                _ => self.unknown_structure(structure, "in diff block"),
+            }
+        }
+    }
+
+    fn skip(&mut self, block: &Block, ctx: &Context, skip: &mut SkipPolicy) {
+        for attr in block.body.attributes() {
+            match skip.flag(attr.key.as_str()) {
+                Some(flag) => self.set_bool(ctx, attr, flag),
+                None => self.unknown_attribute(attr, "in skip block"),
+            }
+        }
+    }
+
+    /// Only `destructive { error = ... }` matters to strata; Atlas's other lint
+    /// settings are accepted silently.
+    fn lint(&mut self, block: &Block, ctx: &Context, policy: &mut LintPolicy) {
+        for destructive in block.body.get_blocks("destructive") {
+            if let Some(attr) = destructive.body.get_attribute("error") {
+                self.set_bool(ctx, attr, &mut policy.destructive_error);
+            }
+        }
+    }
+
+    fn unknown_structure(&mut self, structure: &Structure, place: &str) {
+        match structure {
+            Structure::Attribute(attr) => self.unknown_attribute(attr, place),
+            Structure::Block(block) => self.warn(
+                "unknown-block",
+                format!("unknown block `{}` {place}, ignored", block.ident.as_str()),
+                block.ident.span(),
+            ),
+        }
+    }
+
+    fn eval(&mut self, ctx: &Context, expr: &EditExpr) -> Option<Value> {
+        match to_hcl(expr).evaluate(ctx) {
+            Ok(value) => Some(value),
+            Err(err) => {
+                self.eval_error(&err, expr);
+                None
+            }
+        }
+    }
+
+    fn eval_error(&mut self, err: &::hcl::eval::Error, expr: &EditExpr) {
+        self.error("eval", err.to_string(), expr.span());
+        if let Some(help) = eval_help(err.kind()) {
+            self.help(help);
+        }
+    }
+
+    fn set_bool(&mut self, ctx: &Context, attr: &Attribute, flag: &mut bool) {
+        match self.eval(ctx, &attr.value) {
+            Some(Value::Bool(b)) => *flag = b,
+            Some(other) => self.type_error(attr, "a bool", &other),
+            None => {}
+        }
+    }
+
+    /// A string attribute; numbers and bools convert, as HCL does; null is unset.
+    fn string(&mut self, ctx: &Context, attr: &Attribute) -> Option<String> {
+        match self.eval(ctx, &attr.value)? {
+            Value::Null => None,
+            value => match scalar_string(&value) {
+                Some(s) => Some(s),
+                None => {
+                    self.type_error(attr, "a string", &value);
+                    None
+                }
+            },
+        }
+    }
+
+    /// A list of strings; a single string is taken as a list of one (Atlas's `src`).
+    fn strings(&mut self, ctx: &Context, attr: &Attribute) -> Vec<String> {
+        let value = match self.eval(ctx, &attr.value) {
+            Some(Value::Null) | None => return Vec::new(),
+            Some(value) => value,
+        };
+        let items = match &value {
+            Value::Array(items) => items.iter().map(scalar_string).collect(),
+            single => scalar_string(single).map(|s| vec![s]),
+        };
+        items.unwrap_or_else(|| {
+            self.type_error(attr, "a string or a list of strings", &value);
+            Vec::new()
+        })
+    }
+
+    fn type_error(&mut self, attr: &Attribute, expected: &str, got: &Value) {
+        let key = attr.key.as_str();
+        let msg = format!("`{key}` must be {expected}, got `{got}`");
+        self.error("type", msg, attr.value.span());
+    }
+}
+
+/// The top-level blocks strata reads, by kind.
+#[derive(Default)]
+struct TopLevel<'b> {
+    variables: Vec<&'b Block>,
+    locals: Vec<&'b Block>,
+    envs: Vec<&'b Block>,
+    diff: Vec<&'b Block>,
+    lint: Vec<&'b Block>,
+}
+
+fn to_hcl(expr: &EditExpr) -> ::hcl::Expression {
+    ::hcl::Expression::from(expr.clone())
+}
+
+/// Hints for names Atlas files commonly use but strata does not provide.
+fn eval_help(kind: &::hcl::eval::ErrorKind) -> Option<&'static str> {
+    use ::hcl::eval::ErrorKind;
+    match kind {
+        ErrorKind::UndefinedVar(name) => Some(match name.as_str() {
+            "data" => "data sources are not supported by strata",
+            "atlas" | "each" => "`atlas.*` and `each.*` are not supported by strata",
+            _ => "available names are `var.<name>` and `local.<name>`",
+        }),
+        ErrorKind::UndefinedFunc(_) => Some("strata provides getenv(\"NAME\") and file(\"path\")"),
+        _ => None,
+    }
+}
+
+fn scalar_string(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Strings unquoted, everything else as HCL writes it.
+fn display_value(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn fits(ty: &VarType, value: &Value) -> bool {
+    match (ty, value) {
+        (VarType::Any, _) => true,
+        (VarType::String, Value::String(_)) => true,
+        (VarType::Number, Value::Number(_)) => true,
+        (VarType::Bool, Value::Bool(_)) => true,
+        (VarType::List(inner), Value::Array(items)) => items.iter().all(|v| fits(inner, v)),
+        _ => false,
+    }
+}
+
+/// Converts `--var` text to the declared type; lists take every repeated value.
+fn parse_cli_value(ty: &VarType, given: &[&str]) -> Result<Value, String> {
+    match (ty, given) {
+        (VarType::List(inner), _) => given
+            .iter()
+            .map(|s| parse_scalar(inner, s))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array),
+        (_, [one]) => parse_scalar(ty, one),
+        _ => Err(format!(
+            "given {} times, but the variable is a {ty}",
+            given.len()
+        )),
+    }
+}
+
+fn parse_scalar(ty: &VarType, text: &str) -> Result<Value, String> {
+    let bad = || format!("expected a {ty}, got `{text}`");
+    match ty {
+        VarType::String | VarType::Any => Ok(Value::from(text)),
+        VarType::Number => parse_number(text).map(Value::Number).ok_or_else(bad),
+        VarType::Bool => match text {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err(bad()),
+        },
+        VarType::List(_) => Err("nested lists cannot be given with --var".to_string()),
+    }
+}
+
+fn parse_number(text: &str) -> Option<Number> {
+    let text = text.trim();
+    if let Ok(i) = text.parse::<i64>() {
+        return Some(Number::from(i));
+    }
+    text.parse::<f64>().ok().and_then(Number::from_f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Severity;
+
+    fn source(text: &str) -> SourceFile {
+        SourceFile::new("atlas.hcl", text)
+    }
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn load_ok(text: &str, pairs: &[(&str, &str)]) -> Project {
+        match load(&source(text), &vars(pairs)) {
+            Ok(project) => project,
+            Err(diags) => panic!("load failed: {diags:#?}"),
+        }
+    }
+
+    fn load_err(text: &str, pairs: &[(&str, &str)]) -> Vec<Diagnostic> {
+        match load(&source(text), &vars(pairs)) {
+            Ok(project) => panic!("expected errors, got {project:#?}"),
+            Err(diags) => diags,
+        }
+    }
+
+    /// The text a diagnostic's span covers.
+    fn spanned<'t>(text: &'t str, d: &Diagnostic) -> &'t str {
+        let span = d.span.as_ref().expect("diagnostic has a span");
+        &text[span.start..span.end]
+    }
+
+    const ATLAS: &str = r#"
+variable "db_password" {
+  type        = string
+  default     = "secret"
+  description = "password of the app user"
+}
+
+variable "port" {
+  type    = number
+  default = 5432
+}
+
+variable "destructive" {
+  type    = bool
+  default = false
+}
+
+locals {
+  host   = "db.${local.domain}"
+  domain = "example.com"
+  dsn    = "postgres://app:${var.db_password}@${local.host}:${var.port}/app"
+}
+
+lint {
+  destructive {
+    error = true
+  }
+}
+
+env "local" {
+  src = "file://schema.hcl"
+  url = "postgres://localhost:${var.port}/app?sslmode=disable"
+  dev = "docker://postgres/16/dev?search_path=public"
+  schemas = ["public", "audit"]
+  exclude = ["public.schema_migrations"]
+  migration {
+    dir = "file://migrations"
+  }
+  format {
+    migrate {
+      diff = "{{ sql . \"  \" }}"
+    }
+  }
+}
+
+env "prod" {
+  src = ["file://schema/tables.hcl", "file://schema/views.sql"]
+  url = local.dsn
+  diff {
+    skip {
+      drop_table  = true
+      drop_schema = var.destructive ? false : true
+    }
+    concurrent_index {
+      create = true
+    }
+  }
+  lint {
+    destructive {
+      error = var.destructive
+    }
+  }
+}
+"#;
+
+    #[test]
+    fn atlas_file_with_two_envs() {
+        let p = load_ok(ATLAS, &[]);
+        assert_eq!(&*p.file, "atlas.hcl");
+        assert!(p.warnings.is_empty(), "{:#?}", p.warnings);
+        let names: Vec<_> = p.envs.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["local", "prod"]);
+
+        let local = p.env("local").unwrap();
+        assert_eq!(local.src, ["file://schema.hcl"]);
+        assert_eq!(
+            local.url.as_deref(),
+            Some("postgres://localhost:5432/app?sslmode=disable")
+        );
+        assert_eq!(
+            local.dev.as_deref(),
+            Some("docker://postgres/16/dev?search_path=public")
+        );
+        assert_eq!(local.schemas, ["public", "audit"]);
+        assert_eq!(local.exclude, ["public.schema_migrations"]);
+        assert!(!local.diff.skip.drop_table);
+        // The top-level lint block applies to every env.
+        assert!(local.lint.destructive_error);
+        let span = local.span.as_ref().unwrap();
+        assert_eq!(&ATLAS[span.start..span.end], "\"local\"");
+
+        let prod = p.env("prod").unwrap();
+        assert_eq!(
+            prod.src,
+            ["file://schema/tables.hcl", "file://schema/views.sql"]
+        );
+        assert_eq!(
+            prod.url.as_deref(),
+            Some("postgres://app:secret@db.example.com:5432/app")
+        );
+        assert!(prod.diff.skip.drop_table);
+        assert!(prod.diff.skip.drop_schema);
+        assert!(!prod.diff.skip.drop_column);
+        assert!(prod.diff.concurrent_index.create);
+        assert!(!prod.diff.concurrent_index.drop);
+        // The env's own lint block overrides the top-level one.
+        assert!(!prod.lint.destructive_error);
+        assert!(p.env("staging").is_none());
+    }
+
+    #[test]
+    fn variables_are_listed_with_defaults() {
+        let p = load_ok(ATLAS, &[]);
+        let pw = &p.variables[0];
+        assert_eq!(pw.name, "db_password");
+        assert_eq!(pw.ty, VarType::String);
+        assert_eq!(pw.default.as_deref(), Some("secret"));
+        assert_eq!(pw.description.as_deref(), Some("password of the app user"));
+        assert_eq!(p.variables[1].ty, VarType::Number);
+        assert_eq!(p.variables[1].default.as_deref(), Some("5432"));
+        assert_eq!(p.variables[2].default.as_deref(), Some("false"));
+    }
+
+    #[test]
+    fn cli_vars_override_defaults() {
+        let p = load_ok(
+            ATLAS,
+            &[
+                ("port", "6543"),
+                ("destructive", "true"),
+                ("db_password", "pw"),
+            ],
+        );
+        let prod = p.env("prod").unwrap();
+        assert_eq!(
+            prod.url.as_deref(),
+            Some("postgres://app:pw@db.example.com:6543/app")
+        );
+        assert!(!prod.diff.skip.drop_schema);
+        assert!(prod.lint.destructive_error);
+    }
+
+    #[test]
+    fn getenv_reads_the_environment() {
+        // PATH is read, not set: tests run in parallel threads.
+        let path = std::env::var("PATH").unwrap_or_default();
+        let text = r#"
+env "ci" {
+  url = getenv("PATH")
+  dev = "x${getenv("STRATA_PROJECT_TEST_SURELY_UNSET")}y"
+}
+"#;
+        let p = load_ok(text, &[]);
+        let ci = p.env("ci").unwrap();
+        assert_eq!(ci.url.as_deref(), Some(path.as_str()));
+        assert_eq!(ci.dev.as_deref(), Some("xy"));
+    }
+
+    #[test]
+    fn file_reads_relative_to_the_project_file() {
+        let dir = std::env::temp_dir().join(format!("strata-project-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("url.txt"), "sqlite://from-file.db").unwrap();
+        let name = dir.join("strata.hcl").to_string_lossy().into_owned();
+        let file = SourceFile::new(name, "env \"a\" {\n  url = file(\"url.txt\")\n}\n");
+        let p = load(&file, &[]).unwrap();
+        assert_eq!(
+            p.env("a").unwrap().url.as_deref(),
+            Some("sqlite://from-file.db")
+        );
+        assert_eq!(find_project_file(&dir), None);
+        std::fs::write(dir.join("atlas.hcl"), "").unwrap();
+        assert_eq!(find_project_file(&dir), Some(dir.join("atlas.hcl")));
+        std::fs::write(dir.join("strata.hcl"), "").unwrap();
+        assert_eq!(find_project_file(&dir), Some(dir.join("strata.hcl")));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn missing_variable_points_at_its_declaration() {
+        let text = "variable \"tenant\" {\n  type = string\n}\n\nenv \"local\" {\n  url = \"sqlite://${var.tenant}.db\"\n}\n";
+        let diags = load_err(text, &[]);
+        assert_eq!(diags.len(), 1, "{diags:#?}");
+        let d = &diags[0];
+        assert_eq!(d.code, "missing-variable");
+        assert!(d.message.contains("\"tenant\""), "{}", d.message);
+        assert!(d.help.as_deref().unwrap().contains("--var tenant=value"));
+        assert_eq!(spanned(text, d), "\"tenant\"");
+        let p = load_ok(text, &[("tenant", "acme")]);
+        assert_eq!(
+            p.env("local").unwrap().url.as_deref(),
+            Some("sqlite://acme.db")
+        );
+    }
+
+    #[test]
+    fn cli_var_of_the_wrong_type() {
+        let diags = load_err(ATLAS, &[("port", "fifty")]);
+        assert_eq!(diags.len(), 1, "{diags:#?}");
+        assert_eq!(diags[0].code, "variable-type");
+        assert!(
+            diags[0].message.contains("expected a number, got `fifty`"),
+            "{}",
+            diags[0].message
+        );
+        assert_eq!(spanned(ATLAS, &diags[0]), "number");
+
+        let diags = load_err(ATLAS, &[("destructive", "yes")]);
+        assert!(
+            diags[0].message.contains("expected a bool"),
+            "{}",
+            diags[0].message
+        );
+    }
+
+    #[test]
+    fn unknown_cli_var_is_an_error() {
+        let diags = load_err(ATLAS, &[("nope", "1")]);
+        assert_eq!(diags[0].code, "unknown-variable");
+        assert!(diags[0].message.contains("\"nope\""));
+    }
+
+    #[test]
+    fn list_variables_take_repeated_values() {
+        let text = "variable \"schemas\" {\n  type = list(string)\n  default = [\"public\"]\n}\nenv \"a\" {\n  schemas = var.schemas\n}\n";
+        assert_eq!(load_ok(text, &[]).envs[0].schemas, ["public"]);
+        let p = load_ok(text, &[("schemas", "a"), ("schemas", "b")]);
+        assert_eq!(p.envs[0].schemas, ["a", "b"]);
+        assert_eq!(p.variables[0].ty.to_string(), "list(string)");
+    }
+
+    #[test]
+    fn unknown_attributes_warn_but_load() {
+        let text = r#"
+data "sql" "tenants" {
+  query = "SELECT 1"
+}
+
+env "local" {
+  url     = "sqlite://a.db"
+  revisions_schema = "atlas"
+  for_each = ["a"]
+  diff {
+    skip {
+      drop_everything = true
+    }
+  }
+}
+"#;
+        let p = load_ok(text, &[]);
+        let codes: Vec<_> = p.warnings.iter().map(|d| d.code).collect();
+        assert_eq!(
+            codes,
+            [
+                "unsupported",
+                "unknown-attribute",
+                "unsupported",
+                "unknown-attribute"
+            ]
+        );
+        assert!(p.warnings.iter().all(|d| d.severity == Severity::Warning));
+        assert_eq!(spanned(text, &p.warnings[0]), "data");
+        assert!(p.warnings[0].message.contains("not supported by strata"));
+        assert_eq!(spanned(text, &p.warnings[1]), "revisions_schema");
+        assert_eq!(spanned(text, &p.warnings[3]), "drop_everything");
+        assert_eq!(
+            p.env("local").unwrap().url.as_deref(),
+            Some("sqlite://a.db")
+        );
+    }
+
+    #[test]
+    fn unlabelled_env_is_an_error() {
+        let text = "env {\n  name = atlas.env\n  url = \"sqlite://a.db\"\n}\n";
+        let diags = load_err(text, &[]);
+        assert_eq!(diags[0].code, "env-name");
+        assert!(diags[0].help.as_deref().unwrap().contains("env \"local\""));
+        assert_eq!(spanned(text, &diags[0]), "env");
+    }
+
+    #[test]
+    fn evaluation_errors_point_at_the_expression() {
+        let text = "env \"a\" {\n  url = var.missing\n  dev = [1, 2]\n  src = data.sql.x\n}\n";
+        let diags = load_err(text, &[]);
+        let found: Vec<_> = diags.iter().map(|d| (d.code, spanned(text, d))).collect();
+        assert_eq!(
+            found,
+            [
+                ("eval", "var.missing"),
+                ("type", "[1, 2]"),
+                ("eval", "data.sql.x")
+            ]
+        );
+        assert!(diags[2].help.as_deref().unwrap().contains("data sources"));
+    }
+
+    #[test]
+    fn bad_default_and_type_are_errors() {
+        let text = "variable \"n\" {\n  type = number\n  default = \"x\"\n}\nvariable \"m\" {\n  type = map(string)\n}\n";
+        let diags = load_err(text, &[]);
+        let found: Vec<_> = diags.iter().map(|d| (d.code, spanned(text, d))).collect();
+        assert_eq!(
+            found,
+            [("variable-type", "\"x\""), ("variable-type", "map(string)")]
+        );
+    }
+
+    #[test]
+    fn syntax_error_has_a_position() {
+        let text = "env \"local\" {\n  url = \"sqlite://a.db\"\n  schemas = [\"a\",\n}\n";
+        let file = source(text);
+        let diags = load(&file, &[]).unwrap_err();
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, "syntax");
+        let at = file.line_col(diags[0].span.as_ref().unwrap().start);
+        assert_eq!(at.line, 4, "{:?}", diags[0]);
+        assert!(
+            diags[0]
+                .message
+                .contains(&format!("{}:{}", at.line, at.col)),
+            "{}",
+            diags[0].message
+        );
+    }
+
+    #[test]
+    fn duplicate_envs_are_errors() {
+        let text = "env \"a\" {}\nenv \"a\" {}\n";
+        let diags = load_err(text, &[]);
+        assert_eq!(diags[0].code, "duplicate-env");
+        assert_eq!(
+            diags[0].span.as_ref().unwrap().start,
+            text.rfind("\"a\"").unwrap()
+        );
+    }
+}

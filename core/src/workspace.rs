@@ -1,1 +1,314 @@
-//! TODO
+//! The pipeline every front end shares: read the desired state from files,
+//! normalize it on a dev database, inspect the target, plan, lint.
+//!
+//! The CLI's `schema apply`/`schema diff` and the language server's preview
+//! both call [`plan_for`], so they cannot disagree about what would run.
+
+use crate::diag::{Diagnostic, Error, Files, Result};
+use crate::dialect::Dialect;
+use crate::diff::DiffOptions;
+use crate::driver::{self, Driver, Scope};
+use crate::filter::Exclude;
+use crate::hcl::read::{self as hcl_read, HclSchema};
+use crate::lint::{lint, Finding};
+use crate::model::*;
+use crate::plan::{plan, Plan};
+use crate::source::{format_of, Format};
+use crate::span::{SourceFile, Span};
+use crate::sql::split;
+use crate::url::{self, Url};
+use std::path::PathBuf;
+
+/// Schema files read without a database: the static model with spans and the
+/// diagnostics that need no database to find.
+#[derive(Debug)]
+pub struct Desired {
+    pub dialect: Dialect,
+    pub files: Files,
+    pub hcl_files: Vec<SourceFile>,
+    pub sql_files: Vec<SourceFile>,
+    pub hcl: HclSchema,
+    /// Tables, views and triggers read statically from the SQL files.
+    pub sql: Realm,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Desired {
+    pub fn read(files: Vec<SourceFile>, dialect: Dialect) -> Desired {
+        let mut all = Files::default();
+        let (mut hcl_files, mut sql_files) = (Vec::new(), Vec::new());
+        for f in files {
+            all.add(f.clone());
+            match format_of(&f.name) {
+                Some(Format::Sql) => sql_files.push(f),
+                _ => hcl_files.push(f),
+            }
+        }
+        let hcl = hcl_read::read(&hcl_files, dialect);
+        let mut diagnostics = hcl.diagnostics.clone();
+        let mut sql = Realm::default();
+        for f in &sql_files {
+            let (realm, diags) = crate::sql::static_read::read(f, dialect);
+            merge(&mut sql, realm);
+            diagnostics.extend(diags);
+        }
+        Desired {
+            dialect,
+            files: all,
+            hcl_files,
+            sql_files,
+            hcl,
+            sql,
+            diagnostics,
+        }
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// The static model of every file: HCL and SQL together.
+    pub fn static_realm(&self) -> Realm {
+        let mut r = self.hcl.realm.clone();
+        merge(&mut r, self.sql.clone());
+        r
+    }
+}
+
+fn merge(into: &mut Realm, other: Realm) {
+    for s in other.schemas {
+        let dst = into.schema_entry(&s.name);
+        dst.tables.extend(s.tables);
+        dst.views.extend(s.views);
+        dst.triggers.extend(s.triggers);
+        if dst.span.is_none() {
+            dst.span = s.span;
+        }
+    }
+}
+
+/// Applies the desired files to a clean dev database and reads them back, so
+/// both sides of a diff are spelled the way the database spells them.
+/// Errors point at the statement or HCL object the database refused.
+pub fn normalize(desired: &Desired, dev: &mut dyn Driver, scope: &Scope) -> Result<Realm> {
+    if desired.has_errors() {
+        return Err(Error::Diagnostics(desired.diagnostics.clone()));
+    }
+    dev.reset()?;
+    let mut errors = Vec::new();
+    for f in &desired.sql_files {
+        for stmt in split::split(&f.text, desired.dialect) {
+            let sql = &f.text[stmt.range.clone()];
+            if let Err(msg) = dev.execute(sql) {
+                errors.push(
+                    Diagnostic::error("dev-database", format!("the dev database refused this statement: {msg}"), Some(Span::new(&f.name, stmt.range.clone())))
+                        .with_help("fix the statement; strata runs every schema file on a clean dev database to read it"),
+                );
+            }
+        }
+    }
+    let hcl_plan = plan(
+        &Realm::default(),
+        &desired.hcl.realm,
+        desired.dialect,
+        &DiffOptions::default(),
+    );
+    for step in &hcl_plan.steps {
+        if let Err(msg) = dev.execute(&step.sql) {
+            errors.push(
+                Diagnostic::error(
+                    "dev-database",
+                    format!(
+                        "the dev database refused `{}`: {msg}",
+                        first_line(&step.sql)
+                    ),
+                    step.span.clone(),
+                )
+                .with_help("check the types, defaults and expressions of this object"),
+            );
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Diagnostics(errors));
+    }
+    let mut realm = dev.inspect(&Scope::default())?;
+    attach_source(&mut realm, &desired.static_realm());
+    Exclude::new(&scope.exclude)?.apply(&mut realm, false);
+    Ok(realm)
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}
+
+/// Copies spans and `renamed_from` from the source model onto the normalized
+/// one (inspection cannot know either).
+pub fn attach_source(realm: &mut Realm, source: &Realm) {
+    for s in &mut realm.schemas {
+        let Some(src) = source.schema(&s.name).or_else(|| source.schemas.first()) else {
+            continue;
+        };
+        s.span = src.span.clone();
+        for t in &mut s.tables {
+            let Some(st) = src
+                .tables
+                .iter()
+                .find(|x| x.name.eq_ignore_ascii_case(&t.name))
+            else {
+                continue;
+            };
+            t.span = st.span.clone();
+            t.renamed_from = st.renamed_from.clone();
+            for c in &mut t.columns {
+                if let Some(sc) = st
+                    .columns
+                    .iter()
+                    .find(|x| x.name.eq_ignore_ascii_case(&c.name))
+                {
+                    c.span = sc.span.clone();
+                    c.renamed_from = sc.renamed_from.clone();
+                }
+            }
+            for i in &mut t.indexes {
+                if let Some(si) = st.indexes.iter().find(|x| x.name == i.name) {
+                    i.span = si.span.clone();
+                    i.renamed_from = si.renamed_from.clone();
+                }
+            }
+            for fk in &mut t.foreign_keys {
+                if let Some(sf) = st.foreign_keys.iter().find(|x| {
+                    x.columns == fk.columns && x.ref_table.eq_ignore_ascii_case(&fk.ref_table)
+                }) {
+                    fk.span = sf.span.clone();
+                }
+            }
+            if let (Some(pk), Some(spk)) = (&mut t.primary_key, &st.primary_key) {
+                pk.span = spk.span.clone();
+            }
+        }
+        for v in &mut s.views {
+            if let Some(sv) = src
+                .views
+                .iter()
+                .find(|x| x.name.eq_ignore_ascii_case(&v.name))
+            {
+                v.span = sv.span.clone();
+                v.renamed_from = sv.renamed_from.clone();
+            }
+        }
+        for tr in &mut s.triggers {
+            if let Some(st) = src
+                .triggers
+                .iter()
+                .find(|x| x.name.eq_ignore_ascii_case(&tr.name))
+            {
+                tr.span = st.span.clone();
+            }
+        }
+    }
+}
+
+/// Where a state comes from: a database, or schema files.
+pub enum State {
+    Database(Box<dyn Driver>),
+    Files(Desired),
+}
+
+/// Opens the state a URL names (`sqlite://…`, `file://…`). `dialect_hint` picks
+/// the dialect of files when no database says it.
+pub fn open_state(raw: &str, dialect_hint: Option<Dialect>, create: bool) -> Result<State> {
+    match url::parse(raw)? {
+        Url::Database(db) => Ok(State::Database(driver::open(&db, create)?)),
+        Url::Files(paths) => {
+            let files = crate::source::read_files(&paths)?;
+            let dialect = dialect_hint
+                .or_else(|| {
+                    files
+                        .iter()
+                        .find_map(|f| Dialect::from_file_suffix(&f.name))
+                })
+                .unwrap_or(Dialect::Sqlite);
+            Ok(State::Files(Desired::read(files, dialect)))
+        }
+    }
+}
+
+/// Reads a state into the model: inspects a database, normalizes files.
+pub fn realize(
+    state: &mut State,
+    dev: Option<&mut dyn Driver>,
+    dev_url: Option<&str>,
+    scope: &Scope,
+) -> Result<Realm> {
+    match state {
+        State::Database(d) => d.inspect(scope),
+        State::Files(desired) => match dev {
+            Some(dev) => normalize(desired, dev, scope),
+            None => {
+                let dev_url = dev_url.map(parse_db).transpose()?;
+                let mut dev = driver::open_dev(dev_url.as_ref(), desired.dialect)?;
+                normalize(desired, dev.as_mut(), scope)
+            }
+        },
+    }
+}
+
+pub fn parse_db(raw: &str) -> Result<url::DbUrl> {
+    match url::parse(raw)? {
+        Url::Database(d) => Ok(d),
+        Url::Files(_) => Err(Error::Usage(format!(
+            "{} is not a database URL",
+            url::redact(raw)
+        ))),
+    }
+}
+
+/// A plan with everything needed to show and apply it.
+pub struct Planned {
+    pub current: Realm,
+    pub desired: Realm,
+    pub plan: Plan,
+    pub findings: Vec<Finding>,
+}
+
+/// The one planner entry point: current state of `target`, desired state from
+/// `desired`, normalized on `dev`.
+pub fn plan_for(
+    target: &mut dyn Driver,
+    desired: &Desired,
+    dev: &mut dyn Driver,
+    scope: &Scope,
+    opts: &DiffOptions,
+) -> Result<Planned> {
+    let desired_realm = normalize(desired, dev, scope)?;
+    let current = target.inspect(scope)?;
+    Ok(planned(current, desired_realm, target.dialect(), opts))
+}
+
+pub fn planned(current: Realm, desired: Realm, dialect: Dialect, opts: &DiffOptions) -> Planned {
+    let plan = plan(&current, &desired, dialect, opts);
+    let findings = lint(&plan);
+    Planned {
+        current,
+        desired,
+        plan,
+        findings,
+    }
+}
+
+/// Schema file paths from `file://` URLs.
+pub fn file_paths(urls: &[String]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for u in urls {
+        match url::parse(u)? {
+            Url::Files(p) => out.extend(p),
+            Url::Database(_) => {
+                return Err(Error::Usage(format!(
+                    "{} is not a file:// URL",
+                    url::redact(u)
+                )))
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,1 +1,1465 @@
-//! TODO
+//! Reads Atlas-dialect HCL schema files into the model.
+//!
+//! Files are parsed chunk by chunk (one top-level block at a time, see
+//! [`super::chunks`]) so one broken block yields one error and the rest still loads.
+//! References (`column.id`, `table.users.column.id`, `schema.main`) are resolved
+//! after every file is read, because a table may point at one defined elsewhere.
+
+use super::chunks::split_top_level;
+use crate::diag::Diagnostic;
+use crate::dialect::Dialect;
+use crate::model::*;
+use crate::span::{SourceFile, Span};
+use hcl_edit::expr::{Expression, TraversalOperator};
+use hcl_edit::structure::{Attribute, Block, Body, Structure};
+use hcl_edit::template::Element;
+use hcl_edit::Span as _;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// What a reference in the source points at, for navigation and diagnostics.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    Schema(String),
+    Table {
+        schema: String,
+        table: String,
+    },
+    Column {
+        schema: String,
+        table: String,
+        column: String,
+    },
+}
+
+/// One reference written in a file, resolved or not.
+#[derive(Clone, Debug)]
+pub struct Reference {
+    pub span: Span,
+    pub target: Option<Target>,
+    pub text: String,
+}
+
+/// The result of reading a set of HCL files.
+#[derive(Debug, Default)]
+pub struct HclSchema {
+    pub realm: Realm,
+    pub diagnostics: Vec<Diagnostic>,
+    pub references: Vec<Reference>,
+}
+
+/// Reads `files` as one schema.
+pub fn read(files: &[SourceFile], dialect: Dialect) -> HclSchema {
+    let mut r = Reader {
+        dialect,
+        out: HclSchema::default(),
+        pending: Vec::new(),
+        explicit_schemas: Vec::new(),
+    };
+    for f in files {
+        r.read_file(f);
+    }
+    r.resolve();
+    r.out
+}
+
+/// A reference that can be checked only once every file is read.
+struct Pending {
+    /// Where the reference sits: the table it belongs to (schema, table).
+    owner: (String, String),
+    path: Vec<String>,
+    span: Span,
+    kind: Expect,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Expect {
+    Column,
+    Table,
+}
+
+struct Reader {
+    dialect: Dialect,
+    out: HclSchema,
+    pending: Vec<Pending>,
+    explicit_schemas: Vec<String>,
+}
+
+/// Context of the file being read: name and text, for spans and heredoc text.
+struct Ctx<'a> {
+    file: &'a Arc<str>,
+    base: usize,
+}
+
+impl Ctx<'_> {
+    fn span(&self, r: Option<std::ops::Range<usize>>) -> Option<Span> {
+        r.map(|r| Span::new(self.file, self.base + r.start..self.base + r.end))
+    }
+}
+
+impl Reader {
+    fn err(&mut self, code: &'static str, msg: impl Into<String>, span: Option<Span>) {
+        self.out
+            .diagnostics
+            .push(Diagnostic::error(code, msg, span));
+    }
+
+    fn read_file(&mut self, f: &SourceFile) {
+        for chunk in split_top_level(&f.text) {
+            let text = &f.text[chunk.range.clone()];
+            let ctx = Ctx {
+                file: &f.name,
+                base: chunk.range.start,
+            };
+            match hcl_edit::parser::parse_body(text) {
+                Ok(body) => self.read_body(&ctx, &body),
+                Err(e) => {
+                    let loc = e.location();
+                    let span = Span::new(
+                        &f.name,
+                        chunk.range.start + loc.offset()..chunk.range.start + loc.offset(),
+                    );
+                    let d = Diagnostic::error(
+                        "syntax",
+                        format!("syntax error: {}", e.message()),
+                        Some(span),
+                    );
+                    self.out.diagnostics.push(
+                        d.with_help("check for a missing `}`, `\"` or `=` near this position"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn read_body(&mut self, ctx: &Ctx, body: &Body) {
+        for s in body.iter() {
+            match s {
+                Structure::Block(b) => match b.ident.as_str() {
+                    "schema" => self.read_schema(ctx, b),
+                    "table" => self.read_table(ctx, b),
+                    "view" => self.read_view(ctx, b),
+                    "trigger" => self.read_trigger(ctx, b),
+                    // Atlas allows these in schema files; strata reads values only
+                    // through the project file for now.
+                    other => {
+                        let span = ctx.span(b.ident.span());
+                        let msg = format!("unknown block `{other}`");
+                        let help =
+                            "schema files hold `schema`, `table`, `view` and `trigger` blocks";
+                        self.out
+                            .diagnostics
+                            .push(Diagnostic::error("unknown-block", msg, span).with_help(help));
+                    }
+                },
+                Structure::Attribute(a) => {
+                    let span = ctx.span(a.key.span());
+                    self.err(
+                        "unknown-attribute",
+                        format!("unexpected top-level attribute `{}`", a.key.as_str()),
+                        span,
+                    );
+                }
+            }
+        }
+    }
+
+    /// The single label of a block such as `table "users"`, or the last of two
+    /// (`table "public" "users"`, with the first as the schema).
+    fn labels(&mut self, ctx: &Ctx, b: &Block) -> Option<(Option<String>, String, Option<Span>)> {
+        let labels: Vec<_> = b.labels.iter().map(|l| l.as_str().to_string()).collect();
+        let span = b
+            .labels
+            .last()
+            .and_then(|l| ctx.span(l.span()))
+            .or(ctx.span(b.ident.span()));
+        match labels.len() {
+            1 => Some((None, labels[0].clone(), span)),
+            2 => Some((Some(labels[0].clone()), labels[1].clone(), span)),
+            _ => {
+                self.err(
+                    "missing-label",
+                    format!(
+                        "`{}` block needs a name, e.g. `{} \"name\" {{ … }}`",
+                        b.ident.as_str(),
+                        b.ident.as_str()
+                    ),
+                    ctx.span(b.ident.span()),
+                );
+                None
+            }
+        }
+    }
+
+    fn read_schema(&mut self, ctx: &Ctx, b: &Block) {
+        let Some((_, name, span)) = self.labels(ctx, b) else {
+            return;
+        };
+        if self.explicit_schemas.contains(&name) {
+            self.err(
+                "duplicate",
+                format!("schema `{name}` is defined twice"),
+                span.clone(),
+            );
+        }
+        self.explicit_schemas.push(name.clone());
+        let mut comment = None;
+        for a in b.body.attributes() {
+            match a.key.as_str() {
+                "comment" => comment = self.string(ctx, &a.value),
+                "charset" | "collate" => {}
+                k => self.unknown_attr(ctx, a, k, "schema"),
+            }
+        }
+        let s = self.out.realm.schema_entry(&name);
+        s.span = span;
+        s.comment = comment;
+    }
+
+    fn unknown_attr(&mut self, ctx: &Ctx, a: &Attribute, key: &str, block: &str) {
+        self.err(
+            "unknown-attribute",
+            format!("unknown attribute `{key}` in `{block}` block"),
+            ctx.span(a.key.span()),
+        );
+    }
+
+    fn unknown_block(&mut self, ctx: &Ctx, b: &Block, block: &str) {
+        self.err(
+            "unknown-block",
+            format!("unknown block `{}` in `{block}` block", b.ident.as_str()),
+            ctx.span(b.ident.span()),
+        );
+    }
+
+    /// The schema named by a `schema = schema.x` attribute, else the dialect's default.
+    fn owner_schema(&mut self, ctx: &Ctx, body: &Body, label_schema: Option<String>) -> String {
+        if let Some(a) = body.get_attribute("schema") {
+            match traversal(&a.value) {
+                Some(path) if path.len() == 2 && path[0] == "schema" => {
+                    let span = ctx.span(a.value.span());
+                    self.out.references.push(Reference {
+                        span: span.clone().unwrap(),
+                        target: Some(Target::Schema(path[1].clone())),
+                        text: path.join("."),
+                    });
+                    if label_schema.as_ref().is_some_and(|l| *l != path[1]) {
+                        self.err(
+                            "conflict",
+                            "the block's label and `schema` name different schemas",
+                            span,
+                        );
+                    }
+                    return path[1].clone();
+                }
+                _ => self.err(
+                    "bad-reference",
+                    "`schema` must reference a schema, e.g. `schema = schema.main`",
+                    ctx.span(a.value.span()),
+                ),
+            }
+        }
+        label_schema.unwrap_or_else(|| self.dialect.default_schema().to_string())
+    }
+
+    fn read_table(&mut self, ctx: &Ctx, b: &Block) {
+        let Some((label_schema, name, span)) = self.labels(ctx, b) else {
+            return;
+        };
+        let schema = self.owner_schema(ctx, &b.body, label_schema);
+        let mut t = Table {
+            name: name.clone(),
+            span: span.clone(),
+            ..Table::default()
+        };
+        let owner = (schema.clone(), name.clone());
+        for s in b.body.iter() {
+            match s {
+                Structure::Attribute(a) => match a.key.as_str() {
+                    "schema" => {}
+                    "comment" => t.comment = self.string(ctx, &a.value),
+                    "renamed_from" => t.renamed_from = self.name_or_ref(ctx, &a.value),
+                    "without_rowid" | "strict" if self.dialect == Dialect::Sqlite => {
+                        let on = self.boolean(ctx, &a.value);
+                        t.attrs.set_flag(a.key.as_str(), on);
+                    }
+                    k => self.unknown_attr(ctx, a, k, "table"),
+                },
+                Structure::Block(c) => match c.ident.as_str() {
+                    "column" => {
+                        if let Some(col) = self.read_column(ctx, c) {
+                            if t.column(&col.name).is_some() {
+                                let msg = format!(
+                                    "column `{}` is defined twice in table `{name}`",
+                                    col.name
+                                );
+                                self.err("duplicate", msg, col.span.clone());
+                            }
+                            t.columns.push(col);
+                        }
+                    }
+                    "primary_key" => {
+                        if t.primary_key.is_some() {
+                            self.err(
+                                "duplicate",
+                                "a table has one primary key",
+                                ctx.span(c.ident.span()),
+                            );
+                        }
+                        t.primary_key = Some(self.read_pk(ctx, c, &owner));
+                    }
+                    "index" | "unique" => {
+                        if let Some(idx) = self.read_index(ctx, c, &owner) {
+                            if t.index(&idx.name).is_some() {
+                                let msg = format!(
+                                    "index `{}` is defined twice in table `{name}`",
+                                    idx.name
+                                );
+                                self.err("duplicate", msg, idx.span.clone());
+                            }
+                            t.indexes.push(idx);
+                        }
+                    }
+                    "foreign_key" => {
+                        if let Some(fk) = self.read_fk(ctx, c, &owner) {
+                            t.foreign_keys.push(fk);
+                        }
+                    }
+                    "check" => {
+                        if let Some(ck) = self.read_check(ctx, c) {
+                            t.checks.push(ck);
+                        }
+                    }
+                    _ => self.unknown_block(ctx, c, "table"),
+                },
+            }
+        }
+        let s = self.out.realm.schema_entry(&schema);
+        if s.table(&name).is_some() {
+            self.err(
+                "duplicate",
+                format!("table `{name}` is defined twice"),
+                span,
+            );
+            return;
+        }
+        s.tables.push(t);
+    }
+
+    fn read_column(&mut self, ctx: &Ctx, b: &Block) -> Option<Column> {
+        let (_, name, span) = self.labels(ctx, b)?;
+        let mut c = Column {
+            name,
+            span,
+            ..Column::default()
+        };
+        let mut has_type = false;
+        for s in b.body.iter() {
+            match s {
+                Structure::Attribute(a) => match a.key.as_str() {
+                    "type" => {
+                        has_type = true;
+                        c.ty = self.column_type(ctx, &a.value).unwrap_or_default();
+                    }
+                    "null" => c.nullable = self.boolean(ctx, &a.value),
+                    "default" => c.default = self.default_value(ctx, &a.value),
+                    "auto_increment" => c.auto_increment = self.boolean(ctx, &a.value),
+                    "comment" => c.comment = self.string(ctx, &a.value),
+                    "collate" => c.collation = self.string(ctx, &a.value),
+                    "renamed_from" => c.renamed_from = self.name_or_ref(ctx, &a.value),
+                    "as" => {
+                        c.generated = self.string(ctx, &a.value).map(|expr| Generated {
+                            expr,
+                            stored: false,
+                        })
+                    }
+                    k => self.unknown_attr(ctx, a, k, "column"),
+                },
+                Structure::Block(g) if g.ident.as_str() == "as" => {
+                    let mut gen = Generated {
+                        expr: String::new(),
+                        stored: false,
+                    };
+                    for a in g.body.attributes() {
+                        match a.key.as_str() {
+                            "expr" => gen.expr = self.string(ctx, &a.value).unwrap_or_default(),
+                            "type" => match self
+                                .word(ctx, &a.value)
+                                .as_deref()
+                                .map(str::to_ascii_uppercase)
+                            {
+                                Some(w) if w == "STORED" => gen.stored = true,
+                                Some(w) if w == "VIRTUAL" => gen.stored = false,
+                                _ => self.err(
+                                    "bad-value",
+                                    "generated column `type` is STORED or VIRTUAL",
+                                    ctx.span(a.value.span()),
+                                ),
+                            },
+                            k => self.unknown_attr(ctx, a, k, "as"),
+                        }
+                    }
+                    c.generated = Some(gen);
+                }
+                Structure::Block(g) => self.unknown_block(ctx, g, "column"),
+            }
+        }
+        if !has_type {
+            let msg = format!("column `{}` has no `type`", c.name);
+            self.out.diagnostics.push(
+                Diagnostic::error("missing-type", msg, c.span.clone())
+                    .with_help("add e.g. `type = integer` or `type = varchar(255)`"),
+            );
+        }
+        Some(c)
+    }
+
+    /// A column type: a bare word (`integer`), a call with arguments
+    /// (`varchar(255)`, `decimal(10,2)`), or `sql("…")` for anything else.
+    fn column_type(&mut self, ctx: &Ctx, e: &Expression) -> Option<String> {
+        match e {
+            Expression::Variable(v) => Some(v.as_str().to_string()),
+            Expression::FuncCall(f) if f.name.name.as_str() == "sql" => self.sql_arg(ctx, f),
+            Expression::FuncCall(f) => {
+                let mut args = Vec::new();
+                for a in f.args.iter() {
+                    match a {
+                        Expression::Number(n) => args.push(n.to_string()),
+                        Expression::String(s) => args.push(format!("'{}'", s.replace('\'', "''"))),
+                        Expression::Variable(v) => args.push(v.as_str().to_string()),
+                        other => {
+                            self.err(
+                                "bad-type",
+                                "type arguments are numbers or strings",
+                                ctx.span(other.span()),
+                            );
+                            return None;
+                        }
+                    }
+                }
+                Some(format!("{}({})", f.name.name.as_str(), args.join(",")))
+            }
+            Expression::String(s) => Some(s.to_string()),
+            other => {
+                self.err(
+                    "bad-type",
+                    "a type is a word like `integer`, a call like `varchar(255)`, or `sql(\"…\")`",
+                    ctx.span(other.span()),
+                );
+                None
+            }
+        }
+    }
+
+    fn sql_arg(&mut self, ctx: &Ctx, f: &hcl_edit::expr::FuncCall) -> Option<String> {
+        match f.args.iter().next() {
+            Some(arg) if f.args.len() == 1 => self.string(ctx, arg),
+            _ => {
+                self.err("bad-value", "`sql(…)` takes one string", ctx.span(f.span()));
+                None
+            }
+        }
+    }
+
+    /// A default is a literal (quoted as a SQL string when it is an HCL string)
+    /// or `sql("expr")`, taken verbatim.
+    fn default_value(&mut self, ctx: &Ctx, e: &Expression) -> Option<String> {
+        match e {
+            Expression::String(s) => Some(format!("'{}'", s.replace('\'', "''"))),
+            Expression::Number(n) => Some(n.to_string()),
+            Expression::Bool(b) => Some(if *b.value() { "1" } else { "0" }.to_string()),
+            Expression::Null(_) => Some("NULL".to_string()),
+            Expression::FuncCall(f) if f.name.name.as_str() == "sql" => self.sql_arg(ctx, f),
+            Expression::UnaryOp(_) => {
+                let text = e.to_string();
+                Some(text.trim().to_string())
+            }
+            other => {
+                self.err(
+                    "bad-value",
+                    "a default is a literal (`0`, `\"text\"`, `true`) or `sql(\"expression\")`",
+                    ctx.span(other.span()),
+                );
+                None
+            }
+        }
+    }
+
+    fn read_pk(&mut self, ctx: &Ctx, b: &Block, owner: &(String, String)) -> PrimaryKey {
+        let mut pk = PrimaryKey {
+            name: b.labels.first().map(|l| l.as_str().to_string()),
+            span: ctx.span(b.ident.span()),
+            ..PrimaryKey::default()
+        };
+        for a in b.body.attributes() {
+            match a.key.as_str() {
+                "columns" => {
+                    pk.parts = self
+                        .column_refs(ctx, &a.value, owner)
+                        .into_iter()
+                        .map(IndexPart::column)
+                        .collect()
+                }
+                "comment" => {}
+                k => self.unknown_attr(ctx, a, k, "primary_key"),
+            }
+        }
+        if pk.parts.is_empty() {
+            self.err(
+                "missing-columns",
+                "primary key needs `columns = [column.x]`",
+                pk.span.clone(),
+            );
+        }
+        pk
+    }
+
+    fn read_index(&mut self, ctx: &Ctx, b: &Block, owner: &(String, String)) -> Option<Index> {
+        let (_, name, span) = self.labels(ctx, b)?;
+        let constraint = b.ident.as_str() == "unique";
+        let mut idx = Index {
+            name,
+            unique: constraint,
+            span,
+            ..Index::default()
+        };
+        idx.attrs.set_flag("constraint", constraint);
+        for s in b.body.iter() {
+            match s {
+                Structure::Attribute(a) => match a.key.as_str() {
+                    "columns" => {
+                        let cols = self.column_refs(ctx, &a.value, owner);
+                        idx.parts.extend(cols.into_iter().map(IndexPart::column));
+                    }
+                    "unique" if !constraint => idx.unique = self.boolean(ctx, &a.value),
+                    "where" => idx.predicate = self.string(ctx, &a.value),
+                    "comment" => idx.comment = self.string(ctx, &a.value),
+                    "renamed_from" => idx.renamed_from = self.name_or_ref(ctx, &a.value),
+                    k => self.unknown_attr(ctx, a, k, b.ident.as_str()),
+                },
+                Structure::Block(on) if on.ident.as_str() == "on" => {
+                    if let Some(part) = self.read_index_part(ctx, on, owner) {
+                        idx.parts.push(part);
+                    }
+                }
+                Structure::Block(o) => self.unknown_block(ctx, o, "index"),
+            }
+        }
+        if idx.parts.is_empty() {
+            self.err(
+                "missing-columns",
+                format!(
+                    "index `{}` needs `columns = [column.x]` or `on {{ … }}` blocks",
+                    idx.name
+                ),
+                idx.span.clone(),
+            );
+        }
+        Some(idx)
+    }
+
+    fn read_index_part(
+        &mut self,
+        ctx: &Ctx,
+        b: &Block,
+        owner: &(String, String),
+    ) -> Option<IndexPart> {
+        let mut key = None;
+        let mut desc = false;
+        let mut collation = None;
+        for a in b.body.attributes() {
+            match a.key.as_str() {
+                "column" => {
+                    key = self
+                        .column_refs(ctx, &a.value, owner)
+                        .pop()
+                        .map(IndexKey::Column)
+                }
+                "expr" => key = self.string(ctx, &a.value).map(IndexKey::Expr),
+                "desc" => desc = self.boolean(ctx, &a.value),
+                "collate" => collation = self.string(ctx, &a.value),
+                k => self.unknown_attr(ctx, a, k, "on"),
+            }
+        }
+        match key {
+            Some(key) => Some(IndexPart {
+                key,
+                desc,
+                collation,
+            }),
+            None => {
+                self.err(
+                    "missing-columns",
+                    "`on` needs `column = column.x` or `expr = \"…\"`",
+                    ctx.span(b.ident.span()),
+                );
+                None
+            }
+        }
+    }
+
+    fn read_fk(&mut self, ctx: &Ctx, b: &Block, owner: &(String, String)) -> Option<ForeignKey> {
+        let (_, name, span) = self.labels(ctx, b)?;
+        let mut fk = ForeignKey {
+            name: Some(name),
+            span,
+            ..ForeignKey::default()
+        };
+        for a in b.body.attributes() {
+            match a.key.as_str() {
+                "columns" => fk.columns = self.column_refs(ctx, &a.value, owner),
+                "ref_columns" => {
+                    let refs = self.foreign_column_refs(ctx, &a.value, owner);
+                    let mut tables: Vec<_> = refs
+                        .iter()
+                        .map(|(s, t, _)| (s.clone(), t.clone()))
+                        .collect();
+                    tables.dedup();
+                    if tables.len() > 1 {
+                        self.err(
+                            "bad-reference",
+                            "`ref_columns` must all belong to one table",
+                            ctx.span(a.value.span()),
+                        );
+                    }
+                    if let Some((s, t)) = tables.pop() {
+                        fk.ref_schema = Some(s);
+                        fk.ref_table = t;
+                    }
+                    fk.ref_columns = refs.into_iter().map(|(_, _, c)| c).collect();
+                }
+                "on_update" | "on_delete" => {
+                    let word = self.word(ctx, &a.value).unwrap_or_default();
+                    match RefAction::parse(&word) {
+                        Some(act) if a.key.as_str() == "on_update" => fk.on_update = act,
+                        Some(act) => fk.on_delete = act,
+                        None => self.err(
+                            "bad-value",
+                            format!("`{word}` is not a referential action; use NO_ACTION, RESTRICT, CASCADE, SET_NULL or SET_DEFAULT"),
+                            ctx.span(a.value.span()),
+                        ),
+                    }
+                }
+                "deferrable" => {
+                    fk.deferrable = match &a.value {
+                        Expression::Bool(b) if *b.value() => Deferrable::InitiallyImmediate,
+                        Expression::Bool(_) => Deferrable::NotDeferrable,
+                        e => match self.word(ctx, e).as_deref() {
+                            Some("INITIALLY_DEFERRED") => Deferrable::InitiallyDeferred,
+                            Some("INITIALLY_IMMEDIATE") => Deferrable::InitiallyImmediate,
+                            _ => {
+                                self.err(
+                                    "bad-value",
+                                    "`deferrable` is true, false, INITIALLY_IMMEDIATE or INITIALLY_DEFERRED",
+                                    ctx.span(e.span()),
+                                );
+                                Deferrable::NotDeferrable
+                            }
+                        },
+                    }
+                }
+                k => self.unknown_attr(ctx, a, k, "foreign_key"),
+            }
+        }
+        if fk.columns.is_empty() || fk.ref_columns.is_empty() {
+            self.err(
+                "missing-columns",
+                "foreign key needs `columns` and `ref_columns`",
+                fk.span.clone(),
+            );
+            return None;
+        }
+        if fk.columns.len() != fk.ref_columns.len() {
+            self.err(
+                "mismatch",
+                format!(
+                    "foreign key has {} column(s) but {} referenced column(s)",
+                    fk.columns.len(),
+                    fk.ref_columns.len()
+                ),
+                fk.span.clone(),
+            );
+        }
+        Some(fk)
+    }
+
+    fn read_check(&mut self, ctx: &Ctx, b: &Block) -> Option<Check> {
+        let name = b.labels.first().map(|l| l.as_str().to_string());
+        let span = b
+            .labels
+            .first()
+            .and_then(|l| ctx.span(l.span()))
+            .or(ctx.span(b.ident.span()));
+        let mut expr = None;
+        for a in b.body.attributes() {
+            match a.key.as_str() {
+                "expr" => expr = self.string(ctx, &a.value),
+                k => self.unknown_attr(ctx, a, k, "check"),
+            }
+        }
+        match expr {
+            Some(expr) => Some(Check { name, expr, span }),
+            None => {
+                self.err("missing-expr", "check needs `expr = \"…\"`", span);
+                None
+            }
+        }
+    }
+
+    fn read_view(&mut self, ctx: &Ctx, b: &Block) {
+        let Some((label_schema, name, span)) = self.labels(ctx, b) else {
+            return;
+        };
+        let schema = self.owner_schema(ctx, &b.body, label_schema);
+        let mut v = View {
+            name: name.clone(),
+            span: span.clone(),
+            ..View::default()
+        };
+        let mut def = None;
+        for s in b.body.iter() {
+            match s {
+                Structure::Attribute(a) => match a.key.as_str() {
+                    "schema" => {}
+                    "as" => def = self.string(ctx, &a.value),
+                    "comment" => v.comment = self.string(ctx, &a.value),
+                    "renamed_from" => v.renamed_from = self.name_or_ref(ctx, &a.value),
+                    "depends_on" => {
+                        if let Expression::Array(arr) = &a.value {
+                            for e in arr.iter() {
+                                self.table_ref(ctx, e, &(schema.clone(), name.clone()));
+                            }
+                        }
+                    }
+                    k => self.unknown_attr(ctx, a, k, "view"),
+                },
+                // Column blocks document the view's shape; the query decides it.
+                Structure::Block(c) if c.ident.as_str() == "column" => {}
+                Structure::Block(c) => self.unknown_block(ctx, c, "view"),
+            }
+        }
+        match def {
+            Some(d) => v.def = d.trim().trim_end_matches(';').trim_end().to_string(),
+            None => {
+                self.err(
+                    "missing-as",
+                    format!("view `{name}` needs `as = <<-SQL … SQL`"),
+                    span,
+                );
+                return;
+            }
+        }
+        let s = self.out.realm.schema_entry(&schema);
+        if s.view(&name).is_some() || s.table(&name).is_some() {
+            self.err("duplicate", format!("`{name}` is defined twice"), span);
+            return;
+        }
+        s.views.push(v);
+    }
+
+    /// A trigger is either `as` holding a whole `CREATE TRIGGER` statement, or
+    /// Atlas's form: `on`, a `before`/`after`/`instead_of` block with the events,
+    /// `for = ROW`, an optional `when`, and `as` holding the `BEGIN … END` body.
+    fn read_trigger(&mut self, ctx: &Ctx, b: &Block) {
+        let Some((label_schema, name, span)) = self.labels(ctx, b) else {
+            return;
+        };
+        let schema = self.owner_schema(ctx, &b.body, label_schema);
+        let mut on = None;
+        let mut body = None;
+        let mut timing = None;
+        let mut events = Vec::new();
+        let mut when = None;
+        let mut for_row = false;
+        for s in b.body.iter() {
+            match s {
+                Structure::Attribute(a) => match a.key.as_str() {
+                    "schema" => {}
+                    "on" => on = self.table_ref(ctx, &a.value, &(schema.clone(), name.clone())),
+                    "as" => body = self.string(ctx, &a.value),
+                    "when" => when = self.string(ctx, &a.value),
+                    "for" => {
+                        for_row = self
+                            .word(ctx, &a.value)
+                            .is_some_and(|w| w.eq_ignore_ascii_case("ROW"))
+                    }
+                    k => self.unknown_attr(ctx, a, k, "trigger"),
+                },
+                Structure::Block(t) => {
+                    let kw = match t.ident.as_str() {
+                        "before" => "BEFORE",
+                        "after" => "AFTER",
+                        "instead_of" => "INSTEAD OF",
+                        _ => {
+                            self.unknown_block(ctx, t, "trigger");
+                            continue;
+                        }
+                    };
+                    timing = Some(kw);
+                    for a in t.body.attributes() {
+                        match a.key.as_str() {
+                            "insert" | "delete" | "update" | "truncate"
+                                if self.boolean(ctx, &a.value) =>
+                            {
+                                events.push(a.key.as_str().to_ascii_uppercase())
+                            }
+                            "insert" | "delete" | "update" | "truncate" => {}
+                            "update_of" => {
+                                let cols = self.foreign_column_refs(
+                                    ctx,
+                                    &a.value,
+                                    &(schema.clone(), name.clone()),
+                                );
+                                let cols: Vec<_> =
+                                    cols.iter().map(|(_, _, c)| self.dialect.quote(c)).collect();
+                                events.push(format!("UPDATE OF {}", cols.join(", ")));
+                            }
+                            k => self.unknown_attr(ctx, a, k, t.ident.as_str()),
+                        }
+                    }
+                }
+            }
+        }
+        let Some(body) = body else {
+            self.err("missing-as", format!("trigger `{name}` needs `as`"), span);
+            return;
+        };
+        let body = body.trim().trim_end_matches(';').trim_end().to_string();
+        let starts_create = body
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case("CREATE"));
+        let (table, def) = if starts_create {
+            let table = on
+                .map(|(_, t)| t)
+                .or_else(|| crate::sql::lex::trigger_table(&body));
+            (table, body)
+        } else {
+            let Some((_, table)) = on.clone() else {
+                self.err(
+                    "missing-on",
+                    format!("trigger `{name}` needs `on = table.x`"),
+                    span,
+                );
+                return;
+            };
+            let Some(timing) = timing else {
+                self.err(
+                    "missing-event",
+                    format!("trigger `{name}` needs a `before`, `after` or `instead_of` block"),
+                    span,
+                );
+                return;
+            };
+            let q = |s: &str| self.dialect.quote(s);
+            let mut def = format!(
+                "CREATE TRIGGER {} {timing} {} ON {}",
+                q(&name),
+                events.join(" OR "),
+                q(&table)
+            );
+            if for_row {
+                def.push_str(" FOR EACH ROW");
+            }
+            if let Some(w) = when {
+                def.push_str(&format!(" WHEN {w}"));
+            }
+            def.push('\n');
+            def.push_str(&body);
+            (Some(table), def)
+        };
+        let s = self.out.realm.schema_entry(&schema);
+        if s.triggers.iter().any(|t| t.name == name) {
+            self.err(
+                "duplicate",
+                format!("trigger `{name}` is defined twice"),
+                span,
+            );
+            return;
+        }
+        s.triggers.push(Trigger {
+            name,
+            table: table.unwrap_or_default(),
+            def,
+            span,
+        });
+    }
+
+    // ----- values -----
+
+    fn string(&mut self, ctx: &Ctx, e: &Expression) -> Option<String> {
+        match e {
+            Expression::String(s) => Some(s.to_string()),
+            Expression::HeredocTemplate(h) => {
+                let mut text = String::new();
+                for el in h.template.iter() {
+                    match el {
+                        Element::Literal(l) => text.push_str(l),
+                        _ => {
+                            self.err(
+                                "bad-value",
+                                "interpolation is not supported here",
+                                ctx.span(h.span()),
+                            );
+                            return None;
+                        }
+                    }
+                }
+                // hcl-edit has already removed a `<<-` heredoc's indentation.
+                Some(text)
+            }
+            Expression::StringTemplate(_) => {
+                self.err(
+                    "bad-value",
+                    "interpolation is not supported in schema files",
+                    ctx.span(e.span()),
+                );
+                None
+            }
+            other => {
+                self.err("bad-value", "expected a string", ctx.span(other.span()));
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, ctx: &Ctx, e: &Expression) -> bool {
+        match e {
+            Expression::Bool(b) => *b.value(),
+            other => {
+                self.err(
+                    "bad-value",
+                    "expected `true` or `false`",
+                    ctx.span(other.span()),
+                );
+                false
+            }
+        }
+    }
+
+    /// A bare word such as `CASCADE` or `STORED` (a quoted string works too).
+    fn word(&mut self, ctx: &Ctx, e: &Expression) -> Option<String> {
+        match e {
+            Expression::Variable(v) => Some(v.as_str().to_string()),
+            Expression::String(s) => Some(s.to_string()),
+            other => {
+                self.err("bad-value", "expected a word", ctx.span(other.span()));
+                None
+            }
+        }
+    }
+
+    /// `renamed_from = "old"` or `renamed_from = column.old`: only the name counts.
+    fn name_or_ref(&mut self, ctx: &Ctx, e: &Expression) -> Option<String> {
+        match traversal(e) {
+            Some(path) if path.len() >= 2 => path.last().cloned(),
+            _ => self.string(ctx, e),
+        }
+    }
+
+    /// `[column.a, column.b]`: names of columns in the owning table.
+    fn column_refs(&mut self, ctx: &Ctx, e: &Expression, owner: &(String, String)) -> Vec<String> {
+        let items: Vec<&Expression> = match e {
+            Expression::Array(a) => a.iter().collect(),
+            single => vec![single],
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let span = ctx.span(item.span());
+            match traversal(item) {
+                Some(path) if path.len() == 2 && path[0] == "column" => {
+                    self.pending.push(Pending {
+                        owner: owner.clone(),
+                        path: path.clone(),
+                        span: span.unwrap(),
+                        kind: Expect::Column,
+                    });
+                    out.push(path[1].clone());
+                }
+                Some(path) if path.first().is_some_and(|p| p == "table") && path.len() >= 4 => {
+                    self.pending.push(Pending {
+                        owner: owner.clone(),
+                        path: path.clone(),
+                        span: span.unwrap(),
+                        kind: Expect::Column,
+                    });
+                    out.push(path.last().unwrap().clone());
+                }
+                _ => self.err(
+                    "bad-reference",
+                    "expected a column reference such as `column.id`",
+                    span,
+                ),
+            }
+        }
+        out
+    }
+
+    /// `[table.users.column.id]`: (schema, table, column) of each referenced column.
+    fn foreign_column_refs(
+        &mut self,
+        ctx: &Ctx,
+        e: &Expression,
+        owner: &(String, String),
+    ) -> Vec<(String, String, String)> {
+        let items: Vec<&Expression> = match e {
+            Expression::Array(a) => a.iter().collect(),
+            single => vec![single],
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let span = ctx.span(item.span());
+            let Some(path) = traversal(item) else {
+                self.err(
+                    "bad-reference",
+                    "expected a reference such as `table.users.column.id`",
+                    span,
+                );
+                continue;
+            };
+            let target = match path
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .as_slice()
+            {
+                ["column", c] => Some((owner.0.clone(), owner.1.clone(), c.to_string())),
+                ["table", t, "column", c] => Some((String::new(), t.to_string(), c.to_string())),
+                ["table", s, t, "column", c] => Some((s.to_string(), t.to_string(), c.to_string())),
+                _ => None,
+            };
+            match target {
+                Some(t) => {
+                    self.pending.push(Pending {
+                        owner: owner.clone(),
+                        path: path.clone(),
+                        span: span.unwrap(),
+                        kind: Expect::Column,
+                    });
+                    out.push(t);
+                }
+                None => self.err(
+                    "bad-reference",
+                    "expected a reference such as `table.users.column.id`",
+                    span,
+                ),
+            }
+        }
+        out
+    }
+
+    /// `table.users` or `table.main.users`: (schema, table).
+    fn table_ref(
+        &mut self,
+        ctx: &Ctx,
+        e: &Expression,
+        owner: &(String, String),
+    ) -> Option<(String, String)> {
+        let span = ctx.span(e.span());
+        let path = traversal(e);
+        let target = match path.as_deref() {
+            Some([t, name]) if t == "table" || t == "view" => Some((String::new(), name.clone())),
+            Some([t, s, name]) if t == "table" || t == "view" => Some((s.clone(), name.clone())),
+            _ => None,
+        };
+        match target {
+            Some(t) => {
+                self.pending.push(Pending {
+                    owner: owner.clone(),
+                    path: path.unwrap(),
+                    span: span.unwrap(),
+                    kind: Expect::Table,
+                });
+                Some(t)
+            }
+            None => {
+                self.err(
+                    "bad-reference",
+                    "expected a table reference such as `table.users`",
+                    span,
+                );
+                None
+            }
+        }
+    }
+
+    // ----- resolution -----
+
+    fn resolve(&mut self) {
+        // Schemas referenced by `schema = schema.x` must be declared.
+        let declared = self.explicit_schemas.clone();
+        let mut unknown_schema = Vec::new();
+        for r in &self.out.references {
+            if let Some(Target::Schema(s)) = &r.target {
+                if !declared.contains(s) {
+                    unknown_schema.push((s.clone(), r.span.clone()));
+                }
+            }
+        }
+        for (s, span) in unknown_schema {
+            self.err(
+                "unresolved",
+                format!("schema `{s}` is not defined"),
+                Some(span),
+            );
+            if let Some(d) = self.out.diagnostics.last_mut() {
+                d.help = Some(format!("add `schema \"{s}\" {{}}`"));
+            }
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let index = TableIndex::new(&self.out.realm);
+        for p in pending {
+            let text = p.path.join(".");
+            let resolved = match p.kind {
+                Expect::Column => index.column(&p.owner, &p.path),
+                Expect::Table => index.table(&p.owner, &p.path).map(|(s, t)| Target::Table {
+                    schema: s,
+                    table: t,
+                }),
+            };
+            match resolved {
+                Ok(target) => {
+                    self.out.references.push(Reference {
+                        span: p.span,
+                        target: Some(target),
+                        text,
+                    });
+                }
+                Err(msg) => {
+                    self.out.diagnostics.push(Diagnostic::error(
+                        "unresolved",
+                        msg,
+                        Some(p.span.clone()),
+                    ));
+                    self.out.references.push(Reference {
+                        span: p.span,
+                        target: None,
+                        text,
+                    });
+                }
+            }
+        }
+        // Now that names are known, put each FK's schema in place.
+        for s in &mut self.out.realm.schemas {
+            let sname = s.name.clone();
+            for t in &mut s.tables {
+                for fk in &mut t.foreign_keys {
+                    if fk.ref_schema.as_deref().is_none_or(str::is_empty) {
+                        fk.ref_schema = index.schema_of(&sname, &fk.ref_table);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Names of tables and their columns, for resolving references.
+struct TableIndex {
+    tables: HashMap<String, Vec<(String, Vec<String>)>>,
+}
+
+impl TableIndex {
+    fn new(realm: &Realm) -> TableIndex {
+        let mut tables: HashMap<String, Vec<(String, Vec<String>)>> = HashMap::new();
+        for s in &realm.schemas {
+            for t in &s.tables {
+                let cols = t.columns.iter().map(|c| c.name.clone()).collect();
+                tables
+                    .entry(t.name.clone())
+                    .or_default()
+                    .push((s.name.clone(), cols));
+            }
+            for v in &s.views {
+                tables
+                    .entry(v.name.clone())
+                    .or_default()
+                    .push((s.name.clone(), Vec::new()));
+            }
+        }
+        TableIndex { tables }
+    }
+
+    fn schema_of(&self, from_schema: &str, table: &str) -> Option<String> {
+        let c = self.tables.get(table)?;
+        c.iter()
+            .find(|(s, _)| s == from_schema)
+            .or(c.first())
+            .map(|(s, _)| s.clone())
+    }
+
+    fn lookup(
+        &self,
+        owner_schema: &str,
+        schema: Option<&str>,
+        table: &str,
+    ) -> Result<(String, &Vec<String>), String> {
+        let candidates = self
+            .tables
+            .get(table)
+            .ok_or_else(|| format!("table `{table}` is not defined"))?;
+        let found: Vec<_> = match schema {
+            Some(s) => candidates.iter().filter(|(cs, _)| cs == s).collect(),
+            None => candidates.iter().collect(),
+        };
+        match found.as_slice() {
+            [] => Err(format!(
+                "table `{}.{table}` is not defined",
+                schema.unwrap_or_default()
+            )),
+            [one] => Ok((one.0.clone(), &one.1)),
+            many => match many.iter().find(|(s, _)| s == owner_schema) {
+                Some(one) => Ok((one.0.clone(), &one.1)),
+                None => Err(format!(
+                    "`{table}` is ambiguous: qualify it as `table.SCHEMA.{table}`"
+                )),
+            },
+        }
+    }
+
+    fn column(&self, owner: &(String, String), path: &[String]) -> Result<Target, String> {
+        let p: Vec<&str> = path.iter().map(String::as_str).collect();
+        let (schema, table, column) = match p.as_slice() {
+            ["column", c] => (Some(owner.0.as_str()), owner.1.as_str(), *c),
+            ["table", t, "column", c] => (None, *t, *c),
+            ["table", s, t, "column", c] => (Some(*s), *t, *c),
+            _ => return Err(format!("`{}` is not a column reference", path.join("."))),
+        };
+        let (schema, cols) = self.lookup(&owner.0, schema, table)?;
+        if !cols.iter().any(|c| c == column) {
+            return Err(format!("table `{table}` has no column `{column}`"));
+        }
+        Ok(Target::Column {
+            schema,
+            table: table.to_string(),
+            column: column.to_string(),
+        })
+    }
+
+    fn table(&self, owner: &(String, String), path: &[String]) -> Result<(String, String), String> {
+        let (schema, table) = match path {
+            [_, t] => (None, t.as_str()),
+            [_, s, t] => (Some(s.as_str()), t.as_str()),
+            _ => return Err(format!("`{}` is not a table reference", path.join("."))),
+        };
+        let (schema, _) = self.lookup(&owner.0, schema, table)?;
+        Ok((schema, table.to_string()))
+    }
+}
+
+/// `a.b.c` as a list of names, for plain variable traversals.
+fn traversal(e: &Expression) -> Option<Vec<String>> {
+    match e {
+        Expression::Variable(v) => Some(vec![v.as_str().to_string()]),
+        Expression::Traversal(t) => {
+            let mut path = traversal(&t.expr)?;
+            for op in &t.operators {
+                match op.value() {
+                    TraversalOperator::GetAttr(id) => path.push(id.as_str().to_string()),
+                    _ => return None,
+                }
+            }
+            Some(path)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_one(text: &str) -> HclSchema {
+        read(&[SourceFile::new("schema.hcl", text)], Dialect::Sqlite)
+    }
+
+    fn errors(s: &HclSchema) -> Vec<String> {
+        s.diagnostics.iter().map(|d| d.message.clone()).collect()
+    }
+
+    const USERS: &str = r#"
+schema "main" {}
+
+table "users" {
+  schema = schema.main
+  column "id" {
+    type = integer
+    auto_increment = true
+  }
+  column "email" {
+    type = varchar(255)
+    null = true
+    default = "x@y"
+  }
+  column "n" {
+    type = sql("unsigned big int")
+    default = sql("(1 + 1)")
+    as {
+      expr = "id * 2"
+      type = STORED
+    }
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "by_email" {
+    unique = true
+    columns = [column.email]
+    where = "email <> ''"
+  }
+  index "expr" {
+    on {
+      expr = "lower(email)"
+      desc = true
+    }
+  }
+  check "positive" {
+    expr = "id > 0"
+  }
+  strict = true
+}
+
+table "posts" {
+  schema = schema.main
+  column "id" {
+    type = integer
+  }
+  column "author" {
+    type = integer
+  }
+  foreign_key "author_fk" {
+    columns = [column.author]
+    ref_columns = [table.users.column.id]
+    on_delete = CASCADE
+  }
+}
+"#;
+
+    #[test]
+    fn reads_tables_columns_and_constraints() {
+        let s = read_one(USERS);
+        assert_eq!(errors(&s), Vec::<String>::new());
+        let main = s.realm.schema("main").unwrap();
+        let users = main.table("users").unwrap();
+        let id = users.column("id").unwrap();
+        assert_eq!(
+            (id.ty.as_str(), id.nullable, id.auto_increment),
+            ("integer", false, true)
+        );
+        let email = users.column("email").unwrap();
+        assert_eq!(email.ty, "varchar(255)");
+        assert_eq!(email.default.as_deref(), Some("'x@y'"));
+        assert!(email.nullable);
+        let n = users.column("n").unwrap();
+        assert_eq!(n.ty, "unsigned big int");
+        assert_eq!(
+            n.generated,
+            Some(Generated {
+                expr: "id * 2".into(),
+                stored: true
+            })
+        );
+        assert_eq!(
+            users.index("by_email").unwrap().predicate.as_deref(),
+            Some("email <> ''")
+        );
+        let expr = &users.index("expr").unwrap().parts[0];
+        assert_eq!(expr.key, IndexKey::Expr("lower(email)".into()));
+        assert!(expr.desc);
+        assert!(users.attrs.flag("strict"));
+        let fk = &main.table("posts").unwrap().foreign_keys[0];
+        assert_eq!(fk.ref_table, "users");
+        assert_eq!(fk.ref_schema.as_deref(), Some("main"));
+        assert_eq!(fk.on_delete, RefAction::Cascade);
+    }
+
+    #[test]
+    fn spans_point_at_labels() {
+        let s = read_one(USERS);
+        let users = s.realm.schema("main").unwrap().table("users").unwrap();
+        let span = users.column("email").unwrap().span.clone().unwrap();
+        assert_eq!(&USERS[span.start..span.end], "\"email\"");
+        // The FK's reference to users.id is recorded as resolved.
+        let r = s
+            .references
+            .iter()
+            .find(|r| r.text == "table.users.column.id")
+            .unwrap();
+        assert_eq!(
+            r.target,
+            Some(Target::Column {
+                schema: "main".into(),
+                table: "users".into(),
+                column: "id".into()
+            })
+        );
+    }
+
+    #[test]
+    fn reports_unresolved_references_and_unknown_attributes() {
+        let s = read_one(
+            r#"
+schema "main" {}
+table "t" {
+  schema = schema.main
+  column "a" {
+    type = int
+    colour = "red"
+  }
+  primary_key {
+    columns = [column.b]
+  }
+  foreign_key "f" {
+    columns = [column.a]
+    ref_columns = [table.nope.column.id]
+  }
+}
+"#,
+        );
+        let errs = errors(&s);
+        assert!(
+            errs.contains(&"unknown attribute `colour` in `column` block".to_string()),
+            "{errs:?}"
+        );
+        assert!(
+            errs.contains(&"table `t` has no column `b`".to_string()),
+            "{errs:?}"
+        );
+        assert!(
+            errs.contains(&"table `nope` is not defined".to_string()),
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn one_broken_block_does_not_hide_the_others() {
+        let text = "schema \"main\" {}\ntable \"a\" {\n  schema = schema.main\n  column \"x\" {\n    type = \n}\ntable \"b\" {\n  schema = schema.main\n  column \"y\" {\n    type = int\n  }\n}\n";
+        let s = read_one(text);
+        assert!(s.diagnostics.iter().any(|d| d.code == "syntax"));
+        assert!(s.realm.schema("main").unwrap().table("b").is_some());
+    }
+
+    #[test]
+    fn references_resolve_across_files() {
+        let a = SourceFile::new("a.hcl", "schema \"main\" {}\ntable \"p\" {\n  schema = schema.main\n  column \"id\" {\n    type = int\n  }\n}\n");
+        let b = SourceFile::new(
+            "b.hcl",
+            "table \"c\" {\n  schema = schema.main\n  column \"p\" {\n    type = int\n  }\n  foreign_key \"fk\" {\n    columns = [column.p]\n    ref_columns = [table.p.column.id]\n  }\n}\n",
+        );
+        let s = read(&[a, b], Dialect::Sqlite);
+        assert!(s.diagnostics.is_empty(), "{:?}", s.diagnostics);
+    }
+
+    #[test]
+    fn trigger_in_atlas_form_becomes_a_statement() {
+        let s = read_one(
+            "schema \"main\" {}\ntable \"t\" {\n  schema = schema.main\n  column \"a\" {\n    type = int\n  }\n}\ntrigger \"tg\" {\n  on = table.t\n  after {\n    insert = true\n  }\n  for = ROW\n  as = <<-SQL\n    BEGIN\n      SELECT 1;\n    END\n  SQL\n}\n",
+        );
+        assert!(s.diagnostics.is_empty(), "{:?}", s.diagnostics);
+        let tg = &s.realm.schema("main").unwrap().triggers[0];
+        assert_eq!(tg.table, "t");
+        assert_eq!(
+            tg.def,
+            "CREATE TRIGGER \"tg\" AFTER INSERT ON \"t\" FOR EACH ROW\nBEGIN\n  SELECT 1;\nEND"
+        );
+    }
+}

@@ -1,4 +1,5 @@
 //! SQL DDL sources: statement splitting and static reading without a database.
 
+pub mod lex;
 pub mod split;
 pub mod static_read;

@@ -1,1 +1,8 @@
-pub mod x {}
+//! SQLite: connection, inspection, and the planner's SQL.
+
+pub mod conn;
+pub mod ddl;
+pub mod inspect;
+pub mod plan;
+
+pub use conn::SqliteDriver;

@@ -1,0 +1,90 @@
+//! The one interface every database speaks: inspect, execute, apply.
+
+use crate::diag::{Error, Result};
+use crate::dialect::Dialect;
+use crate::model::Realm;
+use crate::plan::Plan;
+use crate::url::{DbKind, DbUrl};
+use std::time::Duration;
+
+/// What part of a database to read.
+#[derive(Clone, Debug, Default)]
+pub struct Scope {
+    /// Schemas to manage; empty means all non-system schemas (or the URL's).
+    pub schemas: Vec<String>,
+    /// Atlas-style exclude globs: `table`, `table.column`, `schema.table`.
+    pub exclude: Vec<String>,
+}
+
+/// Reported as a plan runs, so the CLI can print each statement and its timing.
+#[derive(Debug)]
+pub enum StepEvent<'a> {
+    Started { index: usize, sql: &'a str },
+    Finished { index: usize, took: Duration },
+}
+
+/// Why an apply stopped, and how far it got.
+#[derive(Debug, thiserror::Error)]
+#[error("statement {} failed: {message}", index + 1)]
+pub struct ApplyError {
+    pub index: usize,
+    pub sql: String,
+    pub message: String,
+    /// Whether every change before the failure was rolled back.
+    pub rolled_back: bool,
+    /// Statements that ran and stayed applied (outside a transaction).
+    pub applied: usize,
+}
+
+pub trait Driver: Send {
+    fn dialect(&self) -> Dialect;
+
+    /// Reads the schema.
+    fn inspect(&mut self, scope: &Scope) -> Result<Realm>;
+
+    /// Runs one statement outside of any plan (normalization on a dev database).
+    fn execute(&mut self, sql: &str) -> std::result::Result<(), String>;
+
+    /// Runs a plan: in one transaction where the dialect allows, rolling back on failure.
+    fn apply(
+        &mut self,
+        plan: &Plan,
+        on_step: &mut dyn FnMut(StepEvent),
+    ) -> std::result::Result<(), ApplyError>;
+
+    /// Empties the database so it can serve another normalization.
+    fn reset(&mut self) -> Result<()>;
+}
+
+/// Opens the database at `url`. `create` allows a SQLite file to be created.
+pub fn open(url: &DbUrl, create: bool) -> Result<Box<dyn Driver>> {
+    match (&url.dialect, &url.kind) {
+        (Dialect::Sqlite, DbKind::SqliteFile(path)) => Ok(Box::new(
+            crate::sqlite::SqliteDriver::open_file(path, create)?,
+        )),
+        (Dialect::Sqlite, DbKind::SqliteMemory(_)) => {
+            Ok(Box::new(crate::sqlite::SqliteDriver::memory()?))
+        }
+        (d, _) => Err(Error::Usage(format!(
+            "{} databases are not supported yet; strata speaks SQLite today",
+            d.name()
+        ))),
+    }
+}
+
+/// Opens a dev database for `dialect`: the given URL, or the embedded default.
+pub fn open_dev(url: Option<&DbUrl>, dialect: Dialect) -> Result<Box<dyn Driver>> {
+    match url {
+        Some(u) if u.dialect != dialect => Err(Error::Usage(format!(
+            "the dev database is {} but the schema is {}",
+            u.dialect.name(),
+            dialect.name()
+        ))),
+        Some(u) => open(u, true),
+        None if dialect == Dialect::Sqlite => Ok(Box::new(crate::sqlite::SqliteDriver::memory()?)),
+        None => Err(Error::Usage(format!(
+            "{} needs a dev database: pass --dev-url (e.g. a scratch database on a server)",
+            dialect.name()
+        ))),
+    }
+}
