@@ -1,1 +1,22 @@
-fn main() {}
+//! `strata`: schema as code for SQLite, PostgreSQL and MySQL. This binary is a
+//! thin shell over `strata_core`; every decision lives there.
+
+mod args;
+mod commands;
+mod env;
+mod output;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    output::init_color(cli.color);
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            output::print_error(&e);
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

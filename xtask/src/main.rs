@@ -1,1 +1,16 @@
-fn main() {}
+//! Project tasks: `cargo run -p xtask -- conformance …` and `… bench …`.
+
+mod bench;
+mod conformance;
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("conformance") => conformance::main(&args[1..]),
+        Some("bench") => bench::main(&args[1..]),
+        _ => {
+            eprintln!("usage: cargo run -p xtask -- <conformance|bench> [options]\n  conformance --dialect sqlite --corpus ../shared/corpora/sqldef [--min-pass 95] [--filter NAME] [--verbose]\n  bench [--tables 1000,10000] [--out docs/benchmarks.md]");
+            std::process::exit(2);
+        }
+    }
+}

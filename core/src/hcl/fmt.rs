@@ -17,8 +17,8 @@ const BOM: char = '\u{feff}';
 /// Formats `file`, or returns one `syntax` diagnostic per broken top-level item.
 ///
 /// Line endings become `\n`, including inside heredocs, and a leading byte
-/// order mark is dropped; everything else inside
-/// strings, heredocs and comments is kept as written.
+/// order mark is dropped; everything else inside strings, heredocs and
+/// comments is kept as written.
 pub fn format(file: &SourceFile) -> Result<String, Vec<Diagnostic>> {
     check_syntax(file)?;
     let text = file.text.trim_start_matches(BOM).replace("\r\n", "\n");

@@ -1,1 +1,311 @@
-//! TODO
+//! Writes the model as Atlas-dialect HCL (what `schema inspect` prints). The
+//! output goes through the same formatter as `schema fmt`, so inspecting and
+//! formatting agree.
+
+use crate::dialect::Dialect;
+use crate::model::*;
+use crate::span::SourceFile;
+use std::fmt::Write;
+
+pub fn write(realm: &Realm, dialect: Dialect) -> String {
+    let mut out = String::new();
+    let multi = realm.schemas.len() > 1;
+    for s in &realm.schemas {
+        for t in &s.tables {
+            table(&mut out, s, t, realm, multi, dialect);
+        }
+        for v in &s.views {
+            let _ = writeln!(out, "view {} {{", label(&v.name));
+            let _ = writeln!(out, "schema = schema.{}", ident(&s.name));
+            let _ = writeln!(out, "as = {}", heredoc(&v.def));
+            if let Some(c) = &v.comment {
+                let _ = writeln!(out, "comment = {}", string(c));
+            }
+            out.push_str("}\n");
+        }
+        for tg in &s.triggers {
+            let _ = writeln!(out, "trigger {} {{", label(&tg.name));
+            let _ = writeln!(out, "on = {}", table_ref(s, &tg.table, multi));
+            let _ = writeln!(out, "as = {}", heredoc(&tg.def));
+            out.push_str("}\n");
+        }
+    }
+    for s in &realm.schemas {
+        let _ = writeln!(out, "schema {} {{", label(&s.name));
+        if let Some(c) = &s.comment {
+            let _ = writeln!(out, "comment = {}", string(c));
+        }
+        out.push_str("}\n");
+    }
+    let file = SourceFile::new("inspected.hcl", out.clone());
+    super::fmt::format(&file).unwrap_or(out)
+}
+
+fn table(out: &mut String, s: &Schema, t: &Table, realm: &Realm, multi: bool, dialect: Dialect) {
+    let _ = writeln!(out, "table {} {{", label(&t.name));
+    let _ = writeln!(out, "schema = schema.{}", ident(&s.name));
+    if let Some(c) = &t.comment {
+        let _ = writeln!(out, "comment = {}", string(c));
+    }
+    for c in &t.columns {
+        let _ = writeln!(out, "column {} {{", label(&c.name));
+        let _ = writeln!(out, "null = {}", c.nullable);
+        let _ = writeln!(out, "type = {}", column_type(&c.ty));
+        if let Some(d) = &c.default {
+            if c.generated.is_none() {
+                let _ = writeln!(out, "default = {}", default(d));
+            }
+        }
+        if c.auto_increment {
+            out.push_str("auto_increment = true\n");
+        }
+        if let Some(coll) = &c.collation {
+            let _ = writeln!(out, "collate = {}", string(coll));
+        }
+        if let Some(cm) = &c.comment {
+            let _ = writeln!(out, "comment = {}", string(cm));
+        }
+        if let Some(g) = &c.generated {
+            let kind = if g.stored { "STORED" } else { "VIRTUAL" };
+            let _ = writeln!(out, "as {{\nexpr = {}\ntype = {kind}\n}}", string(&g.expr));
+        }
+        out.push_str("}\n");
+    }
+    if let Some(pk) = &t.primary_key {
+        out.push_str("primary_key {\n");
+        let _ = writeln!(out, "columns = [{}]", column_refs(&pk.parts));
+        out.push_str("}\n");
+    }
+    for (n, fk) in t.foreign_keys.iter().enumerate() {
+        let name = fk.name.clone().unwrap_or_else(|| {
+            let suffix = if n == 0 {
+                String::new()
+            } else {
+                format!("_{n}")
+            };
+            format!("{}_{}_fkey{suffix}", t.name, fk.columns.join("_"))
+        });
+        let _ = writeln!(out, "foreign_key {} {{", label(&name));
+        let cols: Vec<String> = fk
+            .columns
+            .iter()
+            .map(|c| format!("column.{}", ident(c)))
+            .collect();
+        let _ = writeln!(out, "columns = [{}]", cols.join(", "));
+        let ref_schema = fk.ref_schema.clone().unwrap_or_else(|| s.name.clone());
+        let rs = realm.schema(&ref_schema).unwrap_or(s);
+        let refs: Vec<String> = fk
+            .ref_columns
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}.column.{}",
+                    table_ref(rs, &fk.ref_table, multi),
+                    ident(c)
+                )
+            })
+            .collect();
+        let _ = writeln!(out, "ref_columns = [{}]", refs.join(", "));
+        let _ = writeln!(out, "on_update = {}", fk.on_update.hcl());
+        let _ = writeln!(out, "on_delete = {}", fk.on_delete.hcl());
+        match fk.deferrable {
+            Deferrable::NotDeferrable => {}
+            Deferrable::InitiallyImmediate => out.push_str("deferrable = INITIALLY_IMMEDIATE\n"),
+            Deferrable::InitiallyDeferred => out.push_str("deferrable = INITIALLY_DEFERRED\n"),
+        }
+        out.push_str("}\n");
+    }
+    for idx in &t.indexes {
+        let constraint = idx.attrs.flag("constraint");
+        let name = if idx.name.starts_with("sqlite_autoindex_") {
+            let cols: Vec<&str> = idx
+                .parts
+                .iter()
+                .filter_map(IndexPart::column_name)
+                .collect();
+            format!("{}_{}_key", t.name, cols.join("_"))
+        } else {
+            idx.name.clone()
+        };
+        let kind = if constraint { "unique" } else { "index" };
+        let _ = writeln!(out, "{kind} {} {{", label(&name));
+        if idx.unique && !constraint {
+            out.push_str("unique = true\n");
+        }
+        let simple = idx
+            .parts
+            .iter()
+            .all(|p| p.column_name().is_some() && !p.desc && p.collation.is_none());
+        if simple {
+            let _ = writeln!(out, "columns = [{}]", column_refs(&idx.parts));
+        } else {
+            for p in &idx.parts {
+                out.push_str("on {\n");
+                match &p.key {
+                    IndexKey::Column(c) => {
+                        let _ = writeln!(out, "column = column.{}", ident(c));
+                    }
+                    IndexKey::Expr(e) => {
+                        let _ = writeln!(out, "expr = {}", string(e));
+                    }
+                }
+                if p.desc {
+                    out.push_str("desc = true\n");
+                }
+                if let Some(c) = &p.collation {
+                    let _ = writeln!(out, "collate = {}", string(c));
+                }
+                out.push_str("}\n");
+            }
+        }
+        if let Some(w) = &idx.predicate {
+            let _ = writeln!(out, "where = {}", string(w));
+        }
+        out.push_str("}\n");
+    }
+    for ck in &t.checks {
+        match &ck.name {
+            Some(n) => {
+                let _ = writeln!(out, "check {} {{", label(n));
+            }
+            None => out.push_str("check {\n"),
+        }
+        let _ = writeln!(out, "expr = {}", string(&ck.expr));
+        out.push_str("}\n");
+    }
+    if dialect == Dialect::Sqlite {
+        for key in ["without_rowid", "strict"] {
+            if t.attrs.flag(key) {
+                let _ = writeln!(out, "{key} = true");
+            }
+        }
+    }
+    out.push_str("}\n");
+}
+
+fn column_refs(parts: &[IndexPart]) -> String {
+    parts
+        .iter()
+        .filter_map(IndexPart::column_name)
+        .map(|c| format!("column.{}", ident(c)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn table_ref(s: &Schema, table: &str, multi: bool) -> String {
+    if multi {
+        format!("table.{}.{}", ident(&s.name), ident(table))
+    } else {
+        format!("table.{}", ident(table))
+    }
+}
+
+/// A type as a bare word or call when HCL can spell it so, else `sql("…")`.
+fn column_type(ty: &str) -> String {
+    let (name, args) = match ty.split_once('(') {
+        Some((n, a)) => (n, Some(a.strip_suffix(')').unwrap_or(""))),
+        None => (ty, None),
+    };
+    let word = |s: &str| {
+        let mut ch = s.chars();
+        ch.next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && ch.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let args_ok = args.is_none_or(|a| {
+        !a.is_empty()
+            && a.split(',')
+                .all(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+    });
+    if word(name) && args_ok && !ty.is_empty() {
+        ty.to_string()
+    } else {
+        format!("sql({})", string(ty))
+    }
+}
+
+/// A default as an HCL literal where reading it back gives the same SQL text.
+fn default(d: &str) -> String {
+    let is_int =
+        !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()) && (d == "0" || !d.starts_with('0'));
+    if is_int {
+        return d.to_string();
+    }
+    if d.len() >= 2 && d.starts_with('\'') && d.ends_with('\'') {
+        let inner = &d[1..d.len() - 1];
+        // Only when the quotes are the literal's own.
+        if !inner.replace("''", "").contains('\'') {
+            return string(&inner.replace("''", "'"));
+        }
+    }
+    format!("sql({})", string(d))
+}
+
+fn label(s: &str) -> String {
+    string(s)
+}
+
+/// An identifier usable after `.` in a reference.
+fn ident(s: &str) -> &str {
+    s
+}
+
+/// An HCL string literal.
+pub fn string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' | '%' if chars.peek() == Some(&'{') => {
+                out.push(c);
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A `<<-SQL` heredoc holding `text`, or a plain string for one-liners.
+fn heredoc(text: &str) -> String {
+    if !text.contains('\n') || text.contains("${") || text.contains("%{") {
+        return string(text);
+    }
+    let mut out = String::from("<<-SQL\n");
+    for line in text.lines() {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push_str("SQL");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_and_defaults_round_trip_through_their_spelling() {
+        assert_eq!(column_type("varchar(255)"), "varchar(255)");
+        assert_eq!(column_type("integer"), "integer");
+        assert_eq!(column_type("unsigned big int"), "sql(\"unsigned big int\")");
+        assert_eq!(column_type(""), "sql(\"\")");
+        assert_eq!(default("0"), "0");
+        assert_eq!(default("007"), "sql(\"007\")");
+        assert_eq!(default("'it''s'"), "\"it's\"");
+        assert_eq!(default("'a' || 'b'"), "sql(\"'a' || 'b'\")");
+        assert_eq!(default("CURRENT_TIMESTAMP"), "sql(\"CURRENT_TIMESTAMP\")");
+    }
+
+    #[test]
+    fn strings_escape_interpolation() {
+        assert_eq!(string("a\"b${x}"), "\"a\\\"b$${x}\"");
+    }
+}

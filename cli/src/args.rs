@@ -1,0 +1,188 @@
+//! Command-line arguments. Help texts teach: each flag says what it takes and
+//! shows an example.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  strata schema apply --url sqlite://app.db --to file://schema.hcl
+  strata schema diff --from sqlite://app.db --to file://schema.hcl
+  strata schema inspect --url sqlite://app.db --format sql
+  strata schema apply --env local          (flags from strata.hcl / atlas.hcl)";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "strata",
+    version,
+    about = "Schema as code for SQLite, PostgreSQL and MySQL",
+    long_about = "strata keeps your database schema in HCL (Atlas's dialect) or SQL files, \
+computes the migration plan from what the database has to what the files say, lints it, \
+and applies it in one transaction.",
+    after_help = EXAMPLES
+)]
+pub struct Cli {
+    /// When to color output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Inspect, diff, apply and format schemas.
+    #[command(subcommand)]
+    Schema(SchemaCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SchemaCommand {
+    /// Print a database's schema as HCL, SQL or JSON.
+    #[command(
+        after_help = "Examples:\n  strata schema inspect --url sqlite://app.db\n  strata schema inspect --url sqlite://app.db --format sql --exclude 'audit_*'"
+    )]
+    Inspect(InspectArgs),
+    /// Print the SQL that takes one state to another (nothing when they are equal).
+    #[command(
+        after_help = "Examples:\n  strata schema diff --from sqlite://app.db --to file://schema.hcl\n  strata schema diff --from file://old.sql --to file://new.sql"
+    )]
+    Diff(DiffArgs),
+    /// Plan, review and apply the changes that bring a database to the desired schema.
+    #[command(
+        after_help = "Examples:\n  strata schema apply --url sqlite://app.db --to file://schema.hcl\n  strata schema apply --url sqlite://app.db --to file://schema/ --dry-run\n  strata schema apply --env local --auto-approve"
+    )]
+    Apply(ApplyArgs),
+    /// Rewrite HCL files in canonical style, keeping comments.
+    #[command(
+        after_help = "Examples:\n  strata schema fmt                 (every .hcl file in this directory)\n  strata schema fmt schema.hcl --check"
+    )]
+    Fmt(FmtArgs),
+    /// Drop every object in a database (asks first).
+    Clean(CleanArgs),
+}
+
+#[derive(Args, Debug, Default, Clone)]
+pub struct ProjectArgs {
+    /// Take URLs and policies from this env of strata.hcl (or atlas.hcl).
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// Project file to read instead of ./strata.hcl or ./atlas.hcl.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<String>,
+    /// Set a project variable: --var name=value (repeatable).
+    #[arg(long = "var", value_name = "KEY=VALUE")]
+    pub vars: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct InspectArgs {
+    /// The database to inspect, e.g. sqlite://app.db.
+    #[arg(short, long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = InspectFormat::Hcl)]
+    pub format: InspectFormat,
+    /// Leave out objects matching a glob: `table`, `table.column` (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum InspectFormat {
+    Hcl,
+    Sql,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// The current state: a database or file:// schema.
+    #[arg(long, value_name = "URL")]
+    pub from: Option<String>,
+    /// The desired state: a database or file:// schema.
+    #[arg(long, value_name = "URL")]
+    pub to: Option<String>,
+    /// Where to normalize schema files (default for SQLite: in memory).
+    #[arg(long, value_name = "URL")]
+    pub dev_url: Option<String>,
+    /// Leave out objects matching a glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Sql)]
+    pub format: PlanFormat,
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum PlanFormat {
+    Sql,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct ApplyArgs {
+    /// The database to change, e.g. sqlite://app.db (created when missing).
+    #[arg(short, long, value_name = "URL")]
+    pub url: Option<String>,
+    /// The desired schema: file://schema.hcl, file://schema.sql, file://dir, or a database.
+    #[arg(long, value_name = "URL")]
+    pub to: Option<String>,
+    /// Where to normalize the desired schema (default for SQLite: in memory).
+    #[arg(long, value_name = "URL")]
+    pub dev_url: Option<String>,
+    /// Print the plan and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Apply without asking (required when there is no terminal to ask on).
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Leave out objects matching a glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Output format: a review for people, or JSON for machines.
+    #[arg(long, value_enum, default_value_t = ApplyFormat::Text)]
+    pub format: ApplyFormat,
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ApplyFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct FmtArgs {
+    /// Files or directories (default: the current directory).
+    pub paths: Vec<String>,
+    /// Only report files that are not formatted; exit 1 if any.
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CleanArgs {
+    /// The database to empty.
+    #[arg(short, long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Drop without asking.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Print what would be dropped and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}

@@ -1,0 +1,507 @@
+//! The `strata schema …` commands.
+
+use crate::args::*;
+use crate::env::{self, Resolved};
+use crate::output::{self, print_plan, CliError, BOLD, DIM, GREEN, RED};
+use anstream::{eprintln, println};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+use strata_core::diag::Files;
+use strata_core::dialect::Dialect;
+use strata_core::diff::DiffOptions;
+use strata_core::driver::{self, Driver, Scope, StepEvent};
+use strata_core::plan::Plan;
+use strata_core::url::redact;
+use strata_core::workspace::{self, Desired, Planned, State};
+use strata_core::{hcl, Realm, SourceFile};
+
+type Result<T> = std::result::Result<T, CliError>;
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Schema(cmd) => match cmd {
+            SchemaCommand::Inspect(a) => inspect(a),
+            SchemaCommand::Diff(a) => diff(a),
+            SchemaCommand::Apply(a) => apply(a),
+            SchemaCommand::Fmt(a) => fmt(a),
+            SchemaCommand::Clean(a) => clean(a),
+        },
+    }
+}
+
+/// A flag's value, else the env's, else an error naming both.
+fn pick(flag: Option<String>, from_env: Option<String>, name: &str) -> Result<String> {
+    flag.or(from_env).ok_or_else(|| {
+        CliError::usage(format!(
+            "missing --{name} (or an env in strata.hcl that sets it; see --help)"
+        ))
+    })
+}
+
+fn spinner(msg: &str) -> ProgressBar {
+    let pb = ProgressBar::new_spinner();
+    pb.set_style(ProgressStyle::with_template("{spinner} {msg} {elapsed:.dim}").unwrap());
+    pb.set_message(msg.to_string());
+    pb.enable_steady_tick(Duration::from_millis(100));
+    pb
+}
+
+/// The desired state: schema files (one URL or an env's `src` list) or a database.
+fn desired_state(urls: &[String], dialect_hint: Option<Dialect>) -> Result<State> {
+    if let [one] = urls {
+        if !one.starts_with("file://") {
+            return Ok(workspace::open_state(one, dialect_hint, false)?);
+        }
+    }
+    let paths = workspace::file_paths(urls)?;
+    let files = strata_core::source::read_files(&paths)?;
+    let dialect = dialect_hint
+        .or_else(|| {
+            files
+                .iter()
+                .find_map(|f| Dialect::from_file_suffix(&f.name))
+        })
+        .unwrap_or(Dialect::Sqlite);
+    Ok(State::Files(Desired::read(files, dialect)))
+}
+
+/// Fails with every diagnostic (warnings printed too) when files have errors.
+fn check_files(state: &State) -> Result<()> {
+    if let State::Files(d) = state {
+        if d.has_errors() {
+            let n = d.diagnostics.iter().filter(|x| x.is_error()).count();
+            let mut e = CliError::failure(format!(
+                "{n} error(s) in the schema files; nothing was changed"
+            ))
+            .with_files(&d.files);
+            e.diagnostics = d.diagnostics.clone();
+            return Err(e);
+        }
+        let warnings: Vec<_> = d.diagnostics.to_vec();
+        output::print_diagnostics(&warnings, &d.files);
+    }
+    Ok(())
+}
+
+fn files_of(state: &State) -> Files {
+    match state {
+        State::Files(d) => d.files.clone(),
+        State::Database(_) => Files::default(),
+    }
+}
+
+fn realize(state: &mut State, dev_url: Option<&str>, scope: &Scope, what: &str) -> Result<Realm> {
+    let pb = spinner(what);
+    let files = files_of(state);
+    let r = workspace::realize(state, None, dev_url, scope)
+        .map_err(|e| CliError::from(e).with_files(&files));
+    pb.finish_and_clear();
+    r
+}
+
+fn dialect_of(state: &State) -> Option<Dialect> {
+    match state {
+        State::Database(d) => Some(d.dialect()),
+        State::Files(f) => Some(f.dialect),
+    }
+}
+
+fn inspect(a: InspectArgs) -> Result<ExitCode> {
+    let env = env::resolve(&a.project)?;
+    let url = pick(
+        a.url,
+        env.as_ref()
+            .and_then(|e| e.env.url.as_ref().map(|u| e.url(u))),
+        "url",
+    )?;
+    let exclude = merged_exclude(&a.exclude, env.as_ref());
+    let scope = Scope {
+        schemas: Vec::new(),
+        exclude,
+    };
+    let mut state = desired_state(std::slice::from_ref(&url), None)?;
+    check_files(&state)?;
+    let dialect = dialect_of(&state).unwrap_or(Dialect::Sqlite);
+    let dev = env.as_ref().and_then(|e| e.env.dev.clone());
+    let realm = realize(
+        &mut state,
+        dev.as_deref(),
+        &scope,
+        &format!("inspecting {}", redact(&url)),
+    )?;
+    match a.format {
+        InspectFormat::Hcl => print!("{}", hcl::write::write(&realm, dialect)),
+        InspectFormat::Json => println!("{}", serde_json::to_string_pretty(&realm).unwrap()),
+        InspectFormat::Sql => {
+            for stmt in strata_core::sqlite::plan::create_all(&realm) {
+                println!("{stmt};");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn merged_exclude(flags: &[String], env: Option<&Resolved>) -> Vec<String> {
+    let mut v = flags.to_vec();
+    if let Some(e) = env {
+        v.extend(e.env.exclude.iter().cloned());
+    }
+    v
+}
+
+fn diff_options(env: Option<&Resolved>) -> DiffOptions {
+    DiffOptions {
+        skip: env.map(|e| e.env.diff.skip.clone()).unwrap_or_default(),
+    }
+}
+
+fn diff(a: DiffArgs) -> Result<ExitCode> {
+    let env = env::resolve(&a.project)?;
+    let from = pick(
+        a.from,
+        env.as_ref()
+            .and_then(|e| e.env.url.as_ref().map(|u| e.url(u))),
+        "from",
+    )?;
+    let to_urls: Vec<String> = match a.to {
+        Some(t) => vec![t],
+        None => env
+            .as_ref()
+            .map(|e| e.env.src.iter().map(|s| e.url(s)).collect())
+            .unwrap_or_default(),
+    };
+    if to_urls.is_empty() {
+        return Err(CliError::usage(
+            "missing --to (or an env in strata.hcl with `src`; see --help)",
+        ));
+    }
+    let dev = a
+        .dev_url
+        .or_else(|| env.as_ref().and_then(|e| e.env.dev.clone()));
+    let scope = Scope {
+        schemas: Vec::new(),
+        exclude: merged_exclude(&a.exclude, env.as_ref()),
+    };
+    let mut from_state = desired_state(std::slice::from_ref(&from), None)?;
+    check_files(&from_state)?;
+    let mut to_state = desired_state(&to_urls, dialect_of(&from_state))?;
+    check_files(&to_state)?;
+    let dialect = dialect_of(&from_state)
+        .or(dialect_of(&to_state))
+        .unwrap_or(Dialect::Sqlite);
+    let current = realize(
+        &mut from_state,
+        dev.as_deref(),
+        &scope,
+        "reading the current state",
+    )?;
+    let desired = realize(
+        &mut to_state,
+        dev.as_deref(),
+        &scope,
+        "reading the desired state",
+    )?;
+    let planned = workspace::planned(current, desired, dialect, &diff_options(env.as_ref()));
+    match a.format {
+        PlanFormat::Sql => print!("{}", planned.plan.to_sql()),
+        PlanFormat::Json => println!("{}", plan_json(&planned, None)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn plan_json(p: &Planned, applied: Option<&[Duration]>) -> String {
+    let steps: Vec<serde_json::Value> = p
+        .plan
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut v = serde_json::to_value(s).unwrap();
+            if let Some(t) = applied.and_then(|a| a.get(i)) {
+                v["took_ms"] = serde_json::json!(t.as_secs_f64() * 1000.0);
+            }
+            v
+        })
+        .collect();
+    let v = serde_json::json!({
+        "sql": p.plan.to_sql(),
+        "pre": p.plan.pre,
+        "post": p.plan.post,
+        "steps": steps,
+        "summary": p.plan.summary(),
+        "lint": p.findings,
+        "changes": p.plan.changes,
+        "applied": applied.is_some(),
+    });
+    serde_json::to_string_pretty(&v).unwrap()
+}
+
+fn apply(a: ApplyArgs) -> Result<ExitCode> {
+    let env = env::resolve(&a.project)?;
+    let url = pick(
+        a.url,
+        env.as_ref()
+            .and_then(|e| e.env.url.as_ref().map(|u| e.url(u))),
+        "url",
+    )?;
+    let to_urls: Vec<String> = match a.to {
+        Some(t) => vec![t],
+        None => env
+            .as_ref()
+            .map(|e| e.env.src.iter().map(|s| e.url(s)).collect())
+            .unwrap_or_default(),
+    };
+    if to_urls.is_empty() {
+        return Err(CliError::usage(
+            "missing --to (or an env in strata.hcl with `src`; see --help)",
+        ));
+    }
+    let dev = a
+        .dev_url
+        .or_else(|| env.as_ref().and_then(|e| e.env.dev.clone()));
+    let scope = Scope {
+        schemas: env
+            .as_ref()
+            .map(|e| e.env.schemas.clone())
+            .unwrap_or_default(),
+        exclude: merged_exclude(&a.exclude, env.as_ref()),
+    };
+    let target_url = workspace::parse_db(&url)?;
+    // Read and check the files before touching the target.
+    let mut to_state = desired_state(&to_urls, Some(target_url.dialect))?;
+    check_files(&to_state)?;
+    let desired = realize(
+        &mut to_state,
+        dev.as_deref(),
+        &scope,
+        "normalizing the desired schema",
+    )?;
+    let mut target = driver::open(&target_url, true)?;
+    let pb = spinner(&format!("inspecting {}", redact(&url)));
+    let current = target.inspect(&scope)?;
+    pb.finish_and_clear();
+    let planned = workspace::planned(
+        current,
+        desired,
+        target.dialect(),
+        &diff_options(env.as_ref()),
+    );
+    let json = a.format == ApplyFormat::Json;
+    if planned.plan.is_empty() {
+        if json {
+            println!("{}", plan_json(&planned, Some(&[])));
+        } else {
+            println!("{GREEN}Schema is in sync{GREEN:#}: nothing to do.");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !json {
+        println!("{BOLD}Planned changes to {}:{BOLD:#}\n", redact(&url));
+        print_plan(&planned.plan, &planned.findings);
+    }
+    let destructive_error = env.as_ref().is_some_and(|e| e.env.lint.destructive_error);
+    if destructive_error && planned.findings.iter().any(|f| f.is_destructive()) {
+        return Err(CliError::failure(
+            "the plan destroys data and the env's lint policy (destructive { error = true }) forbids it; nothing was changed",
+        ));
+    }
+    if a.dry_run {
+        if json {
+            println!("{}", plan_json(&planned, None));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !a.auto_approve {
+        confirm(&planned.plan, &url)?;
+    }
+    let timings = run_plan(target.as_mut(), &planned.plan, !json)?;
+    if json {
+        println!("{}", plan_json(&planned, Some(&timings)));
+    } else {
+        let total: Duration = timings.iter().sum();
+        println!(
+            "{GREEN}Applied {} statement(s) in {:.1?}.{GREEN:#}",
+            timings.len(),
+            total
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Asks on the terminal; refuses without one, so scripts must say --auto-approve.
+fn confirm(plan: &Plan, url: &str) -> Result<()> {
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::failure(
+            "refusing to apply without a terminal to confirm on: nothing was changed. \
+Review the plan above, then re-run with --auto-approve (or use --dry-run to only print it)",
+        ));
+    }
+    let destructive = plan.steps.iter().filter(|s| s.destructive).count();
+    let warn = if destructive > 0 {
+        format!(" ({RED}{destructive} destructive{RED:#})")
+    } else {
+        String::new()
+    };
+    eprint!(
+        "\nApply {} statement(s){warn} to {}? [y/N] ",
+        plan.steps.len(),
+        redact(url)
+    );
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| CliError::failure(e.to_string()))?;
+    if matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        Ok(())
+    } else {
+        Err(CliError::failure("not applied: the answer was not yes"))
+    }
+}
+
+/// Runs the plan, printing each statement with its timing (a progress bar on
+/// long plans when stderr is a terminal).
+fn run_plan(target: &mut dyn Driver, plan: &Plan, text: bool) -> Result<Vec<Duration>> {
+    let mut timings = Vec::with_capacity(plan.steps.len());
+    let bar = (plan.steps.len() > 20 && std::io::stderr().is_terminal()).then(|| {
+        let pb = ProgressBar::new(plan.steps.len() as u64);
+        pb.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}").unwrap());
+        pb
+    });
+    let started = Instant::now();
+    let mut on_step = |ev: StepEvent| match ev {
+        StepEvent::Started { .. } => {}
+        StepEvent::Finished { index, took } => {
+            timings.push(took);
+            let step = &plan.steps[index];
+            if let Some(pb) = &bar {
+                pb.inc(1);
+                pb.set_message(step.comment.clone());
+            } else if text {
+                println!(
+                    "  {GREEN}✓{GREEN:#} {} {DIM}({:.1?}){DIM:#}",
+                    step.comment, took
+                );
+            }
+        }
+    };
+    let result = target.apply(plan, &mut on_step);
+    if let Some(pb) = bar {
+        pb.finish_and_clear();
+    }
+    match result {
+        Ok(()) => Ok(timings),
+        Err(e) => {
+            let step = plan.steps.get(e.index);
+            let what = step.map(|s| s.comment.as_str()).unwrap_or("commit");
+            let state = if e.rolled_back {
+                "the transaction was rolled back: the database is exactly as it was".to_string()
+            } else {
+                format!("{} statement(s) before it stay applied", e.applied)
+            };
+            eprintln!(
+                "{RED}failed{RED:#} after {:.1?} at statement {} ({what}):\n  {}",
+                started.elapsed(),
+                e.index + 1,
+                e.sql
+            );
+            Err(CliError::failure(format!("{}; {state}", e.message)))
+        }
+    }
+}
+
+fn clean(a: CleanArgs) -> Result<ExitCode> {
+    let env = env::resolve(&a.project)?;
+    let url = pick(
+        a.url,
+        env.as_ref()
+            .and_then(|e| e.env.url.as_ref().map(|u| e.url(u))),
+        "url",
+    )?;
+    let mut target = driver::open(&workspace::parse_db(&url)?, false)?;
+    let current = target.inspect(&Scope::default())?;
+    let planned = workspace::planned(
+        current,
+        Realm::default(),
+        target.dialect(),
+        &DiffOptions::default(),
+    );
+    if planned.plan.is_empty() {
+        println!(
+            "{GREEN}Nothing to drop{GREEN:#}: {} is empty.",
+            redact(&url)
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{BOLD}Dropping everything in {}:{BOLD:#}\n", redact(&url));
+    print_plan(&planned.plan, &planned.findings);
+    if a.dry_run {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !a.auto_approve {
+        confirm(&planned.plan, &url)?;
+    }
+    let timings = run_plan(target.as_mut(), &planned.plan, true)?;
+    println!("{GREEN}Dropped: {} statement(s).{GREEN:#}", timings.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn fmt(a: FmtArgs) -> Result<ExitCode> {
+    let paths: Vec<PathBuf> = if a.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        a.paths.iter().map(PathBuf::from).collect()
+    };
+    let mut files = Vec::new();
+    for p in &paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| CliError::failure(format!("cannot list {}: {e}", p.display())))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|x| x == "hcl"))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    let mut changed = 0;
+    let mut all = Files::default();
+    let mut diags = Vec::new();
+    for path in &files {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| CliError::failure(format!("cannot read {}: {e}", path.display())))?;
+        let file = SourceFile::new(path.to_string_lossy().as_ref(), text.clone());
+        all.add(file.clone());
+        match hcl::fmt::format(&file) {
+            Ok(out) if out != text => {
+                changed += 1;
+                println!("{}", path.display());
+                if !a.check {
+                    std::fs::write(path, out).map_err(|e| {
+                        CliError::failure(format!("cannot write {}: {e}", path.display()))
+                    })?;
+                }
+            }
+            Ok(_) => {}
+            Err(d) => diags.extend(d),
+        }
+    }
+    if !diags.is_empty() {
+        let mut e =
+            CliError::failure("some files could not be formatted; they were left as they were")
+                .with_files(&all);
+        e.diagnostics = diags;
+        return Err(e);
+    }
+    if a.check && changed > 0 {
+        eprintln!("{changed} file(s) need formatting: run `strata schema fmt`");
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
