@@ -13,6 +13,7 @@ pub fn write(realm: &Realm, dialect: Dialect) -> String {
     for s in &realm.schemas {
         for t in &s.tables {
             table(&mut out, s, t, realm, multi, dialect);
+            out.push('\n');
         }
         for v in &s.views {
             let _ = writeln!(out, "view {} {{", label(&v.name));
@@ -21,13 +22,13 @@ pub fn write(realm: &Realm, dialect: Dialect) -> String {
             if let Some(c) = &v.comment {
                 let _ = writeln!(out, "comment = {}", string(c));
             }
-            out.push_str("}\n");
+            out.push_str("}\n\n");
         }
         for tg in &s.triggers {
             let _ = writeln!(out, "trigger {} {{", label(&tg.name));
             let _ = writeln!(out, "on = {}", table_ref(s, &tg.table, multi));
             let _ = writeln!(out, "as = {}", heredoc(&tg.def));
-            out.push_str("}\n");
+            out.push_str("}\n\n");
         }
     }
     for s in &realm.schemas {
@@ -35,8 +36,9 @@ pub fn write(realm: &Realm, dialect: Dialect) -> String {
         if let Some(c) = &s.comment {
             let _ = writeln!(out, "comment = {}", string(c));
         }
-        out.push_str("}\n");
+        out.push_str("}\n\n");
     }
+    let out = out.trim_end().to_string() + "\n";
     let file = SourceFile::new("inspected.hcl", out.clone());
     super::fmt::format(&file).unwrap_or(out)
 }
@@ -278,12 +280,17 @@ fn heredoc(text: &str) -> String {
     if !text.contains('\n') || text.contains("${") || text.contains("%{") {
         return string(text);
     }
+    // `<<-` strips the common indentation, so the body can sit indented under
+    // its attribute and still read back byte for byte.
     let mut out = String::from("<<-SQL\n");
     for line in text.lines() {
+        if !line.is_empty() {
+            out.push_str("    ");
+        }
         out.push_str(line);
         out.push('\n');
     }
-    out.push_str("SQL");
+    out.push_str("  SQL");
     out
 }
 

@@ -205,6 +205,16 @@ fn indexes(
         };
         if origin == "u" {
             idx.parts = unique_cols.remove(&name).unwrap_or_default();
+            // A part inherits its column's collation; only a different one is the index's own.
+            for part in &mut idx.parts {
+                let col = part.column_name().and_then(|c| schema.tables[ti].column(c));
+                if col.is_some_and(|c| {
+                    c.collation.as_deref().map(str::to_ascii_uppercase)
+                        == part.collation.as_deref().map(str::to_ascii_uppercase)
+                }) {
+                    part.collation = None;
+                }
+            }
             idx.attrs.set_flag("constraint", true);
             // Name it after its CONSTRAINT clause when it has one.
             let cols: Vec<&str> = idx
