@@ -144,7 +144,16 @@ fn rows_and_cascade_children_survive_rebuilds_and_renames() {
     s.write("before.hcl", BEFORE);
     s.write("after.hcl", AFTER);
     let db = s.db_url("app.db");
-    s.strata(&["schema", "apply", "--url", &db, "--to", "file://before.hcl", "--auto-approve"]).ok();
+    s.strata(&[
+        "schema",
+        "apply",
+        "--url",
+        &db,
+        "--to",
+        "file://before.hcl",
+        "--auto-approve",
+    ])
+    .ok();
     s.sqlite("app.db")
         .execute_batch(
             "PRAGMA foreign_keys = on;
@@ -154,36 +163,91 @@ fn rows_and_cascade_children_survive_rebuilds_and_renames() {
         )
         .unwrap();
 
-    let r = s.strata(&["schema", "apply", "--url", &db, "--to", "file://after.hcl", "--auto-approve"]);
+    let r = s.strata(&[
+        "schema",
+        "apply",
+        "--url",
+        &db,
+        "--to",
+        "file://after.hcl",
+        "--auto-approve",
+    ]);
     r.ok();
     // The plan renames rather than dropping and re-adding.
-    assert!(r.stdout.contains("ALTER TABLE \"authors\" RENAME TO \"writers\""), "{}", r.stdout);
-    assert!(r.stdout.contains("RENAME COLUMN \"stars\" TO \"rating\""), "{}", r.stdout);
-    assert!(r.stdout.contains("DS103"), "dropping nickname is flagged: {}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("ALTER TABLE \"authors\" RENAME TO \"writers\""),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("RENAME COLUMN \"stars\" TO \"rating\""),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("DS103"),
+        "dropping nickname is flagged: {}",
+        r.stdout
+    );
 
     let conn = s.sqlite("app.db");
     assert_eq!(tables(&conn), ["books", "reviews", "writers"]);
     assert_eq!(
-        column(&conn, "SELECT id || ':' || full_name || ':' || typeof(age) || age FROM writers ORDER BY id"),
+        column(
+            &conn,
+            "SELECT id || ':' || full_name || ':' || typeof(age) || age FROM writers ORDER BY id"
+        ),
         ["1:Ann:integer41", "2:unknown:integer52"],
         "NULL names got the default, ages were converted to integers"
     );
     assert_eq!(
-        column(&conn, "SELECT id || ':' || author_id || ':' || title || ':' || pages FROM books ORDER BY id"),
+        column(
+            &conn,
+            "SELECT id || ':' || author_id || ':' || title || ':' || pages FROM books ORDER BY id"
+        ),
         ["10:1:First:100", "11:1:Second:100", "20:2:Third:100"]
     );
-    assert_eq!(column(&conn, "SELECT book_id || ':' || rating FROM reviews ORDER BY 1"), ["10:4", "10:5", "11:3", "20:1"]);
+    assert_eq!(
+        column(
+            &conn,
+            "SELECT book_id || ':' || rating FROM reviews ORDER BY 1"
+        ),
+        ["10:4", "10:5", "11:3", "20:1"]
+    );
     // The foreign keys still hold and still cascade.
-    assert_eq!(column(&conn, "SELECT count(*) FROM pragma_foreign_key_check"), ["0"]);
-    conn.execute_batch("PRAGMA foreign_keys = on; DELETE FROM writers WHERE id = 1;").unwrap();
+    assert_eq!(
+        column(&conn, "SELECT count(*) FROM pragma_foreign_key_check"),
+        ["0"]
+    );
+    conn.execute_batch("PRAGMA foreign_keys = on; DELETE FROM writers WHERE id = 1;")
+        .unwrap();
     assert_eq!(column(&conn, "SELECT id FROM books ORDER BY id"), ["20"]);
     assert_eq!(column(&conn, "SELECT book_id FROM reviews"), ["20"]);
     // The index survived the rebuild of its table.
-    assert_eq!(column(&conn, "SELECT name FROM pragma_index_list('books') WHERE origin = 'c'"), ["books_title"]);
+    assert_eq!(
+        column(
+            &conn,
+            "SELECT name FROM pragma_index_list('books') WHERE origin = 'c'"
+        ),
+        ["books_title"]
+    );
 
-    let r = s.strata(&["schema", "apply", "--url", &db, "--to", "file://after.hcl", "--auto-approve"]);
+    let r = s.strata(&[
+        "schema",
+        "apply",
+        "--url",
+        &db,
+        "--to",
+        "file://after.hcl",
+        "--auto-approve",
+    ]);
     r.ok();
-    assert!(r.stdout.contains("nothing to do"), "re-plan after the migration: {}", r.stdout);
+    assert!(
+        r.stdout.contains("nothing to do"),
+        "re-plan after the migration: {}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -194,12 +258,38 @@ fn rebuild_scripts_switch_foreign_keys_off_around_the_drops() {
     s.write("before.hcl", BEFORE);
     s.write("after.hcl", AFTER);
     let db = s.db_url("app.db");
-    s.strata(&["schema", "apply", "--url", &db, "--to", "file://before.hcl", "--auto-approve"]).ok();
-    let r = s.strata(&["schema", "apply", "--url", &db, "--to", "file://after.hcl", "--dry-run"]);
+    s.strata(&[
+        "schema",
+        "apply",
+        "--url",
+        &db,
+        "--to",
+        "file://before.hcl",
+        "--auto-approve",
+    ])
+    .ok();
+    let r = s.strata(&[
+        "schema",
+        "apply",
+        "--url",
+        &db,
+        "--to",
+        "file://after.hcl",
+        "--dry-run",
+    ]);
     r.ok();
     let lines: Vec<&str> = r.stdout.lines().collect();
-    let off = lines.iter().position(|l| *l == "PRAGMA foreign_keys = off;").expect("off before the plan");
-    let on = lines.iter().position(|l| *l == "PRAGMA foreign_keys = on;").expect("on after it");
-    let first_drop = lines.iter().position(|l| l.starts_with("DROP TABLE")).unwrap();
+    let off = lines
+        .iter()
+        .position(|l| *l == "PRAGMA foreign_keys = off;")
+        .expect("off before the plan");
+    let on = lines
+        .iter()
+        .position(|l| *l == "PRAGMA foreign_keys = on;")
+        .expect("on after it");
+    let first_drop = lines
+        .iter()
+        .position(|l| l.starts_with("DROP TABLE"))
+        .unwrap();
     assert!(off < first_drop && first_drop < on);
 }

@@ -65,7 +65,7 @@ fn desired_state(urls: &[String], dialect_hint: Option<Dialect>) -> Result<State
                 .find_map(|f| Dialect::from_file_suffix(&f.name))
         })
         .unwrap_or(Dialect::Sqlite);
-    Ok(State::Files(Desired::read(files, dialect)))
+    Ok(State::Files(Box::new(Desired::read(files, dialect))))
 }
 
 /// Fails with every diagnostic (warnings printed too) when files have errors.

@@ -8,6 +8,8 @@ use crate::sql::lex::normalize;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
+// Changes are few and short-lived; boxing the tables would only add noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum Change {

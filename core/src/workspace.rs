@@ -211,7 +211,7 @@ pub fn attach_source(realm: &mut Realm, source: &Realm) {
 /// Where a state comes from: a database, or schema files.
 pub enum State {
     Database(Box<dyn Driver>),
-    Files(Desired),
+    Files(Box<Desired>),
 }
 
 /// Opens the state a URL names (`sqlite://…`, `file://…`). `dialect_hint` picks
@@ -228,7 +228,7 @@ pub fn open_state(raw: &str, dialect_hint: Option<Dialect>, create: bool) -> Res
                         .find_map(|f| Dialect::from_file_suffix(&f.name))
                 })
                 .unwrap_or(Dialect::Sqlite);
-            Ok(State::Files(Desired::read(files, dialect)))
+            Ok(State::Files(Box::new(Desired::read(files, dialect))))
         }
     }
 }

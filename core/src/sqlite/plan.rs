@@ -83,15 +83,15 @@ pub fn plan(plan: &mut Plan, from: &Realm, to: &Realm) {
             Change::RenameTable { from, .. } => {
                 disturbed.insert(from.to_ascii_lowercase());
             }
-            Change::ModifyTable { to, changes, .. } => {
+            Change::ModifyTable { to, changes, .. }
                 if changes.iter().any(|tc| {
                     matches!(
                         tc,
                         TableChange::DropColumn { .. } | TableChange::RenameColumn { .. }
                     )
-                }) {
-                    disturbed.insert(to.name.to_ascii_lowercase());
-                }
+                }) =>
+            {
+                disturbed.insert(to.name.to_ascii_lowercase());
             }
             Change::DropView { view, .. } | Change::ModifyView { from: view, .. } => {
                 disturbed.insert(view.name.to_ascii_lowercase());
