@@ -40,6 +40,8 @@ pub enum Command {
     /// Inspect, diff, apply and format schemas.
     #[command(subcommand)]
     Schema(SchemaCommand),
+    /// Start the language server on stdin/stdout (editors run this).
+    Lsp,
 }
 
 #[derive(Subcommand, Debug)]

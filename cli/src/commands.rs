@@ -29,6 +29,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             SchemaCommand::Fmt(a) => fmt(a),
             SchemaCommand::Clean(a) => clean(a),
         },
+        Command::Lsp => {
+            strata_lsp::serve_stdio()
+                .map_err(|e| CliError::failure(format!("language server: {e}")))?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
