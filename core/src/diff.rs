@@ -204,17 +204,27 @@ struct Cmp {
 }
 
 impl Cmp {
+    /// The key names match by: SQLite and MySQL compare identifiers ignoring case.
+    fn key(&self, name: &str) -> String {
+        match self.dialect {
+            Dialect::Postgres => name.to_string(),
+            _ => name.to_ascii_lowercase(),
+        }
+    }
+
     fn schema(&self, name: &str, from: &Schema, to: &Schema, out: &mut Vec<Change>) {
         let schema = name.to_string();
-        let from_tables: HashMap<&str, &Table> =
-            from.tables.iter().map(|t| (t.name.as_str(), t)).collect();
-        let to_names: HashSet<&str> = to.tables.iter().map(|t| t.name.as_str()).collect();
+        let from_tables: HashMap<String, &Table> =
+            from.tables.iter().map(|t| (self.key(&t.name), t)).collect();
+        let to_names: HashSet<String> = to.tables.iter().map(|t| self.key(&t.name)).collect();
         let mut matched = HashSet::new();
         for t in &to.tables {
-            let (current, renamed) = match from_tables.get(t.name.as_str()) {
+            let (current, renamed) = match from_tables.get(&self.key(&t.name)) {
                 Some(c) => (Some(*c), false),
                 None => match t.renamed_from.as_deref() {
-                    Some(old) if !to_names.contains(old) => (from_tables.get(old).copied(), true),
+                    Some(old) if !to_names.contains(&self.key(old)) => {
+                        (from_tables.get(&self.key(old)).copied(), true)
+                    }
                     _ => (None, false),
                 },
             };
@@ -224,7 +234,7 @@ impl Cmp {
                     table: t.clone(),
                 }),
                 Some(c) => {
-                    matched.insert(c.name.as_str());
+                    matched.insert(self.key(&c.name));
                     if renamed {
                         out.push(Change::RenameTable {
                             schema: schema.clone(),
@@ -247,7 +257,7 @@ impl Cmp {
             }
         }
         for t in &from.tables {
-            if !matched.contains(t.name.as_str()) {
+            if !matched.contains(&self.key(&t.name)) {
                 out.push(Change::DropTable {
                     schema: schema.clone(),
                     table: t.clone(),
@@ -259,8 +269,14 @@ impl Cmp {
     }
 
     fn views(&self, schema: &str, from: &Schema, to: &Schema, out: &mut Vec<Change>) {
+        let find = |s: &'_ Schema, name: &str| {
+            s.views
+                .iter()
+                .find(|v| self.ident_eq(&v.name, name))
+                .cloned()
+        };
         for v in &to.views {
-            match from.view(&v.name) {
+            match find(from, &v.name).as_ref() {
                 None => out.push(Change::AddView {
                     schema: schema.into(),
                     view: v.clone(),
@@ -275,7 +291,7 @@ impl Cmp {
             }
         }
         for v in &from.views {
-            if to.view(&v.name).is_none() {
+            if find(to, &v.name).is_none() {
                 out.push(Change::DropView {
                     schema: schema.into(),
                     view: v.clone(),
@@ -286,7 +302,11 @@ impl Cmp {
 
     fn triggers(&self, schema: &str, from: &Schema, to: &Schema, out: &mut Vec<Change>) {
         for t in &to.triggers {
-            match from.triggers.iter().find(|c| c.name == t.name) {
+            match from
+                .triggers
+                .iter()
+                .find(|c| self.ident_eq(&c.name, &t.name))
+            {
                 None => out.push(Change::AddTrigger {
                     schema: schema.into(),
                     trigger: t.clone(),
@@ -302,7 +322,7 @@ impl Cmp {
             }
         }
         for t in &from.triggers {
-            if !to.triggers.iter().any(|d| d.name == t.name) {
+            if !to.triggers.iter().any(|d| self.ident_eq(&d.name, &t.name)) {
                 out.push(Change::DropTrigger {
                     schema: schema.into(),
                     trigger: t.clone(),

@@ -40,6 +40,7 @@ pub fn read(file: &SourceFile, dialect: Dialect) -> (Realm, Vec<Diagnostic>) {
         let text = Text::new(file, &stmt, parser_dialect.as_ref());
         reader.statement(&text, parser_dialect.as_ref());
     }
+    super::annotations::apply(&mut reader.realm, file);
     (reader.realm, reader.diags)
 }
 
