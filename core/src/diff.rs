@@ -13,6 +13,51 @@ use std::collections::{HashMap, HashSet};
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum Change {
+    AddSchema {
+        schema: String,
+        comment: Option<String>,
+    },
+    DropSchema {
+        schema: String,
+    },
+    ModifySchemaComment {
+        schema: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    AddExtension {
+        extension: Extension,
+    },
+    DropExtension {
+        extension: Extension,
+    },
+    AddEnum {
+        schema: String,
+        enum_type: EnumType,
+    },
+    DropEnum {
+        schema: String,
+        enum_type: EnumType,
+    },
+    /// Values only appended are added in place; anything else recreates the type.
+    ModifyEnum {
+        schema: String,
+        from: EnumType,
+        to: EnumType,
+    },
+    AddRoutine {
+        schema: String,
+        routine: Routine,
+    },
+    DropRoutine {
+        schema: String,
+        routine: Routine,
+    },
+    ModifyRoutine {
+        schema: String,
+        from: Routine,
+        to: Routine,
+    },
     AddTable {
         schema: String,
         table: Table,
@@ -152,10 +197,21 @@ pub fn diff(from: &Realm, to: &Realm, dialect: Dialect, opts: &DiffOptions) -> V
             names.push(&s.name);
         }
     }
+    if dialect == Dialect::Postgres {
+        cmp.realm_objects(from, to, &mut out);
+    }
     for name in names {
         let f = from.schema(name).unwrap_or(&empty);
         let t = to.schema(name).unwrap_or(&empty);
         cmp.schema(name, f, t, &mut out);
+    }
+    if dialect == Dialect::Postgres {
+        // Schemas go last: a dropped schema's objects are dropped first.
+        for s in &from.schemas {
+            if to.schema(&s.name).is_none() {
+                out.push(Change::DropSchema { schema: s.name.clone() });
+            }
+        }
     }
     out.retain(|c| !skipped(c, &opts.skip));
     for c in &mut out {
@@ -169,6 +225,17 @@ pub fn diff(from: &Realm, to: &Realm, dialect: Dialect, opts: &DiffOptions) -> V
 
 fn skipped(c: &Change, s: &SkipPolicy) -> bool {
     match c {
+        Change::AddSchema { .. } => s.add_schema,
+        Change::DropSchema { .. } => s.drop_schema,
+        Change::ModifySchemaComment { .. } => s.modify_schema,
+        Change::AddExtension { .. }
+        | Change::DropExtension { .. }
+        | Change::AddEnum { .. }
+        | Change::DropEnum { .. }
+        | Change::ModifyEnum { .. }
+        | Change::AddRoutine { .. }
+        | Change::DropRoutine { .. }
+        | Change::ModifyRoutine { .. } => false,
         Change::AddTable { .. } => s.add_table,
         Change::DropTable { .. } => s.drop_table,
         Change::RenameTable { .. } => s.rename_table,
@@ -212,8 +279,75 @@ impl Cmp {
         }
     }
 
+    /// Schemas and extensions: objects of the database rather than of a schema.
+    fn realm_objects(&self, from: &Realm, to: &Realm, out: &mut Vec<Change>) {
+        for s in &to.schemas {
+            match from.schema(&s.name) {
+                None => out.push(Change::AddSchema { schema: s.name.clone(), comment: s.comment.clone() }),
+                Some(f) if f.comment != s.comment => out.push(Change::ModifySchemaComment {
+                    schema: s.name.clone(),
+                    from: f.comment.clone(),
+                    to: s.comment.clone(),
+                }),
+                Some(_) => {}
+            }
+        }
+        for e in &to.extensions {
+            if !from.extensions.iter().any(|f| f.name == e.name) {
+                out.push(Change::AddExtension { extension: e.clone() });
+            }
+        }
+        for e in &from.extensions {
+            if !to.extensions.iter().any(|t| t.name == e.name) {
+                out.push(Change::DropExtension { extension: e.clone() });
+            }
+        }
+    }
+
+    fn enums(&self, schema: &str, from: &Schema, to: &Schema, out: &mut Vec<Change>) {
+        for e in &to.enums {
+            let current = from.enums.iter().find(|f| f.name == e.name).or_else(|| {
+                let old = e.renamed_from.as_deref()?;
+                from.enums.iter().find(|f| f.name == old && !to.enums.iter().any(|t| t.name == old))
+            });
+            match current {
+                None => out.push(Change::AddEnum { schema: schema.into(), enum_type: e.clone() }),
+                Some(f) if f.values != e.values || f.name != e.name || f.comment != e.comment => {
+                    out.push(Change::ModifyEnum { schema: schema.into(), from: f.clone(), to: e.clone() })
+                }
+                Some(_) => {}
+            }
+        }
+        for f in &from.enums {
+            let kept = to.enums.iter().any(|t| t.name == f.name || t.renamed_from.as_deref() == Some(&f.name));
+            if !kept {
+                out.push(Change::DropEnum { schema: schema.into(), enum_type: f.clone() });
+            }
+        }
+    }
+
+    fn routines(&self, schema: &str, from: &Schema, to: &Schema, out: &mut Vec<Change>) {
+        let same = |a: &Routine, b: &Routine| a.name == b.name && normalize(&a.args) == normalize(&b.args);
+        for r in &to.routines {
+            match from.routines.iter().find(|f| same(f, r)) {
+                None => out.push(Change::AddRoutine { schema: schema.into(), routine: r.clone() }),
+                Some(f) if normalize(&f.def) != normalize(&r.def) => {
+                    out.push(Change::ModifyRoutine { schema: schema.into(), from: f.clone(), to: r.clone() })
+                }
+                Some(_) => {}
+            }
+        }
+        for f in &from.routines {
+            if !to.routines.iter().any(|r| same(f, r)) {
+                out.push(Change::DropRoutine { schema: schema.into(), routine: f.clone() });
+            }
+        }
+    }
+
     fn schema(&self, name: &str, from: &Schema, to: &Schema, out: &mut Vec<Change>) {
         let schema = name.to_string();
+        self.enums(&schema, from, to, out);
+        self.routines(&schema, from, to, out);
         let from_tables: HashMap<String, &Table> =
             from.tables.iter().map(|t| (self.key(&t.name), t)).collect();
         let to_names: HashSet<String> = to.tables.iter().map(|t| self.key(&t.name)).collect();
@@ -632,6 +766,14 @@ impl Change {
     /// The schema and object name this change is about, for display and lenses.
     pub fn object(&self) -> (&str, &str) {
         match self {
+            Change::AddSchema { schema, .. } | Change::DropSchema { schema } | Change::ModifySchemaComment { schema, .. } => {
+                (schema, schema)
+            }
+            Change::AddExtension { extension } | Change::DropExtension { extension } => ("", &extension.name),
+            Change::AddEnum { schema, enum_type } | Change::DropEnum { schema, enum_type } => (schema, &enum_type.name),
+            Change::ModifyEnum { schema, to, .. } => (schema, &to.name),
+            Change::AddRoutine { schema, routine } | Change::DropRoutine { schema, routine } => (schema, &routine.name),
+            Change::ModifyRoutine { schema, to, .. } => (schema, &to.name),
             Change::AddTable { schema, table } | Change::DropTable { schema, table } => {
                 (schema, &table.name)
             }
@@ -668,6 +810,7 @@ mod tests {
                 tables,
                 ..Schema::default()
             }],
+            ..Realm::default()
         }
     }
 

@@ -11,6 +11,45 @@ use std::collections::BTreeMap;
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Realm {
     pub schemas: Vec<Schema>,
+    /// Database-wide objects (PostgreSQL extensions).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub extensions: Vec<Extension>,
+}
+
+/// A PostgreSQL extension (`CREATE EXTENSION name SCHEMA s`).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Extension {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    #[serde(skip)]
+    pub span: Option<Span>,
+}
+
+/// An enumerated type (PostgreSQL `CREATE TYPE … AS ENUM`).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct EnumType {
+    pub name: String,
+    pub values: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
+    #[serde(skip)]
+    pub span: Option<Span>,
+}
+
+/// A function or procedure, kept as its complete definition.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Routine {
+    pub name: String,
+    /// Identity arguments, e.g. `integer, text`: with the name, what identifies it.
+    pub args: String,
+    pub procedure: bool,
+    /// The complete `CREATE OR REPLACE FUNCTION|PROCEDURE …` statement.
+    pub def: String,
+    #[serde(skip)]
+    pub span: Option<Span>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -19,6 +58,10 @@ pub struct Schema {
     pub tables: Vec<Table>,
     pub views: Vec<View>,
     pub triggers: Vec<Trigger>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub enums: Vec<EnumType>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub routines: Vec<Routine>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     #[serde(skip_serializing_if = "Attrs::is_empty")]
@@ -247,6 +290,8 @@ pub struct View {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Trigger {
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
     /// The table (or view) the trigger fires on.
     pub table: String,
     /// The complete `CREATE TRIGGER` statement.

@@ -100,6 +100,11 @@ impl Plan {
         let mut s = Summary::default();
         for c in &self.changes {
             match c {
+                Change::AddSchema { .. } | Change::AddExtension { .. } | Change::AddEnum { .. } | Change::AddRoutine { .. } => s.add += 1,
+                Change::DropSchema { .. } | Change::DropExtension { .. } | Change::DropEnum { .. } | Change::DropRoutine { .. } => {
+                    s.drop += 1
+                }
+                Change::ModifySchemaComment { .. } | Change::ModifyEnum { .. } | Change::ModifyRoutine { .. } => s.modify += 1,
                 Change::AddTable { .. } | Change::AddView { .. } | Change::AddTrigger { .. } => {
                     s.add += 1
                 }

@@ -878,6 +878,7 @@ impl Reader {
             return;
         }
         s.triggers.push(Trigger {
+            comment: None,
             name,
             table: table.unwrap_or_default(),
             def,

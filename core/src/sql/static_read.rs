@@ -137,6 +137,7 @@ impl Reader {
         if let Some(head) = trigger_head(t.sql, self.dialect) {
             let schema = head.schema.unwrap_or_else(|| self.default_schema());
             let trigger = Trigger {
+                comment: None,
                 name: head.name,
                 table: head.table,
                 def: t.sql.to_string(),
@@ -242,6 +243,7 @@ impl Reader {
             .or(table_schema)
             .unwrap_or_else(|| self.default_schema());
         let trigger = Trigger {
+            comment: None,
             name: ident.map_or_else(|| tr.name.to_string(), |i| i.value.clone()),
             table: table_ident.map_or_else(|| tr.table_name.to_string(), |i| i.value.clone()),
             def: t.sql.to_string(),

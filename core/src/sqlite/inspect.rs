@@ -41,6 +41,7 @@ pub fn inspect(conn: &Connection, scope: &Scope) -> Result<Realm> {
                 ..View::default()
             }),
             "trigger" => schema.triggers.push(Trigger {
+                comment: None,
                 name: name.clone(),
                 table: tbl.clone(),
                 def: sql.trim().trim_end_matches(';').to_string(),
@@ -60,6 +61,7 @@ pub fn inspect(conn: &Connection, scope: &Scope) -> Result<Realm> {
     foreign_keys(conn, &mut schema, &pos, &ddl)?;
     let mut realm = Realm {
         schemas: vec![schema],
+        ..Realm::default()
     };
     Exclude::new(&scope.exclude)?.apply(&mut realm, false);
     Ok(realm)

@@ -168,6 +168,8 @@ pub fn plan(plan: &mut Plan, from: &Realm, to: &Realm) {
                 handled_triggers.insert(to.name.to_ascii_lowercase());
                 p.drop_triggers.push(drop_trigger(i, from));
             }
+            // SQLite has no schemas to create, extensions, enums or routines.
+            _ => {}
         }
     }
 
