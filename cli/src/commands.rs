@@ -141,7 +141,7 @@ fn inspect(a: InspectArgs) -> Result<ExitCode> {
         InspectFormat::Hcl => print!("{}", hcl::write::write(&realm, dialect)),
         InspectFormat::Json => println!("{}", serde_json::to_string_pretty(&realm).unwrap()),
         InspectFormat::Sql => {
-            for stmt in strata_core::sqlite::plan::create_all(&realm) {
+            for stmt in strata_core::plan::create_all(&realm, dialect) {
                 println!("{stmt};");
             }
         }

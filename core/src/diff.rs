@@ -179,6 +179,8 @@ pub enum ColumnAspect {
     AutoIncrement,
     Collation,
     Comment,
+    /// Dialect-specific settings, e.g. a PostgreSQL identity.
+    Attrs,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -209,7 +211,9 @@ pub fn diff(from: &Realm, to: &Realm, dialect: Dialect, opts: &DiffOptions) -> V
         // Schemas go last: a dropped schema's objects are dropped first.
         for s in &from.schemas {
             if to.schema(&s.name).is_none() {
-                out.push(Change::DropSchema { schema: s.name.clone() });
+                out.push(Change::DropSchema {
+                    schema: s.name.clone(),
+                });
             }
         }
     }
@@ -283,7 +287,10 @@ impl Cmp {
     fn realm_objects(&self, from: &Realm, to: &Realm, out: &mut Vec<Change>) {
         for s in &to.schemas {
             match from.schema(&s.name) {
-                None => out.push(Change::AddSchema { schema: s.name.clone(), comment: s.comment.clone() }),
+                None => out.push(Change::AddSchema {
+                    schema: s.name.clone(),
+                    comment: s.comment.clone(),
+                }),
                 Some(f) if f.comment != s.comment => out.push(Change::ModifySchemaComment {
                     schema: s.name.clone(),
                     from: f.comment.clone(),
@@ -294,12 +301,16 @@ impl Cmp {
         }
         for e in &to.extensions {
             if !from.extensions.iter().any(|f| f.name == e.name) {
-                out.push(Change::AddExtension { extension: e.clone() });
+                out.push(Change::AddExtension {
+                    extension: e.clone(),
+                });
             }
         }
         for e in &from.extensions {
             if !to.extensions.iter().any(|t| t.name == e.name) {
-                out.push(Change::DropExtension { extension: e.clone() });
+                out.push(Change::DropExtension {
+                    extension: e.clone(),
+                });
             }
         }
     }
@@ -308,38 +319,64 @@ impl Cmp {
         for e in &to.enums {
             let current = from.enums.iter().find(|f| f.name == e.name).or_else(|| {
                 let old = e.renamed_from.as_deref()?;
-                from.enums.iter().find(|f| f.name == old && !to.enums.iter().any(|t| t.name == old))
+                from.enums
+                    .iter()
+                    .find(|f| f.name == old && !to.enums.iter().any(|t| t.name == old))
             });
             match current {
-                None => out.push(Change::AddEnum { schema: schema.into(), enum_type: e.clone() }),
+                None => out.push(Change::AddEnum {
+                    schema: schema.into(),
+                    enum_type: e.clone(),
+                }),
                 Some(f) if f.values != e.values || f.name != e.name || f.comment != e.comment => {
-                    out.push(Change::ModifyEnum { schema: schema.into(), from: f.clone(), to: e.clone() })
+                    out.push(Change::ModifyEnum {
+                        schema: schema.into(),
+                        from: f.clone(),
+                        to: e.clone(),
+                    })
                 }
                 Some(_) => {}
             }
         }
         for f in &from.enums {
-            let kept = to.enums.iter().any(|t| t.name == f.name || t.renamed_from.as_deref() == Some(&f.name));
+            let kept = to
+                .enums
+                .iter()
+                .any(|t| t.name == f.name || t.renamed_from.as_deref() == Some(&f.name));
             if !kept {
-                out.push(Change::DropEnum { schema: schema.into(), enum_type: f.clone() });
+                out.push(Change::DropEnum {
+                    schema: schema.into(),
+                    enum_type: f.clone(),
+                });
             }
         }
     }
 
     fn routines(&self, schema: &str, from: &Schema, to: &Schema, out: &mut Vec<Change>) {
-        let same = |a: &Routine, b: &Routine| a.name == b.name && normalize(&a.args) == normalize(&b.args);
+        let same =
+            |a: &Routine, b: &Routine| a.name == b.name && normalize(&a.args) == normalize(&b.args);
         for r in &to.routines {
             match from.routines.iter().find(|f| same(f, r)) {
-                None => out.push(Change::AddRoutine { schema: schema.into(), routine: r.clone() }),
+                None => out.push(Change::AddRoutine {
+                    schema: schema.into(),
+                    routine: r.clone(),
+                }),
                 Some(f) if normalize(&f.def) != normalize(&r.def) => {
-                    out.push(Change::ModifyRoutine { schema: schema.into(), from: f.clone(), to: r.clone() })
+                    out.push(Change::ModifyRoutine {
+                        schema: schema.into(),
+                        from: f.clone(),
+                        to: r.clone(),
+                    })
                 }
                 Some(_) => {}
             }
         }
         for f in &from.routines {
             if !to.routines.iter().any(|r| same(f, r)) {
-                out.push(Change::DropRoutine { schema: schema.into(), routine: f.clone() });
+                out.push(Change::DropRoutine {
+                    schema: schema.into(),
+                    routine: f.clone(),
+                });
             }
         }
     }
@@ -580,6 +617,9 @@ impl Cmp {
         if a.comment != b.comment {
             out.push(ColumnAspect::Comment);
         }
+        if a.attrs != b.attrs {
+            out.push(ColumnAspect::Attrs);
+        }
         out
     }
 
@@ -766,13 +806,19 @@ impl Change {
     /// The schema and object name this change is about, for display and lenses.
     pub fn object(&self) -> (&str, &str) {
         match self {
-            Change::AddSchema { schema, .. } | Change::DropSchema { schema } | Change::ModifySchemaComment { schema, .. } => {
-                (schema, schema)
+            Change::AddSchema { schema, .. }
+            | Change::DropSchema { schema }
+            | Change::ModifySchemaComment { schema, .. } => (schema, schema),
+            Change::AddExtension { extension } | Change::DropExtension { extension } => {
+                ("", &extension.name)
             }
-            Change::AddExtension { extension } | Change::DropExtension { extension } => ("", &extension.name),
-            Change::AddEnum { schema, enum_type } | Change::DropEnum { schema, enum_type } => (schema, &enum_type.name),
+            Change::AddEnum { schema, enum_type } | Change::DropEnum { schema, enum_type } => {
+                (schema, &enum_type.name)
+            }
             Change::ModifyEnum { schema, to, .. } => (schema, &to.name),
-            Change::AddRoutine { schema, routine } | Change::DropRoutine { schema, routine } => (schema, &routine.name),
+            Change::AddRoutine { schema, routine } | Change::DropRoutine { schema, routine } => {
+                (schema, &routine.name)
+            }
             Change::ModifyRoutine { schema, to, .. } => (schema, &to.name),
             Change::AddTable { schema, table } | Change::DropTable { schema, table } => {
                 (schema, &table.name)

@@ -39,6 +39,11 @@ pub struct ApplyError {
 pub trait Driver: Send {
     fn dialect(&self) -> Dialect;
 
+    /// Schemas the URL itself names (PostgreSQL `search_path`); empty means all.
+    fn default_schemas(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     /// Reads the schema.
     fn inspect(&mut self, scope: &Scope) -> Result<Realm>;
 
@@ -65,8 +70,12 @@ pub fn open(url: &DbUrl, create: bool) -> Result<Box<dyn Driver>> {
         (Dialect::Sqlite, DbKind::SqliteMemory(_)) => {
             Ok(Box::new(crate::sqlite::SqliteDriver::memory()?))
         }
+        (Dialect::Postgres, _) if url.raw.starts_with("ephemeral://") => Err(Error::Usage(
+            "ephemeral://postgres serves only as a dev database (--dev-url)".into(),
+        )),
+        (Dialect::Postgres, _) => Ok(Box::new(crate::postgres::PgDriver::open(&url.raw)?)),
         (d, _) => Err(Error::Usage(format!(
-            "{} databases are not supported yet; strata speaks SQLite today",
+            "{} databases are not supported yet; strata speaks SQLite and PostgreSQL today",
             d.name()
         ))),
     }
@@ -80,6 +89,9 @@ pub fn open_dev(url: Option<&DbUrl>, dialect: Dialect) -> Result<Box<dyn Driver>
             u.dialect.name(),
             dialect.name()
         ))),
+        Some(u) if u.dialect == Dialect::Postgres => {
+            Ok(Box::new(crate::postgres::PgDriver::open_scratch(&u.raw)?))
+        }
         Some(u) => open(u, true),
         None if dialect == Dialect::Sqlite => Ok(Box::new(crate::sqlite::SqliteDriver::memory()?)),
         None => Err(Error::Usage(format!(

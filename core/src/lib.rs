@@ -14,6 +14,7 @@ pub mod hcl;
 pub mod lint;
 pub mod model;
 pub mod plan;
+pub mod postgres;
 pub mod project;
 pub mod source;
 pub mod span;

@@ -66,10 +66,18 @@ pub fn plan_changes(changes: Vec<Change>, from: &Realm, to: &Realm, dialect: Dia
     };
     match dialect {
         Dialect::Sqlite => crate::sqlite::plan::plan(&mut plan, from, to),
-        // Other dialects plug in here as their planners land.
-        Dialect::Postgres | Dialect::Mysql => {}
+        Dialect::Postgres => crate::postgres::plan::plan(&mut plan, from, to),
+        // MySQL plugs in here when its planner lands.
+        Dialect::Mysql => {}
     }
     plan
+}
+
+/// Every statement that creates `realm` from nothing, in dependency order: what
+/// `schema inspect --format sql` prints.
+pub fn create_all(realm: &Realm, dialect: Dialect) -> Vec<String> {
+    let p = plan(&Realm::default(), realm, dialect, &DiffOptions::default());
+    p.steps.into_iter().map(|s| s.sql).collect()
 }
 
 impl Plan {
@@ -100,11 +108,17 @@ impl Plan {
         let mut s = Summary::default();
         for c in &self.changes {
             match c {
-                Change::AddSchema { .. } | Change::AddExtension { .. } | Change::AddEnum { .. } | Change::AddRoutine { .. } => s.add += 1,
-                Change::DropSchema { .. } | Change::DropExtension { .. } | Change::DropEnum { .. } | Change::DropRoutine { .. } => {
-                    s.drop += 1
-                }
-                Change::ModifySchemaComment { .. } | Change::ModifyEnum { .. } | Change::ModifyRoutine { .. } => s.modify += 1,
+                Change::AddSchema { .. }
+                | Change::AddExtension { .. }
+                | Change::AddEnum { .. }
+                | Change::AddRoutine { .. } => s.add += 1,
+                Change::DropSchema { .. }
+                | Change::DropExtension { .. }
+                | Change::DropEnum { .. }
+                | Change::DropRoutine { .. } => s.drop += 1,
+                Change::ModifySchemaComment { .. }
+                | Change::ModifyEnum { .. }
+                | Change::ModifyRoutine { .. } => s.modify += 1,
                 Change::AddTable { .. } | Change::AddView { .. } | Change::AddTrigger { .. } => {
                     s.add += 1
                 }

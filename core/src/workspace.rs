@@ -131,7 +131,12 @@ pub fn normalize(desired: &Desired, dev: &mut dyn Driver, scope: &Scope) -> Resu
     if !errors.is_empty() {
         return Err(Error::Diagnostics(errors));
     }
-    let mut realm = dev.inspect(&Scope::default())?;
+    // Read back the same schemas the target is read with (exclusions apply below,
+    // once spans are attached).
+    let mut realm = dev.inspect(&Scope {
+        schemas: scope.schemas.clone(),
+        exclude: Vec::new(),
+    })?;
     attach_source(&mut realm, &desired.static_realm());
     Exclude::new(&scope.exclude)?.apply(&mut realm, false);
     Ok(realm)
@@ -283,6 +288,15 @@ pub fn plan_for(
     let desired_realm = normalize(desired, dev, scope)?;
     let current = target.inspect(scope)?;
     Ok(planned(current, desired_realm, target.dialect(), opts))
+}
+
+/// The scope's schemas, else the ones the target's URL names (`search_path`).
+pub fn effective_scope(target: &dyn Driver, scope: &Scope) -> Scope {
+    let mut s = scope.clone();
+    if s.schemas.is_empty() {
+        s.schemas = target.default_schemas();
+    }
+    s
 }
 
 pub fn planned(current: Realm, desired: Realm, dialect: Dialect, opts: &DiffOptions) -> Planned {

@@ -679,6 +679,7 @@ fn describe(c: &TableChange) -> Option<String> {
                     ColumnAspect::AutoIncrement => "autoincrement",
                     ColumnAspect::Collation => "collation",
                     ColumnAspect::Comment => "comment",
+                    ColumnAspect::Attrs => "options",
                 })
                 .collect();
             format!("change {} of {}", what.join("/"), q(&to.name))
@@ -887,14 +888,6 @@ fn is_literal(d: &str) -> bool {
         [x, s] => x.is(d, "X") && s.kind == Kind::Str && x.range.end == s.range.start,
         _ => false,
     }
-}
-
-/// Every statement that creates `realm` from nothing, in dependency order: what
-/// `schema inspect --format sql` prints.
-pub fn create_all(realm: &Realm) -> Vec<String> {
-    let empty = Realm::default();
-    let p = crate::plan::plan(&empty, realm, Q, &Default::default());
-    p.steps.into_iter().map(|s| s.sql).collect()
 }
 
 #[cfg(test)]

@@ -1,0 +1,373 @@
+//! A PostgreSQL database behind the [`Driver`] interface.
+//!
+//! As a dev database, strata never touches the database the URL names: it
+//! creates a uniquely named scratch database on that server and drops it when
+//! done. Applies hold `pg_try_advisory_lock` so two applies never interleave.
+
+use crate::diag::{Error, Result};
+use crate::dialect::Dialect;
+use crate::driver::{ApplyError, Driver, Scope, StepEvent};
+use crate::model::Realm;
+use crate::plan::Plan;
+use crate::url::redact;
+use postgres::{Client, Config, NoTls};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+/// The advisory lock key every strata apply takes (`hashtext('strata')` would
+/// do too; a constant keeps it obvious in `pg_locks`).
+const LOCK_KEY: i64 = 0x5354_5241_5441;
+
+pub struct PgDriver {
+    client: Client,
+    /// Schemas named by the URL's `search_path`; empty means every user schema.
+    url_schemas: Vec<String>,
+    /// A scratch database this driver created and drops on drop.
+    scratch: Option<(Config, String)>,
+    /// The comment a fresh database gives `public`, restored on reset.
+    public_comment: Option<String>,
+    pub lock_timeout: Duration,
+}
+
+/// Splits strata's own URL parameters (`search_path`) from the ones the
+/// PostgreSQL client understands.
+pub fn parse_url(raw: &str) -> Result<(Config, Vec<String>)> {
+    let (base, query) = raw.split_once('?').unwrap_or((raw, ""));
+    let mut schemas = Vec::new();
+    let mut keep = Vec::new();
+    for kv in query.split('&').filter(|kv| !kv.is_empty()) {
+        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+        match k {
+            "search_path" => schemas.extend(v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty())),
+            "sslmode" if matches!(v, "require" | "verify-ca" | "verify-full") => {
+                return Err(Error::Usage(format!(
+                    "{}: sslmode={v} needs TLS, which strata does not speak yet; use sslmode=disable on a trusted network",
+                    redact(raw)
+                )))
+            }
+            _ => keep.push(kv),
+        }
+    }
+    let base = base.replacen("postgresql://", "postgres://", 1);
+    let url = if keep.is_empty() {
+        base
+    } else {
+        format!("{base}?{}", keep.join("&"))
+    };
+    let config = Config::from_str(&url)
+        .map_err(|e| Error::Usage(format!("bad PostgreSQL URL {}: {e}", redact(raw))))?;
+    Ok((config, schemas))
+}
+
+fn connect(config: &Config, raw: &str) -> Result<Client> {
+    config.connect(NoTls).map_err(|e| {
+        Error::Database(format!(
+            "cannot connect to {}: {}",
+            redact(raw),
+            db_message(&e)
+        ))
+    })
+}
+
+/// PostgreSQL's own message (and detail/hint) when there is one.
+pub fn db_message(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => {
+            let mut m = db.message().to_string();
+            if let Some(d) = db.detail() {
+                m.push_str(&format!(" ({d})"));
+            }
+            if let Some(h) = db.hint() {
+                m.push_str(&format!("; hint: {h}"));
+            }
+            m
+        }
+        None => e.to_string(),
+    }
+}
+
+static SCRATCH_SEQ: AtomicU32 = AtomicU32::new(0);
+
+impl PgDriver {
+    pub fn open(raw: &str) -> Result<PgDriver> {
+        let (config, url_schemas) = parse_url(raw)?;
+        let client = connect(&config, raw)?;
+        Ok(PgDriver {
+            client,
+            url_schemas,
+            scratch: None,
+            public_comment: None,
+            lock_timeout: Duration::from_secs(10),
+        })
+    }
+
+    /// A fresh scratch database on the server `raw` points at.
+    pub fn open_scratch(raw: &str) -> Result<PgDriver> {
+        let (config, _) = parse_url(raw)?;
+        let mut admin = connect(&config, raw)?;
+        let name = format!(
+            "strata_dev_{}_{}_{}",
+            std::process::id(),
+            SCRATCH_SEQ.fetch_add(1, Ordering::Relaxed),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos())
+        );
+        admin
+            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            .map_err(|e| {
+                Error::Database(format!(
+                    "cannot create a scratch dev database on {}: {}",
+                    redact(raw),
+                    db_message(&e)
+                ))
+            })?;
+        let mut cfg = config.clone();
+        cfg.dbname(&name);
+        let mut client = connect(&cfg, raw)?;
+        let public_comment = client
+            .query_opt("SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = 'public'", &[])
+            .ok()
+            .flatten()
+            .and_then(|r| r.get(0));
+        Ok(PgDriver {
+            client,
+            url_schemas: Vec::new(),
+            scratch: Some((config, name)),
+            public_comment,
+            lock_timeout: Duration::from_secs(10),
+        })
+    }
+
+    pub fn client(&mut self) -> &mut Client {
+        &mut self.client
+    }
+
+    /// Waits up to `lock_timeout` for the apply lock.
+    fn lock(&mut self) -> std::result::Result<(), String> {
+        let started = Instant::now();
+        loop {
+            let got: bool = self
+                .client
+                .query_one("SELECT pg_try_advisory_lock($1)", &[&LOCK_KEY])
+                .map_err(|e| db_message(&e))?
+                .get(0);
+            if got {
+                return Ok(());
+            }
+            if started.elapsed() >= self.lock_timeout {
+                return Err(format!(
+                    "another strata apply holds the lock on this database; gave up after {:?} (see --lock-timeout)",
+                    self.lock_timeout
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn unlock(&mut self) {
+        let _ = self
+            .client
+            .execute("SELECT pg_advisory_unlock($1)", &[&LOCK_KEY]);
+    }
+
+    fn run_plan(
+        &mut self,
+        plan: &Plan,
+        on_step: &mut dyn FnMut(StepEvent),
+    ) -> std::result::Result<(), ApplyError> {
+        let fail = |index: usize, sql: &str, message: String, rolled_back: bool, applied: usize| {
+            ApplyError {
+                index,
+                sql: sql.to_string(),
+                message,
+                rolled_back,
+                applied,
+            }
+        };
+        // Statements that cannot run in a transaction (… CONCURRENTLY) run after
+        // it commits, in plan order; the rest is all or nothing.
+        let mut applied = 0;
+        let (inside, after): (Vec<_>, Vec<_>) = plan
+            .steps
+            .iter()
+            .enumerate()
+            .partition(|(_, s)| s.transactional);
+        self.client
+            .batch_execute("BEGIN")
+            .map_err(|e| fail(0, "BEGIN", db_message(&e), true, applied))?;
+        for (i, step) in &inside {
+            on_step(StepEvent::Started {
+                index: *i,
+                sql: &step.sql,
+            });
+            let t = Instant::now();
+            if let Err(e) = self.client.batch_execute(&step.sql) {
+                let _ = self.client.batch_execute("ROLLBACK");
+                return Err(fail(
+                    *i,
+                    &step.sql,
+                    position_message(&e, &step.sql),
+                    applied == 0,
+                    applied,
+                ));
+            }
+            on_step(StepEvent::Finished {
+                index: *i,
+                took: t.elapsed(),
+            });
+        }
+        self.client.batch_execute("COMMIT").map_err(|e| {
+            fail(
+                plan.steps.len(),
+                "COMMIT",
+                db_message(&e),
+                applied == 0,
+                applied,
+            )
+        })?;
+        applied += inside.len();
+        for (i, step) in &after {
+            on_step(StepEvent::Started {
+                index: *i,
+                sql: &step.sql,
+            });
+            let t = Instant::now();
+            self.client.batch_execute(&step.sql).map_err(|e| {
+                fail(
+                    *i,
+                    &step.sql,
+                    position_message(&e, &step.sql),
+                    false,
+                    applied,
+                )
+            })?;
+            applied += 1;
+            on_step(StepEvent::Finished {
+                index: *i,
+                took: t.elapsed(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// PostgreSQL's message, with the line and column its error position points at.
+pub fn position_message(e: &postgres::Error, sql: &str) -> String {
+    let mut m = db_message(e);
+    if let Some(postgres::error::ErrorPosition::Original(pos)) =
+        e.as_db_error().and_then(|d| d.position())
+    {
+        let offset = (*pos as usize).saturating_sub(1).min(sql.len());
+        let lc = crate::span::LineIndex::new(sql).line_col(sql, offset);
+        m.push_str(&format!(
+            " (at line {}, column {} of the statement)",
+            lc.line, lc.col
+        ));
+    }
+    m
+}
+
+impl Drop for PgDriver {
+    fn drop(&mut self) {
+        if let Some((config, name)) = self.scratch.take() {
+            if let Ok(mut admin) = config.connect(NoTls) {
+                let _ = admin
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+impl Driver for PgDriver {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn default_schemas(&self) -> Vec<String> {
+        self.url_schemas.clone()
+    }
+
+    fn inspect(&mut self, scope: &Scope) -> Result<Realm> {
+        let schemas = if scope.schemas.is_empty() {
+            self.url_schemas.clone()
+        } else {
+            scope.schemas.clone()
+        };
+        super::inspect::inspect(&mut self.client, &schemas, &scope.exclude)
+    }
+
+    fn execute(&mut self, sql: &str) -> std::result::Result<(), String> {
+        self.client
+            .batch_execute(sql)
+            .map_err(|e| position_message(&e, sql))
+    }
+
+    fn apply(
+        &mut self,
+        plan: &Plan,
+        on_step: &mut dyn FnMut(StepEvent),
+    ) -> std::result::Result<(), ApplyError> {
+        self.lock().map_err(|message| ApplyError {
+            index: 0,
+            sql: String::new(),
+            message,
+            rolled_back: true,
+            applied: 0,
+        })?;
+        let r = self.run_plan(plan, on_step);
+        self.unlock();
+        r
+    }
+
+    /// Drops every user schema and extension, then recreates `public`: a clean
+    /// dev database without the cost of creating a new one.
+    fn reset(&mut self) -> Result<()> {
+        if self.scratch.is_none() {
+            return Err(Error::Usage(
+                "refusing to reset a database strata did not create".into(),
+            ));
+        }
+        let rows = self
+            .client
+            .query(
+                "SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') \
+                 AND nspname NOT LIKE 'pg\\_temp\\_%' AND nspname NOT LIKE 'pg\\_toast\\_temp\\_%'",
+                &[],
+            )
+            .map_err(|e| Error::Database(db_message(&e)))?;
+        let mut sql = String::new();
+        for r in rows {
+            let n: String = r.get(0);
+            sql.push_str(&format!(
+                "DROP SCHEMA {} CASCADE;",
+                Dialect::Postgres.quote(&n)
+            ));
+        }
+        for r in self
+            .client
+            .query(
+                "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql'",
+                &[],
+            )
+            .map_err(|e| Error::Database(db_message(&e)))?
+        {
+            let n: String = r.get(0);
+            sql.push_str(&format!(
+                "DROP EXTENSION IF EXISTS {} CASCADE;",
+                Dialect::Postgres.quote(&n)
+            ));
+        }
+        sql.push_str("CREATE SCHEMA public;");
+        if let Some(c) = &self.public_comment {
+            sql.push_str(&format!(
+                "COMMENT ON SCHEMA public IS '{}';",
+                c.replace('\'', "''")
+            ));
+        }
+        self.client
+            .batch_execute(&sql)
+            .map_err(|e| Error::Database(db_message(&e)))
+    }
+}

@@ -1,0 +1,436 @@
+//! Reads PostgreSQL's catalog into the model: one query per object kind for
+//! every managed schema at once (never one per table), pg_catalog only.
+//! Expressions come back as PostgreSQL prints them (`pg_get_expr`,
+//! `pg_get_constraintdef`, `pg_get_viewdef`), which is what makes a normalized
+//! desired state and an inspected database compare equal.
+
+use super::conn::db_message;
+use crate::diag::{Error, Result};
+use crate::filter::Exclude;
+use crate::model::*;
+use postgres::Client;
+use std::collections::HashMap;
+
+/// Objects an extension owns are the extension's, not the user's.
+const NOT_EXTENSION: &str =
+    "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')";
+
+pub fn inspect(client: &mut Client, schemas: &[String], exclude: &[String]) -> Result<Realm> {
+    let realm_level = schemas.is_empty();
+    let schemas: Vec<String> = if realm_level {
+        user_schemas(client)?
+    } else {
+        schemas.to_vec()
+    };
+    let mut realm = Realm::default();
+    for r in q(client, "SELECT n.nspname, obj_description(n.oid, 'pg_namespace') FROM pg_namespace n WHERE n.nspname = ANY($1) ORDER BY 1", &schemas)? {
+        realm.schemas.push(Schema { name: r.get(0), comment: r.get(1), ..Schema::default() });
+    }
+    let mut tables: HashMap<u32, (usize, usize)> = HashMap::new();
+    tables_(client, &schemas, &mut realm, &mut tables)?;
+    columns(client, &schemas, &mut realm, &tables)?;
+    constraints(client, &schemas, &mut realm, &tables)?;
+    indexes(client, &schemas, &mut realm, &tables)?;
+    views(client, &schemas, &mut realm)?;
+    enums(client, &schemas, &mut realm)?;
+    routines(client, &schemas, &mut realm)?;
+    triggers(client, &schemas, &mut realm)?;
+    if realm_level {
+        for r in q(client, "SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' AND $1::text[] IS NOT NULL ORDER BY 1", &schemas)? {
+            realm.extensions.push(Extension { name: r.get(0), schema: r.get(1), span: None });
+        }
+    }
+    let qualified = realm_level && realm.schemas.len() > 1;
+    Exclude::new(exclude)?.apply(&mut realm, qualified);
+    Ok(realm)
+}
+
+fn q(client: &mut Client, sql: &str, schemas: &[String]) -> Result<Vec<postgres::Row>> {
+    client
+        .query(sql, &[&schemas])
+        .map_err(|e| Error::Database(format!("inspecting PostgreSQL: {}", db_message(&e))))
+}
+
+fn user_schemas(client: &mut Client) -> Result<Vec<String>> {
+    let rows = client
+        .query(
+            "SELECT n.nspname FROM pg_namespace n WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') \
+             AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%' \
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = n.oid AND d.deptype = 'e') ORDER BY 1",
+            &[],
+        )
+        .map_err(|e| Error::Database(format!("inspecting PostgreSQL: {}", db_message(&e))))?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+fn schema_index(realm: &Realm, name: &str) -> Option<usize> {
+    realm.schemas.iter().position(|s| s.name == name)
+}
+
+fn tables_(
+    client: &mut Client,
+    schemas: &[String],
+    realm: &mut Realm,
+    pos: &mut HashMap<u32, (usize, usize)>,
+) -> Result<()> {
+    let sql = format!(
+        "SELECT c.oid, n.nspname, c.relname, c.relpersistence::text, obj_description(c.oid, 'pg_class'), c.relrowsecurity, \
+         CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END \
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND {NOT_EXTENSION} ORDER BY n.nspname, c.relname"
+    );
+    for r in q(client, &sql, schemas)? {
+        let oid: u32 = r.get(0);
+        let Some(si) = schema_index(realm, r.get(1)) else {
+            continue;
+        };
+        let mut t = Table {
+            name: r.get(2),
+            comment: r.get(4),
+            ..Table::default()
+        };
+        t.attrs.set_flag("unlogged", r.get::<_, String>(3) == "u");
+        t.attrs.set_flag("row_security", r.get(5));
+        if let Some(p) = r.get::<_, Option<String>>(6) {
+            t.attrs.0.insert("partition".into(), AttrValue::Str(p));
+        }
+        let s = &mut realm.schemas[si];
+        pos.insert(oid, (si, s.tables.len()));
+        s.tables.push(t);
+    }
+    Ok(())
+}
+
+fn columns(
+    client: &mut Client,
+    schemas: &[String],
+    realm: &mut Realm,
+    pos: &HashMap<u32, (usize, usize)>,
+) -> Result<()> {
+    let sql = "SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, \
+         pg_get_expr(ad.adbin, ad.adrelid), a.attidentity::text, a.attgenerated::text, \
+         CASE WHEN a.attcollation <> t.typcollation THEN co.collname END, col_description(a.attrelid, a.attnum), \
+         a.attidentity = '' AND pg_get_serial_sequence(quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname) IS NOT NULL \
+         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+         JOIN pg_type t ON t.oid = a.atttypid \
+         LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum \
+         LEFT JOIN pg_collation co ON co.oid = a.attcollation \
+         WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped \
+         ORDER BY a.attrelid, a.attnum";
+    for r in q(client, sql, schemas)? {
+        let Some(&(si, ti)) = pos.get(&r.get::<_, u32>(0)) else {
+            continue;
+        };
+        let expr: Option<String> = r.get(4);
+        let identity: String = r.get(5);
+        let generated: String = r.get(6);
+        let mut c = Column {
+            name: r.get(1),
+            ty: r.get(2),
+            nullable: !r.get::<_, bool>(3),
+            collation: r.get(7),
+            comment: r.get(8),
+            ..Column::default()
+        };
+        // A column that owns the sequence its default draws from was declared
+        // serial: say so, and the sequence comes with it.
+        let serial =
+            r.get::<_, bool>(9) && expr.as_deref().is_some_and(|e| e.starts_with("nextval("));
+        if generated == "s" {
+            c.generated = expr.map(|e| Generated {
+                expr: e,
+                stored: true,
+            });
+        } else if serial {
+            c.ty = match c.ty.as_str() {
+                "bigint" => "bigserial",
+                "smallint" => "smallserial",
+                _ => "serial",
+            }
+            .into();
+        } else {
+            c.default = expr;
+        }
+        match identity.as_str() {
+            "a" => {
+                c.attrs
+                    .0
+                    .insert("identity".into(), AttrValue::Str("ALWAYS".into()));
+            }
+            "d" => {
+                c.attrs
+                    .0
+                    .insert("identity".into(), AttrValue::Str("BY DEFAULT".into()));
+            }
+            _ => {}
+        }
+        realm.schemas[si].tables[ti].columns.push(c);
+    }
+    Ok(())
+}
+
+fn action(code: &str) -> RefAction {
+    match code {
+        "r" => RefAction::Restrict,
+        "c" => RefAction::Cascade,
+        "n" => RefAction::SetNull,
+        "d" => RefAction::SetDefault,
+        _ => RefAction::NoAction,
+    }
+}
+
+fn constraints(
+    client: &mut Client,
+    schemas: &[String],
+    realm: &mut Realm,
+    pos: &HashMap<u32, (usize, usize)>,
+) -> Result<()> {
+    let cols = |arr: &str, rel: &str| {
+        format!(
+            "(SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(con.{arr}) WITH ORDINALITY k(num, ord) \
+             JOIN pg_attribute a ON a.attrelid = con.{rel} AND a.attnum = k.num)"
+        )
+    };
+    let sql = format!(
+        "SELECT con.conrelid, con.conname, con.contype::text, pg_get_constraintdef(con.oid, true), {}, \
+         fn.nspname, fc.relname, {}, con.confupdtype::text, con.confdeltype::text, con.condeferrable, con.condeferred, \
+         obj_description(con.oid, 'pg_constraint') \
+         FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+         LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace \
+         WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p') AND con.contype IN ('p', 'u', 'f', 'c', 'x') \
+         AND con.conislocal ORDER BY con.conrelid, con.conname",
+        cols("conkey", "conrelid"),
+        cols("confkey", "confrelid")
+    );
+    for r in q(client, &sql, schemas)? {
+        let Some(&(si, ti)) = pos.get(&r.get::<_, u32>(0)) else {
+            continue;
+        };
+        let name: String = r.get(1);
+        let kind: String = r.get(2);
+        let def: String = r.get(3);
+        let columns: Vec<String> = r.get::<_, Option<Vec<String>>>(4).unwrap_or_default();
+        let t = &mut realm.schemas[si].tables[ti];
+        match kind.as_str() {
+            "p" => {
+                t.primary_key = Some(PrimaryKey {
+                    name: Some(name),
+                    parts: columns.into_iter().map(IndexPart::column).collect(),
+                    span: None,
+                })
+            }
+            "u" => {
+                let mut idx = Index {
+                    name,
+                    unique: true,
+                    parts: columns.into_iter().map(IndexPart::column).collect(),
+                    ..Index::default()
+                };
+                idx.attrs.set_flag("constraint", true);
+                if def.contains("NULLS NOT DISTINCT") {
+                    idx.attrs.set_flag("nulls_not_distinct", true);
+                }
+                t.indexes.push(idx);
+            }
+            "f" => {
+                let deferrable = match (r.get::<_, bool>(10), r.get::<_, bool>(11)) {
+                    (false, _) => Deferrable::NotDeferrable,
+                    (true, false) => Deferrable::InitiallyImmediate,
+                    (true, true) => Deferrable::InitiallyDeferred,
+                };
+                t.foreign_keys.push(ForeignKey {
+                    name: Some(name),
+                    columns,
+                    ref_schema: r.get(5),
+                    ref_table: r.get::<_, Option<String>>(6).unwrap_or_default(),
+                    ref_columns: r.get::<_, Option<Vec<String>>>(7).unwrap_or_default(),
+                    on_update: action(&r.get::<_, String>(8)),
+                    on_delete: action(&r.get::<_, String>(9)),
+                    deferrable,
+                    span: None,
+                });
+            }
+            "c" => {
+                let expr = def.strip_prefix("CHECK ").unwrap_or(&def);
+                t.checks.push(Check {
+                    name: Some(name),
+                    expr: crate::sqlite::ddl::strip_parens(expr).to_string(),
+                    span: None,
+                });
+            }
+            // Exclusion constraints keep their definition whole.
+            "x" => {
+                let mut idx = Index {
+                    name,
+                    ..Index::default()
+                };
+                idx.attrs.0.insert("exclude".into(), AttrValue::Str(def));
+                idx.attrs.set_flag("constraint", true);
+                t.indexes.push(idx);
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn indexes(
+    client: &mut Client,
+    schemas: &[String],
+    realm: &mut Realm,
+    pos: &HashMap<u32, (usize, usize)>,
+) -> Result<()> {
+    let sql = "SELECT i.indrelid, ic.relname, i.indisunique, am.amname, pg_get_expr(i.indpred, i.indrelid), \
+         obj_description(ic.oid, 'pg_class'), i.indnkeyatts::int4, \
+         (SELECT array_agg(pg_get_indexdef(i.indexrelid, k, true) ORDER BY k) FROM generate_series(1, i.indnatts) k), \
+         (SELECT array_agg(i.indkey[k - 1]::int4 ORDER BY k) FROM generate_series(1, i.indnatts) k), \
+         (SELECT array_agg(i.indoption[k - 1]::int4 ORDER BY k) FROM generate_series(1, i.indnkeyatts) k), \
+         COALESCE((to_jsonb(i) ->> 'indnullsnotdistinct')::bool, false) \
+         FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid \
+         JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = ic.relam \
+         WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p') \
+         AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x')) \
+         ORDER BY i.indrelid, ic.relname";
+    for r in q(client, sql, schemas)? {
+        let Some(&(si, ti)) = pos.get(&r.get::<_, u32>(0)) else {
+            continue;
+        };
+        let nkey = r.get::<_, i32>(6) as usize;
+        let defs: Vec<String> = r.get::<_, Option<Vec<String>>>(7).unwrap_or_default();
+        let keys: Vec<i32> = r.get::<_, Option<Vec<i32>>>(8).unwrap_or_default();
+        let options: Vec<i32> = r.get::<_, Option<Vec<i32>>>(9).unwrap_or_default();
+        let mut idx = Index {
+            name: r.get(1),
+            unique: r.get(2),
+            predicate: r.get(4),
+            comment: r.get(5),
+            ..Index::default()
+        };
+        for (k, def) in defs.iter().enumerate().take(nkey) {
+            let option = options.get(k).copied().unwrap_or(0);
+            let key = if keys.get(k).copied().unwrap_or(0) != 0 {
+                IndexKey::Column(unquote(def))
+            } else {
+                IndexKey::Expr(crate::sqlite::ddl::strip_parens(def).to_string())
+            };
+            idx.parts.push(IndexPart {
+                key,
+                desc: option & 1 != 0,
+                collation: None,
+            });
+            // NULLS FIRST is the default for DESC; only the other one is noted.
+            let nulls_first = option & 2 != 0;
+            if nulls_first != (option & 1 != 0) {
+                idx.attrs
+                    .0
+                    .insert(format!("nulls_first_{k}"), AttrValue::Bool(nulls_first));
+            }
+        }
+        if defs.len() > nkey {
+            let include: Vec<String> = defs[nkey..].iter().map(|d| unquote(d)).collect();
+            idx.attrs
+                .0
+                .insert("include".into(), AttrValue::Str(include.join(", ")));
+        }
+        let method: String = r.get(3);
+        if method != "btree" {
+            idx.attrs.0.insert("type".into(), AttrValue::Str(method));
+        }
+        if r.get::<_, bool>(10) {
+            idx.attrs.set_flag("nulls_not_distinct", true);
+        }
+        realm.schemas[si].tables[ti].indexes.push(idx);
+    }
+    Ok(())
+}
+
+/// `"Mixed Case"` → `Mixed Case`; plain names as they are.
+fn unquote(s: &str) -> String {
+    match s.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
+        Some(inner) => inner.replace("\"\"", "\""),
+        None => s.to_string(),
+    }
+}
+
+fn views(client: &mut Client, schemas: &[String], realm: &mut Realm) -> Result<()> {
+    let sql = format!(
+        "SELECT n.nspname, c.relname, c.relkind::text, pg_get_viewdef(c.oid, true), obj_description(c.oid, 'pg_class') \
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = ANY($1) AND c.relkind IN ('v', 'm') AND {NOT_EXTENSION} ORDER BY n.nspname, c.relname"
+    );
+    for r in q(client, &sql, schemas)? {
+        let Some(si) = schema_index(realm, r.get(0)) else {
+            continue;
+        };
+        let def: String = r.get(3);
+        let mut v = View {
+            name: r.get(1),
+            def: def.trim().trim_end_matches(';').trim_end().to_string(),
+            comment: r.get(4),
+            ..View::default()
+        };
+        v.attrs
+            .set_flag("materialized", r.get::<_, String>(2) == "m");
+        realm.schemas[si].views.push(v);
+    }
+    Ok(())
+}
+
+fn enums(client: &mut Client, schemas: &[String], realm: &mut Realm) -> Result<()> {
+    let sql = "SELECT n.nspname, t.typname, array_agg(e.enumlabel::text ORDER BY e.enumsortorder), obj_description(t.oid, 'pg_type') \
+         FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace \
+         WHERE n.nspname = ANY($1) AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e') \
+         GROUP BY n.nspname, t.typname, t.oid ORDER BY 1, 2";
+    for r in q(client, sql, schemas)? {
+        let Some(si) = schema_index(realm, r.get(0)) else {
+            continue;
+        };
+        realm.schemas[si].enums.push(EnumType {
+            name: r.get(1),
+            values: r.get(2),
+            comment: r.get(3),
+            ..EnumType::default()
+        });
+    }
+    Ok(())
+}
+
+fn routines(client: &mut Client, schemas: &[String], realm: &mut Realm) -> Result<()> {
+    let sql = "SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), p.prokind::text, pg_get_functiondef(p.oid) \
+         FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
+         WHERE n.nspname = ANY($1) AND p.prokind IN ('f', 'p') \
+         AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e') ORDER BY 1, 2, 3";
+    for r in q(client, sql, schemas)? {
+        let Some(si) = schema_index(realm, r.get(0)) else {
+            continue;
+        };
+        let def: String = r.get(4);
+        realm.schemas[si].routines.push(Routine {
+            name: r.get(1),
+            args: r.get(2),
+            procedure: r.get::<_, String>(3) == "p",
+            def: def.trim().trim_end_matches(';').to_string(),
+            span: None,
+        });
+    }
+    Ok(())
+}
+
+fn triggers(client: &mut Client, schemas: &[String], realm: &mut Realm) -> Result<()> {
+    let sql = "SELECT n.nspname, c.relname, t.tgname, pg_get_triggerdef(t.oid, true), obj_description(t.oid, 'pg_trigger') \
+         FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = ANY($1) AND NOT t.tgisinternal ORDER BY 1, 2, 3";
+    for r in q(client, sql, schemas)? {
+        let Some(si) = schema_index(realm, r.get(0)) else {
+            continue;
+        };
+        realm.schemas[si].triggers.push(Trigger {
+            name: r.get(2),
+            table: r.get(1),
+            def: r.get(3),
+            comment: r.get(4),
+            span: None,
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,8 @@
+//! PostgreSQL: connection, scratch dev databases, catalog inspection, and the
+//! planner's SQL.
+
+pub mod conn;
+pub mod inspect;
+pub mod plan;
+
+pub use conn::PgDriver;

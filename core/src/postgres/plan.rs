@@ -1,0 +1,1202 @@
+//! PostgreSQL statements for a list of changes, in one transaction.
+//!
+//! Order: drop triggers and views that go or read something that changes →
+//! drop foreign keys that go (and those of dropped tables) → schemas,
+//! extensions, types, routines → rename, create and alter tables → indexes →
+//! foreign keys → drop tables, types, routines, schemas → views → triggers.
+//! Types come before the columns that use them, routines before the triggers
+//! that call them, and views are recreated when what they read changes.
+
+use crate::dialect::Dialect;
+use crate::diff::{Change, ColumnAspect, TableChange};
+use crate::model::*;
+use crate::plan::{Plan, Step};
+use crate::span::Span;
+use crate::sql::lex::mentions;
+use std::collections::HashSet;
+
+const PG: Dialect = Dialect::Postgres;
+
+fn q(s: &str) -> String {
+    PG.quote(s)
+}
+
+/// `"schema"."name"`.
+fn qn(schema: &str, name: &str) -> String {
+    format!("{}.{}", q(schema), q(name))
+}
+
+/// A SQL string literal.
+fn lit(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+#[derive(Default)]
+struct Phases {
+    drop_triggers: Vec<Step>,
+    drop_views: Vec<Step>,
+    drop_fks: Vec<Step>,
+    create_schemas: Vec<Step>,
+    types: Vec<Step>,
+    routines: Vec<Step>,
+    renames: Vec<Step>,
+    drop_indexes: Vec<Step>,
+    create_tables: Vec<Step>,
+    alter_tables: Vec<Step>,
+    create_indexes: Vec<Step>,
+    add_fks: Vec<Step>,
+    drop_tables: Vec<Step>,
+    drop_types: Vec<Step>,
+    drop_schemas: Vec<Step>,
+    create_views: Vec<Step>,
+    create_triggers: Vec<Step>,
+    comments: Vec<Step>,
+}
+
+fn step(
+    change: usize,
+    comment: String,
+    sql: String,
+    reverse: Option<String>,
+    span: Option<Span>,
+) -> Step {
+    Step {
+        sql,
+        reverse,
+        comment,
+        change,
+        transactional: true,
+        destructive: false,
+        span,
+    }
+}
+
+fn destructive(mut s: Step) -> Step {
+    s.destructive = true;
+    s
+}
+
+pub fn plan(plan: &mut Plan, from: &Realm, to: &Realm) {
+    let mut p = Phases::default();
+    let mut disturbed: HashSet<String> = HashSet::new();
+    for c in &plan.changes {
+        match c {
+            Change::DropTable { table, .. } => {
+                disturbed.insert(table.name.clone());
+            }
+            Change::ModifyTable { to, changes, .. }
+                if changes.iter().any(|tc| match tc {
+                    TableChange::DropColumn { .. } => true,
+                    TableChange::ModifyColumn { aspects, .. } => aspects.iter().any(|a| {
+                        matches!(
+                            a,
+                            ColumnAspect::Type | ColumnAspect::Collation | ColumnAspect::Generated
+                        )
+                    }),
+                    _ => false,
+                }) =>
+            {
+                disturbed.insert(to.name.clone());
+            }
+            Change::DropView { view, .. } | Change::ModifyView { from: view, .. } => {
+                disturbed.insert(view.name.clone());
+            }
+            Change::ModifyEnum { from, .. } => {
+                disturbed.insert(from.name.clone());
+            }
+            _ => {}
+        }
+    }
+    let mut handled_views: HashSet<(String, String)> = HashSet::new();
+    for (i, c) in plan.changes.iter().enumerate() {
+        change(i, c, to, &mut p, &mut handled_views);
+    }
+    dependents(plan, from, to, &mut disturbed, &mut handled_views, &mut p);
+    plan.steps = [
+        p.drop_triggers,
+        p.drop_views,
+        p.drop_fks,
+        p.create_schemas,
+        p.types,
+        p.routines,
+        p.renames,
+        p.drop_indexes,
+        p.create_tables,
+        p.alter_tables,
+        p.create_indexes,
+        p.add_fks,
+        p.drop_tables,
+        p.drop_types,
+        p.drop_schemas,
+        p.create_views,
+        p.create_triggers,
+        p.comments,
+    ]
+    .concat();
+}
+
+fn change(
+    i: usize,
+    c: &Change,
+    to_realm: &Realm,
+    p: &mut Phases,
+    handled_views: &mut HashSet<(String, String)>,
+) {
+    match c {
+        Change::AddSchema { schema, comment } => {
+            p.create_schemas.push(step(
+                i,
+                format!("create schema {}", q(schema)),
+                format!("CREATE SCHEMA {}", q(schema)),
+                Some(format!("DROP SCHEMA {}", q(schema))),
+                None,
+            ));
+            if let Some(cm) = comment {
+                p.comments.push(step(
+                    i,
+                    format!("comment on schema {}", q(schema)),
+                    format!("COMMENT ON SCHEMA {} IS {}", q(schema), lit(cm)),
+                    None,
+                    None,
+                ));
+            }
+        }
+        Change::DropSchema { schema } => p.drop_schemas.push(destructive(step(
+            i,
+            format!("drop schema {}", q(schema)),
+            format!("DROP SCHEMA {}", q(schema)),
+            Some(format!("CREATE SCHEMA {}", q(schema))),
+            None,
+        ))),
+        Change::ModifySchemaComment { schema, to, .. } => p.comments.push(step(
+            i,
+            format!("comment on schema {}", q(schema)),
+            format!(
+                "COMMENT ON SCHEMA {} IS {}",
+                q(schema),
+                to.as_deref().map_or("NULL".into(), lit)
+            ),
+            None,
+            None,
+        )),
+        Change::AddExtension { extension: e } => {
+            let mut sql = format!("CREATE EXTENSION IF NOT EXISTS {}", q(&e.name));
+            if let Some(s) = &e.schema {
+                sql.push_str(&format!(" SCHEMA {}", q(s)));
+            }
+            p.create_schemas.push(step(
+                i,
+                format!("create extension {}", q(&e.name)),
+                sql,
+                Some(format!("DROP EXTENSION {}", q(&e.name))),
+                e.span.clone(),
+            ));
+        }
+        Change::DropExtension { extension: e } => p.drop_schemas.insert(
+            0,
+            destructive(step(
+                i,
+                format!("drop extension {}", q(&e.name)),
+                format!("DROP EXTENSION {}", q(&e.name)),
+                None,
+                None,
+            )),
+        ),
+        Change::AddEnum {
+            schema,
+            enum_type: e,
+        } => {
+            p.types.push(step(
+                i,
+                format!("create enum type {}", qn(schema, &e.name)),
+                create_enum(schema, e),
+                Some(format!("DROP TYPE {}", qn(schema, &e.name))),
+                e.span.clone(),
+            ));
+            if let Some(cm) = &e.comment {
+                p.comments.push(step(
+                    i,
+                    format!("comment on type {}", qn(schema, &e.name)),
+                    format!("COMMENT ON TYPE {} IS {}", qn(schema, &e.name), lit(cm)),
+                    None,
+                    None,
+                ));
+            }
+        }
+        Change::DropEnum {
+            schema,
+            enum_type: e,
+        } => p.drop_types.push(step(
+            i,
+            format!("drop enum type {}", qn(schema, &e.name)),
+            format!("DROP TYPE {}", qn(schema, &e.name)),
+            Some(create_enum(schema, e)),
+            None,
+        )),
+        Change::ModifyEnum { schema, from, to } => modify_enum(i, schema, from, to, to_realm, p),
+        Change::AddRoutine { schema, routine: r } | Change::ModifyRoutine { schema, to: r, .. } => {
+            if let Change::ModifyRoutine { from, .. } = c {
+                // CREATE OR REPLACE cannot change a function's result type; drop first.
+                p.routines.push(step(
+                    i,
+                    format!("drop {} {} to replace it", kind(r), qn(schema, &from.name)),
+                    format!(
+                        "DROP {} {}({})",
+                        kind(r).to_uppercase(),
+                        qn(schema, &from.name),
+                        from.args
+                    ),
+                    Some(from.def.clone()),
+                    None,
+                ));
+            }
+            p.routines.push(step(
+                i,
+                format!("create {} {}", kind(r), qn(schema, &r.name)),
+                r.def.clone(),
+                Some(format!(
+                    "DROP {} {}({})",
+                    kind(r).to_uppercase(),
+                    qn(schema, &r.name),
+                    r.args
+                )),
+                r.span.clone(),
+            ));
+        }
+        Change::DropRoutine { schema, routine: r } => p.drop_types.push(step(
+            i,
+            format!("drop {} {}", kind(r), qn(schema, &r.name)),
+            format!(
+                "DROP {} {}({})",
+                kind(r).to_uppercase(),
+                qn(schema, &r.name),
+                r.args
+            ),
+            Some(r.def.clone()),
+            None,
+        )),
+        Change::AddTable { schema, table } => {
+            p.create_tables.push(step(
+                i,
+                format!("create table {}", qn(schema, &table.name)),
+                create_table(schema, table),
+                Some(format!("DROP TABLE {}", qn(schema, &table.name))),
+                table.span.clone(),
+            ));
+            for idx in table.indexes.iter().filter(|x| !x.attrs.flag("constraint")) {
+                p.create_indexes.push(step(
+                    i,
+                    format!(
+                        "create index {} on {}",
+                        q(&idx.name),
+                        qn(schema, &table.name)
+                    ),
+                    create_index(schema, &table.name, idx),
+                    Some(format!("DROP INDEX {}", qn(schema, &idx.name))),
+                    idx.span.clone().or(table.span.clone()),
+                ));
+            }
+            for fk in &table.foreign_keys {
+                p.add_fks.push(add_fk(i, schema, &table.name, fk));
+            }
+            table_comments(i, schema, table, p);
+        }
+        Change::DropTable { schema, table } => {
+            for fk in &table.foreign_keys {
+                if let Some(n) = &fk.name {
+                    p.drop_fks.push(step(
+                        i,
+                        format!("drop foreign key {} of {}", q(n), qn(schema, &table.name)),
+                        format!(
+                            "ALTER TABLE {} DROP CONSTRAINT {}",
+                            qn(schema, &table.name),
+                            q(n)
+                        ),
+                        None,
+                        None,
+                    ));
+                }
+            }
+            p.drop_tables.push(destructive(step(
+                i,
+                format!("drop table {}", qn(schema, &table.name)),
+                format!("DROP TABLE {}", qn(schema, &table.name)),
+                Some(create_table(schema, table)),
+                None,
+            )));
+        }
+        Change::RenameTable { schema, from, to } => p.renames.push(step(
+            i,
+            format!("rename table {} to {}", qn(schema, from), q(to)),
+            format!("ALTER TABLE {} RENAME TO {}", qn(schema, from), q(to)),
+            Some(format!(
+                "ALTER TABLE {} RENAME TO {}",
+                qn(schema, to),
+                q(from)
+            )),
+            None,
+        )),
+        Change::ModifyTable {
+            schema,
+            from,
+            to,
+            changes,
+        } => modify_table(i, schema, from, to, changes, p),
+        Change::AddView { schema, view } => {
+            handled_views.insert((schema.clone(), view.name.clone()));
+        }
+        Change::DropView { schema, view } => {
+            handled_views.insert((schema.clone(), view.name.clone()));
+            p.drop_views.push(drop_view(i, schema, view));
+        }
+        Change::ModifyView { schema, from, to } => {
+            handled_views.insert((schema.clone(), to.name.clone()));
+            p.drop_views.push(drop_view(i, schema, from));
+        }
+        Change::AddTrigger { schema, trigger } => {
+            p.create_triggers.push(create_trigger(i, schema, trigger))
+        }
+        Change::DropTrigger { schema, trigger } => {
+            p.drop_triggers.push(drop_trigger(i, schema, trigger))
+        }
+        Change::ModifyTrigger { schema, from, to } => {
+            p.drop_triggers.push(drop_trigger(i, schema, from));
+            p.create_triggers.push(create_trigger(i, schema, to));
+        }
+    }
+}
+
+fn kind(r: &Routine) -> &'static str {
+    if r.procedure {
+        "procedure"
+    } else {
+        "function"
+    }
+}
+
+fn create_enum(schema: &str, e: &EnumType) -> String {
+    let values: Vec<String> = e.values.iter().map(|v| lit(v)).collect();
+    format!(
+        "CREATE TYPE {} AS ENUM ({})",
+        qn(schema, &e.name),
+        values.join(", ")
+    )
+}
+
+/// Appended or inserted values use `ALTER TYPE … ADD VALUE`; removing or
+/// reordering recreates the type and converts the columns that use it.
+fn modify_enum(
+    i: usize,
+    schema: &str,
+    from: &EnumType,
+    to: &EnumType,
+    to_realm: &Realm,
+    p: &mut Phases,
+) {
+    let name = qn(schema, &to.name);
+    if from.name != to.name {
+        p.types.push(step(
+            i,
+            format!("rename type {} to {}", qn(schema, &from.name), q(&to.name)),
+            format!(
+                "ALTER TYPE {} RENAME TO {}",
+                qn(schema, &from.name),
+                q(&to.name)
+            ),
+            None,
+            to.span.clone(),
+        ));
+    }
+    let kept_in_order = {
+        let mut it = to.values.iter();
+        from.values.iter().all(|v| it.any(|x| x == v))
+    };
+    if kept_in_order {
+        for (k, v) in to.values.iter().enumerate() {
+            if from.values.contains(v) {
+                continue;
+            }
+            let place = match to.values[..k]
+                .iter()
+                .rev()
+                .find(|x| from.values.contains(x))
+            {
+                Some(prev) => format!(" AFTER {}", lit(prev)),
+                None => match to.values[k + 1..].iter().find(|x| from.values.contains(x)) {
+                    Some(next) => format!(" BEFORE {}", lit(next)),
+                    None => String::new(),
+                },
+            };
+            p.types.push(step(
+                i,
+                format!("add value {} to {name}", lit(v)),
+                format!("ALTER TYPE {name} ADD VALUE {}{place}", lit(v)),
+                None,
+                to.span.clone(),
+            ));
+        }
+    } else {
+        let old = format!("{}_strata_old", to.name);
+        p.types.push(step(
+            i,
+            format!("recreate type {name}: rename the old one"),
+            format!("ALTER TYPE {name} RENAME TO {}", q(&old)),
+            None,
+            None,
+        ));
+        p.types.push(step(
+            i,
+            format!("recreate type {name}: create it"),
+            create_enum(schema, to),
+            None,
+            to.span.clone(),
+        ));
+        for s in &to_realm.schemas {
+            for t in &s.tables {
+                for c in t
+                    .columns
+                    .iter()
+                    .filter(|c| type_names_enum(&c.ty, schema, &to.name))
+                {
+                    let table = qn(&s.name, &t.name);
+                    if c.default.is_some() {
+                        p.types.push(step(
+                            i,
+                            format!("recreate type {name}: drop default of {}", q(&c.name)),
+                            format!(
+                                "ALTER TABLE {table} ALTER COLUMN {} DROP DEFAULT",
+                                q(&c.name)
+                            ),
+                            None,
+                            None,
+                        ));
+                    }
+                    p.types.push(step(i, format!("recreate type {name}: convert {table}.{}", q(&c.name)), format!("ALTER TABLE {table} ALTER COLUMN {} TYPE {name} USING {}::text::{name}", q(&c.name), q(&c.name)), None, c.span.clone()));
+                    if let Some(d) = &c.default {
+                        p.types.push(step(
+                            i,
+                            format!("recreate type {name}: restore default of {}", q(&c.name)),
+                            format!(
+                                "ALTER TABLE {table} ALTER COLUMN {} SET DEFAULT {}",
+                                q(&c.name),
+                                default_sql(d)
+                            ),
+                            None,
+                            None,
+                        ));
+                    }
+                }
+            }
+        }
+        p.drop_types.push(step(
+            i,
+            format!("recreate type {name}: drop the old one"),
+            format!("DROP TYPE {}", qn(schema, &old)),
+            None,
+            None,
+        ));
+    }
+    if from.comment != to.comment {
+        p.comments.push(step(
+            i,
+            format!("comment on type {name}"),
+            format!(
+                "COMMENT ON TYPE {name} IS {}",
+                to.comment.as_deref().map_or("NULL".into(), lit)
+            ),
+            None,
+            None,
+        ));
+    }
+}
+
+fn type_names_enum(ty: &str, schema: &str, name: &str) -> bool {
+    let ty = ty.trim_end_matches("[]");
+    ty == name || ty == format!("{schema}.{name}") || ty == qn(schema, name) || ty == q(name)
+}
+
+fn drop_view(i: usize, schema: &str, v: &View) -> Step {
+    let m = if v.attrs.flag("materialized") {
+        "MATERIALIZED VIEW"
+    } else {
+        "VIEW"
+    };
+    step(
+        i,
+        format!("drop view {}", qn(schema, &v.name)),
+        format!("DROP {m} {}", qn(schema, &v.name)),
+        Some(create_view(schema, v)),
+        None,
+    )
+}
+
+fn create_view(schema: &str, v: &View) -> String {
+    let m = if v.attrs.flag("materialized") {
+        "MATERIALIZED VIEW"
+    } else {
+        "VIEW"
+    };
+    format!("CREATE {m} {} AS {}", qn(schema, &v.name), v.def)
+}
+
+fn drop_trigger(i: usize, schema: &str, t: &Trigger) -> Step {
+    step(
+        i,
+        format!("drop trigger {} on {}", q(&t.name), qn(schema, &t.table)),
+        format!("DROP TRIGGER {} ON {}", q(&t.name), qn(schema, &t.table)),
+        Some(t.def.clone()),
+        None,
+    )
+}
+
+fn create_trigger(i: usize, schema: &str, t: &Trigger) -> Step {
+    step(
+        i,
+        format!("create trigger {} on {}", q(&t.name), qn(schema, &t.table)),
+        t.def.clone(),
+        Some(format!(
+            "DROP TRIGGER {} ON {}",
+            q(&t.name),
+            qn(schema, &t.table)
+        )),
+        t.span.clone(),
+    )
+}
+
+/// Views that read something disturbed are dropped before and created after;
+/// so are the views reading those, transitively.
+fn dependents(
+    plan: &Plan,
+    from: &Realm,
+    to: &Realm,
+    disturbed: &mut HashSet<String>,
+    handled: &mut HashSet<(String, String)>,
+    p: &mut Phases,
+) {
+    loop {
+        let mut more = false;
+        for s in &from.schemas {
+            for v in &s.views {
+                let key = (s.name.clone(), v.name.clone());
+                if handled.contains(&key) || !disturbed.iter().any(|d| mentions(&v.def, d)) {
+                    continue;
+                }
+                let ci = plan
+                    .changes
+                    .iter()
+                    .position(|c| c.object().1 == v.name)
+                    .unwrap_or(0);
+                p.drop_views.push(drop_view(ci, &s.name, v));
+                handled.insert(key);
+                disturbed.insert(v.name.clone());
+                more = true;
+            }
+        }
+        if !more {
+            break;
+        }
+    }
+    let dropped: HashSet<(String, String)> = plan
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropView { schema, view } => Some((schema.clone(), view.name.clone())),
+            _ => None,
+        })
+        .collect();
+    let mut pending: Vec<(&str, &View)> = to
+        .schemas
+        .iter()
+        .flat_map(|s| s.views.iter().map(move |v| (s.name.as_str(), v)))
+        .filter(|(s, v)| {
+            let key = (s.to_string(), v.name.clone());
+            handled.contains(&key) && !dropped.contains(&key)
+        })
+        .collect();
+    while !pending.is_empty() {
+        let ready = pending
+            .iter()
+            .position(|(_, v)| {
+                !pending
+                    .iter()
+                    .any(|(_, o)| o.name != v.name && mentions(&v.def, &o.name))
+            })
+            .unwrap_or(0);
+        let (schema, v) = pending.remove(ready);
+        let ci = plan
+            .changes
+            .iter()
+            .position(|c| c.object().1 == v.name)
+            .unwrap_or(0);
+        p.create_views.push(step(
+            ci,
+            format!("create view {}", qn(schema, &v.name)),
+            create_view(schema, v),
+            Some(format!("DROP VIEW {}", qn(schema, &v.name))),
+            v.span.clone(),
+        ));
+        if let Some(cm) = &v.comment {
+            p.comments.push(step(
+                ci,
+                format!("comment on view {}", qn(schema, &v.name)),
+                format!("COMMENT ON VIEW {} IS {}", qn(schema, &v.name), lit(cm)),
+                None,
+                None,
+            ));
+        }
+    }
+}
+
+fn table_comments(i: usize, schema: &str, t: &Table, p: &mut Phases) {
+    let name = qn(schema, &t.name);
+    if let Some(c) = &t.comment {
+        p.comments.push(step(
+            i,
+            format!("comment on table {name}"),
+            format!("COMMENT ON TABLE {name} IS {}", lit(c)),
+            None,
+            None,
+        ));
+    }
+    for c in &t.columns {
+        if let Some(cm) = &c.comment {
+            p.comments.push(step(
+                i,
+                format!("comment on column {name}.{}", q(&c.name)),
+                format!("COMMENT ON COLUMN {name}.{} IS {}", q(&c.name), lit(cm)),
+                None,
+                None,
+            ));
+        }
+    }
+    for idx in &t.indexes {
+        if let Some(cm) = &idx.comment {
+            p.comments.push(step(
+                i,
+                format!("comment on index {}", q(&idx.name)),
+                format!("COMMENT ON INDEX {} IS {}", qn(schema, &idx.name), lit(cm)),
+                None,
+                None,
+            ));
+        }
+    }
+}
+
+fn modify_table(
+    i: usize,
+    schema: &str,
+    from: &Table,
+    to: &Table,
+    changes: &[TableChange],
+    p: &mut Phases,
+) {
+    let t = qn(schema, &to.name);
+    let alter = |comment: String, sql: String, reverse: Option<String>, span: Option<Span>| {
+        step(i, comment, sql, reverse, span)
+    };
+    for c in changes {
+        match c {
+            TableChange::AddColumn { column } => p.alter_tables.push(alter(
+                format!("add column {} to {t}", q(&column.name)),
+                format!("ALTER TABLE {t} ADD COLUMN {}", column_def(column)),
+                Some(format!("ALTER TABLE {t} DROP COLUMN {}", q(&column.name))),
+                column.span.clone(),
+            )),
+            TableChange::DropColumn { column } => p.alter_tables.push(destructive(alter(
+                format!("drop column {} from {t}", q(&column.name)),
+                format!("ALTER TABLE {t} DROP COLUMN {}", q(&column.name)),
+                Some(format!("ALTER TABLE {t} ADD COLUMN {}", column_def(column))),
+                None,
+            ))),
+            TableChange::RenameColumn { from: a, to: b } => p.renames.push(alter(
+                format!("rename column {} to {} in {t}", q(a), q(b)),
+                format!("ALTER TABLE {t} RENAME COLUMN {} TO {}", q(a), q(b)),
+                Some(format!(
+                    "ALTER TABLE {t} RENAME COLUMN {} TO {}",
+                    q(b),
+                    q(a)
+                )),
+                None,
+            )),
+            TableChange::ModifyColumn {
+                from: a,
+                to: b,
+                aspects,
+            } => modify_column(i, &t, a, b, aspects, p),
+            TableChange::AddIndex { index } | TableChange::ModifyIndex { to: index, .. } => {
+                if let TableChange::ModifyIndex { from: old, .. } = c {
+                    p.drop_indexes.push(drop_index(i, schema, &t, old));
+                }
+                if index.attrs.flag("constraint") {
+                    p.create_indexes.push(alter(
+                        format!("add constraint {} to {t}", q(&index.name)),
+                        format!("ALTER TABLE {t} ADD {}", unique_constraint(index)),
+                        Some(format!(
+                            "ALTER TABLE {t} DROP CONSTRAINT {}",
+                            q(&index.name)
+                        )),
+                        index.span.clone(),
+                    ));
+                } else {
+                    p.create_indexes.push(alter(
+                        format!("create index {} on {t}", q(&index.name)),
+                        create_index(schema, &to.name, index),
+                        Some(format!("DROP INDEX {}", qn(schema, &index.name))),
+                        index.span.clone(),
+                    ));
+                }
+                if let Some(cm) = &index.comment {
+                    p.comments.push(alter(
+                        format!("comment on index {}", q(&index.name)),
+                        format!(
+                            "COMMENT ON INDEX {} IS {}",
+                            qn(schema, &index.name),
+                            lit(cm)
+                        ),
+                        None,
+                        None,
+                    ));
+                }
+            }
+            TableChange::DropIndex { index } => {
+                p.drop_indexes.push(drop_index(i, schema, &t, index))
+            }
+            TableChange::AddForeignKey { fk } => p.add_fks.push(add_fk(i, schema, &to.name, fk)),
+            TableChange::DropForeignKey { fk } | TableChange::ModifyForeignKey { from: fk, .. } => {
+                if let Some(n) = &fk.name {
+                    p.drop_fks.push(alter(
+                        format!("drop foreign key {} of {t}", q(n)),
+                        format!("ALTER TABLE {t} DROP CONSTRAINT {}", q(n)),
+                        None,
+                        None,
+                    ));
+                }
+                if let TableChange::ModifyForeignKey { to: new, .. } = c {
+                    p.add_fks.push(add_fk(i, schema, &to.name, new));
+                }
+            }
+            TableChange::AddCheck { check } | TableChange::ModifyCheck { to: check, .. } => {
+                if let TableChange::ModifyCheck { from: old, .. } = c {
+                    if let Some(n) = &old.name {
+                        p.alter_tables.push(alter(
+                            format!("drop check {} of {t}", q(n)),
+                            format!("ALTER TABLE {t} DROP CONSTRAINT {}", q(n)),
+                            None,
+                            None,
+                        ));
+                    }
+                }
+                p.alter_tables.push(alter(
+                    format!("add check to {t}"),
+                    format!("ALTER TABLE {t} ADD {}", check_sql(check)),
+                    None,
+                    check.span.clone(),
+                ));
+            }
+            TableChange::DropCheck { check } => {
+                if let Some(n) = &check.name {
+                    p.alter_tables.push(alter(
+                        format!("drop check {} of {t}", q(n)),
+                        format!("ALTER TABLE {t} DROP CONSTRAINT {}", q(n)),
+                        Some(format!("ALTER TABLE {t} ADD {}", check_sql(check))),
+                        None,
+                    ));
+                }
+            }
+            TableChange::ModifyPrimaryKey { from: old, to: new } => {
+                if let Some(n) = old.as_ref().and_then(|k| k.name.as_ref()) {
+                    p.drop_indexes.push(alter(
+                        format!("drop primary key of {t}"),
+                        format!("ALTER TABLE {t} DROP CONSTRAINT {}", q(n)),
+                        None,
+                        None,
+                    ));
+                }
+                if let Some(k) = new {
+                    p.create_indexes.insert(
+                        0,
+                        alter(
+                            format!("add primary key to {t}"),
+                            format!("ALTER TABLE {t} ADD {}", primary_key(k)),
+                            None,
+                            k.span.clone(),
+                        ),
+                    );
+                }
+            }
+            TableChange::ModifyAttr { key, to: value, .. } => {
+                let on = matches!(value, Some(AttrValue::Bool(true)));
+                let sql = match key.as_str() {
+                    "unlogged" => Some(format!(
+                        "ALTER TABLE {t} SET {}",
+                        if on { "UNLOGGED" } else { "LOGGED" }
+                    )),
+                    "row_security" => Some(format!(
+                        "ALTER TABLE {t} {} ROW LEVEL SECURITY",
+                        if on { "ENABLE" } else { "DISABLE" }
+                    )),
+                    _ => None,
+                };
+                if let Some(sql) = sql {
+                    p.alter_tables.push(alter(
+                        format!("change {key} of {t}"),
+                        sql,
+                        None,
+                        to.span.clone(),
+                    ));
+                }
+            }
+            TableChange::ModifyComment { to: c, .. } => p.comments.push(alter(
+                format!("comment on table {t}"),
+                format!(
+                    "COMMENT ON TABLE {t} IS {}",
+                    c.as_deref().map_or("NULL".into(), lit)
+                ),
+                None,
+                None,
+            )),
+        }
+    }
+    let _ = from;
+}
+
+fn modify_column(
+    i: usize,
+    t: &str,
+    a: &Column,
+    b: &Column,
+    aspects: &[ColumnAspect],
+    p: &mut Phases,
+) {
+    let c = q(&b.name);
+    let mut push = |comment: &str, sql: String| {
+        p.alter_tables.push(step(
+            i,
+            format!("{comment} of {t}.{c}"),
+            sql,
+            None,
+            b.span.clone(),
+        ))
+    };
+    if aspects.contains(&ColumnAspect::Generated) {
+        match (&a.generated, &b.generated) {
+            (Some(_), None) => push(
+                "stop generating",
+                format!("ALTER TABLE {t} ALTER COLUMN {c} DROP EXPRESSION"),
+            ),
+            _ => {
+                // A generation expression cannot be altered: the column is recomputed.
+                push(
+                    "recompute generated column (drop)",
+                    format!("ALTER TABLE {t} DROP COLUMN {c}"),
+                );
+                push(
+                    "recompute generated column (add)",
+                    format!("ALTER TABLE {t} ADD COLUMN {}", column_def(b)),
+                );
+                return;
+            }
+        }
+    }
+    let type_change =
+        aspects.contains(&ColumnAspect::Type) || aspects.contains(&ColumnAspect::Collation);
+    if type_change && a.default.is_some() {
+        push(
+            "drop default before changing the type",
+            format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT"),
+        );
+    }
+    if type_change {
+        let coll = b
+            .collation
+            .as_ref()
+            .map(|x| format!(" COLLATE {}", q(x)))
+            .unwrap_or_default();
+        push(
+            "change type",
+            format!(
+                "ALTER TABLE {t} ALTER COLUMN {c} TYPE {}{coll} USING {c}::{}",
+                b.ty, b.ty
+            ),
+        );
+    }
+    if aspects.contains(&ColumnAspect::Attrs) {
+        let ident = |col: &Column| match col.attrs.0.get("identity") {
+            Some(AttrValue::Str(s)) => Some(s.clone()),
+            _ => None,
+        };
+        match (ident(a), ident(b)) {
+            (None, Some(g)) => push(
+                "add identity",
+                format!("ALTER TABLE {t} ALTER COLUMN {c} ADD GENERATED {g} AS IDENTITY"),
+            ),
+            (Some(_), None) => push(
+                "drop identity",
+                format!("ALTER TABLE {t} ALTER COLUMN {c} DROP IDENTITY"),
+            ),
+            (Some(x), Some(y)) if x != y => push(
+                "change identity",
+                format!("ALTER TABLE {t} ALTER COLUMN {c} SET GENERATED {y}"),
+            ),
+            _ => {}
+        }
+    }
+    if aspects.contains(&ColumnAspect::Default) || (type_change && b.default.is_some()) {
+        match &b.default {
+            Some(d) => push(
+                "set default",
+                format!(
+                    "ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {}",
+                    default_sql(d)
+                ),
+            ),
+            None if !type_change || a.default.is_none() => push(
+                "drop default",
+                format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT"),
+            ),
+            None => {}
+        }
+    }
+    if aspects.contains(&ColumnAspect::Null) {
+        let sql = if b.nullable {
+            "DROP NOT NULL"
+        } else {
+            "SET NOT NULL"
+        };
+        push(
+            if b.nullable {
+                "allow NULL"
+            } else {
+                "forbid NULL"
+            },
+            format!("ALTER TABLE {t} ALTER COLUMN {c} {sql}"),
+        );
+    }
+    if aspects.contains(&ColumnAspect::Comment) {
+        p.comments.push(step(
+            i,
+            format!("comment on column {t}.{c}"),
+            format!(
+                "COMMENT ON COLUMN {t}.{c} IS {}",
+                b.comment.as_deref().map_or("NULL".into(), lit)
+            ),
+            None,
+            None,
+        ));
+    }
+}
+
+fn drop_index(i: usize, schema: &str, t: &str, idx: &Index) -> Step {
+    if idx.attrs.flag("constraint") {
+        step(
+            i,
+            format!("drop constraint {} of {t}", q(&idx.name)),
+            format!("ALTER TABLE {t} DROP CONSTRAINT {}", q(&idx.name)),
+            None,
+            None,
+        )
+    } else {
+        step(
+            i,
+            format!("drop index {}", qn(schema, &idx.name)),
+            format!("DROP INDEX {}", qn(schema, &idx.name)),
+            None,
+            None,
+        )
+    }
+}
+
+fn add_fk(i: usize, schema: &str, table: &str, fk: &ForeignKey) -> Step {
+    let t = qn(schema, table);
+    let reverse = fk
+        .name
+        .as_ref()
+        .map(|n| format!("ALTER TABLE {t} DROP CONSTRAINT {}", q(n)));
+    step(
+        i,
+        format!(
+            "add foreign key {} to {t}",
+            fk.name.as_deref().map(q).unwrap_or_default()
+        ),
+        format!("ALTER TABLE {t} ADD {}", foreign_key(schema, fk)),
+        reverse,
+        fk.span.clone(),
+    )
+}
+
+// ----- rendering -----
+
+/// A default after `DEFAULT`: one token as it is, anything else in
+/// parentheses (always valid, and PostgreSQL does not keep them).
+fn default_sql(d: &str) -> String {
+    if crate::sql::lex::tokenize(d).len() <= 1 {
+        d.to_string()
+    } else {
+        format!("({d})")
+    }
+}
+
+fn column_def(c: &Column) -> String {
+    let mut s = format!("{} {}", q(&c.name), c.ty);
+    if let Some(coll) = &c.collation {
+        s.push_str(&format!(" COLLATE {}", q(coll)));
+    }
+    if let Some(g) = &c.generated {
+        s.push_str(&format!(" GENERATED ALWAYS AS ({}) STORED", g.expr));
+    }
+    if let Some(AttrValue::Str(g)) = c.attrs.0.get("identity") {
+        s.push_str(&format!(" GENERATED {g} AS IDENTITY"));
+    }
+    if !c.nullable {
+        s.push_str(" NOT NULL");
+    }
+    if let (Some(d), None) = (&c.default, &c.generated) {
+        s.push_str(&format!(" DEFAULT {}", default_sql(d)));
+    }
+    s
+}
+
+fn named(name: &Option<String>) -> String {
+    name.as_ref()
+        .map(|n| format!("CONSTRAINT {} ", q(n)))
+        .unwrap_or_default()
+}
+
+fn column_list(parts: &[IndexPart]) -> String {
+    parts
+        .iter()
+        .filter_map(IndexPart::column_name)
+        .map(q)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn primary_key(k: &PrimaryKey) -> String {
+    format!("{}PRIMARY KEY ({})", named(&k.name), column_list(&k.parts))
+}
+
+fn unique_constraint(idx: &Index) -> String {
+    if let Some(AttrValue::Str(def)) = idx.attrs.0.get("exclude") {
+        return format!("CONSTRAINT {} {def}", q(&idx.name));
+    }
+    let nnd = if idx.attrs.flag("nulls_not_distinct") {
+        " NULLS NOT DISTINCT"
+    } else {
+        ""
+    };
+    format!(
+        "CONSTRAINT {} UNIQUE{nnd} ({})",
+        q(&idx.name),
+        column_list(&idx.parts)
+    )
+}
+
+fn check_sql(c: &Check) -> String {
+    format!("{}CHECK ({})", named(&c.name), c.expr)
+}
+
+fn foreign_key(schema: &str, fk: &ForeignKey) -> String {
+    let cols: Vec<String> = fk.columns.iter().map(|c| q(c)).collect();
+    let refs: Vec<String> = fk.ref_columns.iter().map(|c| q(c)).collect();
+    let ref_schema = fk
+        .ref_schema
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(schema);
+    let mut s = format!(
+        "{}FOREIGN KEY ({}) REFERENCES {} ({})",
+        named(&fk.name),
+        cols.join(", "),
+        qn(ref_schema, &fk.ref_table),
+        refs.join(", ")
+    );
+    if fk.on_update != RefAction::NoAction {
+        s.push_str(&format!(" ON UPDATE {}", fk.on_update.sql()));
+    }
+    if fk.on_delete != RefAction::NoAction {
+        s.push_str(&format!(" ON DELETE {}", fk.on_delete.sql()));
+    }
+    match fk.deferrable {
+        Deferrable::NotDeferrable => {}
+        Deferrable::InitiallyImmediate => s.push_str(" DEFERRABLE INITIALLY IMMEDIATE"),
+        Deferrable::InitiallyDeferred => s.push_str(" DEFERRABLE INITIALLY DEFERRED"),
+    }
+    s
+}
+
+pub fn create_table(schema: &str, t: &Table) -> String {
+    let mut lines: Vec<String> = t.columns.iter().map(column_def).collect();
+    if let Some(k) = &t.primary_key {
+        lines.push(primary_key(k));
+    }
+    for idx in t.indexes.iter().filter(|x| x.attrs.flag("constraint")) {
+        lines.push(unique_constraint(idx));
+    }
+    for c in &t.checks {
+        lines.push(check_sql(c));
+    }
+    let unlogged = if t.attrs.flag("unlogged") {
+        "UNLOGGED "
+    } else {
+        ""
+    };
+    let mut s = format!(
+        "CREATE {unlogged}TABLE {} (\n  {}\n)",
+        qn(schema, &t.name),
+        lines.join(",\n  ")
+    );
+    if let Some(AttrValue::Str(p)) = t.attrs.0.get("partition") {
+        s.push_str(&format!(" PARTITION BY {p}"));
+    }
+    s
+}
+
+pub fn create_index(schema: &str, table: &str, idx: &Index) -> String {
+    let unique = if idx.unique { "UNIQUE " } else { "" };
+    let method = match idx.attrs.0.get("type") {
+        Some(AttrValue::Str(m)) => format!(" USING {m}"),
+        _ => String::new(),
+    };
+    let parts: Vec<String> = idx
+        .parts
+        .iter()
+        .enumerate()
+        .map(|(k, part)| {
+            let mut s = match &part.key {
+                IndexKey::Column(c) => q(c),
+                IndexKey::Expr(e) => format!("({e})"),
+            };
+            if let Some(coll) = &part.collation {
+                s.push_str(&format!(" COLLATE {}", q(coll)));
+            }
+            if part.desc {
+                s.push_str(" DESC");
+            }
+            if let Some(AttrValue::Bool(first)) = idx.attrs.0.get(&format!("nulls_first_{k}")) {
+                s.push_str(if *first {
+                    " NULLS FIRST"
+                } else {
+                    " NULLS LAST"
+                });
+            }
+            s
+        })
+        .collect();
+    let mut s = format!(
+        "CREATE {unique}INDEX {} ON {}{method} ({})",
+        q(&idx.name),
+        qn(schema, table),
+        parts.join(", ")
+    );
+    if let Some(AttrValue::Str(inc)) = idx.attrs.0.get("include") {
+        let cols: Vec<String> = inc.split(", ").map(q).collect();
+        s.push_str(&format!(" INCLUDE ({})", cols.join(", ")));
+    }
+    if idx.attrs.flag("nulls_not_distinct") {
+        s.push_str(" NULLS NOT DISTINCT");
+    }
+    if let Some(w) = &idx.predicate {
+        s.push_str(&format!(" WHERE {w}"));
+    }
+    s
+}
