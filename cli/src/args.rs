@@ -152,6 +152,9 @@ pub struct ApplyArgs {
     /// Leave out objects matching a glob (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// How long to wait for another apply on the same database (e.g. 10s, 2m).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub lock_timeout: std::time::Duration,
     /// Output format: a review for people, or JSON for machines.
     #[arg(long, value_enum, default_value_t = ApplyFormat::Text)]
     pub format: ApplyFormat,
@@ -187,4 +190,21 @@ pub struct CleanArgs {
     pub dry_run: bool,
     #[command(flatten)]
     pub project: ProjectArgs,
+}
+
+/// `10s`, `500ms`, `2m`, or plain seconds.
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let (num, unit) = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .map_or((s, "s"), |i| s.split_at(i));
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration like 10s, 500ms or 2m"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        _ => return Err(format!("`{s}`: use ms, s or m")),
+    };
+    Ok(std::time::Duration::from_secs_f64(secs))
 }

@@ -275,6 +275,10 @@ fn apply(a: ApplyArgs) -> Result<ExitCode> {
         exclude: merged_exclude(&a.exclude, env.as_ref()),
     };
     let target_url = workspace::parse_db(&url)?;
+    let mut scope = scope;
+    if scope.schemas.is_empty() {
+        scope.schemas = driver::url_schemas(&target_url);
+    }
     // Read and check the files before touching the target.
     let mut to_state = desired_state(&to_urls, Some(target_url.dialect))?;
     check_files(&to_state)?;
@@ -285,6 +289,8 @@ fn apply(a: ApplyArgs) -> Result<ExitCode> {
         "normalizing the desired schema",
     )?;
     let mut target = driver::open(&target_url, true)?;
+    // Plan under the apply lock: a concurrent apply finishes before this one looks.
+    target.lock(a.lock_timeout).map_err(CliError::failure)?;
     let pb = spinner(&format!("inspecting {}", redact(&url)));
     let current = target.inspect(&scope)?;
     pb.finish_and_clear();

@@ -44,6 +44,14 @@ pub trait Driver: Send {
         Vec::new()
     }
 
+    /// Takes the database-wide apply lock, waiting up to `timeout`, so that a
+    /// second apply plans only after the first finished. Re-entrant.
+    fn lock(&mut self, _timeout: Duration) -> std::result::Result<(), String> {
+        Ok(())
+    }
+
+    fn unlock(&mut self) {}
+
     /// Reads the schema.
     fn inspect(&mut self, scope: &Scope) -> Result<Realm>;
 
@@ -59,6 +67,16 @@ pub trait Driver: Send {
 
     /// Empties the database so it can serve another normalization.
     fn reset(&mut self) -> Result<()>;
+}
+
+/// Schemas a URL names (PostgreSQL `search_path`), read without connecting.
+pub fn url_schemas(url: &DbUrl) -> Vec<String> {
+    match url.dialect {
+        Dialect::Postgres => crate::postgres::conn::parse_url(&url.raw)
+            .map(|(_, s)| s)
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
 }
 
 /// Opens the database at `url`. `create` allows a SQLite file to be created.

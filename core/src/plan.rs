@@ -76,7 +76,18 @@ pub fn plan_changes(changes: Vec<Change>, from: &Realm, to: &Realm, dialect: Dia
 /// Every statement that creates `realm` from nothing, in dependency order: what
 /// `schema inspect --format sql` prints.
 pub fn create_all(realm: &Realm, dialect: Dialect) -> Vec<String> {
-    let p = plan(&Realm::default(), realm, dialect, &DiffOptions::default());
+    // Every PostgreSQL database starts with `public`; the script may assume it.
+    let mut start = Realm::default();
+    if dialect == Dialect::Postgres {
+        if let Some(public) = realm.schema("public") {
+            start.schemas.push(crate::model::Schema {
+                name: public.name.clone(),
+                comment: public.comment.clone(),
+                ..Default::default()
+            });
+        }
+    }
+    let p = plan(&start, realm, dialect, &DiffOptions::default());
     p.steps.into_iter().map(|s| s.sql).collect()
 }
 

@@ -145,7 +145,7 @@ impl PgDriver {
     }
 
     /// Waits up to `lock_timeout` for the apply lock.
-    fn lock(&mut self) -> std::result::Result<(), String> {
+    fn take_lock(&mut self) -> std::result::Result<(), String> {
         let started = Instant::now();
         loop {
             let got: bool = self
@@ -166,7 +166,7 @@ impl PgDriver {
         }
     }
 
-    fn unlock(&mut self) {
+    fn release_lock(&mut self) {
         let _ = self
             .client
             .execute("SELECT pg_advisory_unlock($1)", &[&LOCK_KEY]);
@@ -289,6 +289,15 @@ impl Driver for PgDriver {
         self.url_schemas.clone()
     }
 
+    fn lock(&mut self, timeout: Duration) -> std::result::Result<(), String> {
+        self.lock_timeout = timeout;
+        self.take_lock()
+    }
+
+    fn unlock(&mut self) {
+        self.release_lock();
+    }
+
     fn inspect(&mut self, scope: &Scope) -> Result<Realm> {
         let schemas = if scope.schemas.is_empty() {
             self.url_schemas.clone()
@@ -309,7 +318,7 @@ impl Driver for PgDriver {
         plan: &Plan,
         on_step: &mut dyn FnMut(StepEvent),
     ) -> std::result::Result<(), ApplyError> {
-        self.lock().map_err(|message| ApplyError {
+        self.take_lock().map_err(|message| ApplyError {
             index: 0,
             sql: String::new(),
             message,
@@ -317,7 +326,7 @@ impl Driver for PgDriver {
             applied: 0,
         })?;
         let r = self.run_plan(plan, on_step);
-        self.unlock();
+        self.release_lock();
         r
     }
 

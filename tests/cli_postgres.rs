@@ -1,0 +1,310 @@
+//! `strata` against the real PostgreSQL server: apply, migrate with rows
+//! present, refuse safely, lock out concurrent applies, clean up dev databases.
+
+mod common;
+#[path = "common/pg.rs"]
+mod pg;
+
+use common::*;
+use pg::{PgDb, ADMIN};
+
+const V1: &str = "\
+CREATE TYPE status AS ENUM ('new', 'paid');
+CREATE TABLE users (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  email varchar(255) NOT NULL UNIQUE,
+  name text,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE orders (
+  id serial PRIMARY KEY,
+  user_id bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  status status NOT NULL DEFAULT 'new',
+  total numeric(10,2) CHECK (total >= 0),
+  note text
+);
+CREATE INDEX orders_open ON orders (user_id) WHERE status = 'new';
+CREATE INDEX users_lower_email ON users (lower(email) DESC);
+CREATE VIEW big_orders AS SELECT id, total FROM orders WHERE total > 100;
+COMMENT ON TABLE users IS 'people';
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.note := coalesce(NEW.note, 'x'); RETURN NEW; END $$;
+CREATE TRIGGER orders_touch BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION touch();
+";
+
+/// A value inserted mid-enum, a rename, type changes under a view, a new column.
+fn v2() -> String {
+    V1.replace("('new', 'paid')", "('new', 'shipped', 'paid')")
+        .replace("  name text,", "  age integer, -- @renamed from=name")
+        .replace(
+            "  note text",
+            "  note varchar(50),\n  shipped_at timestamptz",
+        )
+        .replace("SELECT id, total FROM", "SELECT id, total, note FROM")
+}
+
+fn apply(s: &Scratch, db: &PgDb, file: &str) -> Run {
+    s.strata(&[
+        "schema",
+        "apply",
+        "--url",
+        &db.url(),
+        "--to",
+        &format!("file://{file}"),
+        "--dev-url",
+        ADMIN,
+        "--auto-approve",
+    ])
+}
+
+#[test]
+fn apply_then_second_plan_is_empty() {
+    let Some(db) = PgDb::create("apply") else {
+        return;
+    };
+    let s = Scratch::new();
+    s.write("v1.sql", V1);
+    let r = apply(&s, &db, "v1.sql");
+    r.ok();
+    assert!(
+        r.stdout.contains("CREATE TYPE \"public\".\"status\""),
+        "{}",
+        r.stdout
+    );
+    let r = apply(&s, &db, "v1.sql");
+    r.ok();
+    assert!(r.stdout.contains("nothing to do"), "{}", r.stdout);
+    assert_eq!(
+        db.column("SELECT count(*) FROM pg_trigger WHERE tgname = 'orders_touch'"),
+        ["1"]
+    );
+}
+
+#[test]
+fn migration_keeps_rows_and_recreates_dependent_views() {
+    let Some(db) = PgDb::create("migrate") else {
+        return;
+    };
+    let s = Scratch::new();
+    s.write("v1.sql", V1);
+    s.write("v2.sql", &v2());
+    apply(&s, &db, "v1.sql").ok();
+    db.client()
+        .batch_execute("INSERT INTO users (email, name) VALUES ('a@x', '41'), ('b@x', NULL); INSERT INTO orders (user_id, total) VALUES (1, 150), (2, 5);")
+        .unwrap();
+    let r = apply(&s, &db, "v2.sql");
+    r.ok();
+    assert!(
+        r.stdout.contains("ADD VALUE 'shipped' AFTER 'new'"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("RENAME COLUMN \"name\" TO \"age\""),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("DROP VIEW"),
+        "the view reading a retyped column is recreated: {}",
+        r.stdout
+    );
+    assert_eq!(
+        db.column("SELECT coalesce(age::text, 'NULL') FROM users ORDER BY id"),
+        ["41", "NULL"]
+    );
+    assert_eq!(db.column("SELECT total::text FROM big_orders"), ["150.00"]);
+    assert_eq!(
+        db.column("SELECT string_agg(v::text, ',') FROM unnest(enum_range(NULL::status)) v"),
+        ["new,shipped,paid"]
+    );
+    let r = apply(&s, &db, "v2.sql");
+    r.ok();
+    assert!(r.stdout.contains("nothing to do"), "{}", r.stdout);
+}
+
+#[test]
+fn a_failing_plan_leaves_the_database_exactly_as_it_was() {
+    let Some(db) = PgDb::create("rollback") else {
+        return;
+    };
+    let s = Scratch::new();
+    s.write("v1.sql", V1);
+    apply(&s, &db, "v1.sql").ok();
+    db.client()
+        .batch_execute("INSERT INTO users (email) VALUES ('a@x');")
+        .unwrap();
+    // A new table first, then a NOT NULL column without default on a table with rows.
+    let bad = format!("{V1}\nCREATE TABLE extra (x int);\n")
+        .replace("  name text,", "  name text,\n  required text NOT NULL,");
+    s.write("bad.sql", &bad);
+    let r = apply(&s, &db, "bad.sql");
+    r.fails_with(1, "rolled back");
+    assert!(
+        r.stderr.contains("contains null values"),
+        "PostgreSQL's own message is shown: {}",
+        r.stderr
+    );
+    assert_eq!(
+        db.column("SELECT count(*) FROM pg_class WHERE relname = 'extra'"),
+        ["0"]
+    );
+    assert_eq!(
+        db.column("SELECT count(*) FROM information_schema.columns WHERE column_name = 'required'"),
+        ["0"]
+    );
+    assert_eq!(db.column("SELECT email FROM users"), ["a@x"]);
+}
+
+#[test]
+fn a_second_apply_waits_for_the_lock_then_gives_up_cleanly() {
+    let Some(db) = PgDb::create("lock") else {
+        return;
+    };
+    let s = Scratch::new();
+    s.write("v1.sql", V1);
+    // Another session holds strata's apply lock.
+    let mut holder = db.client();
+    holder
+        .batch_execute("SELECT pg_advisory_lock(91621622371393)")
+        .unwrap();
+    let started = std::time::Instant::now();
+    let r = s.strata(&[
+        "schema",
+        "apply",
+        "--url",
+        &db.url(),
+        "--to",
+        "file://v1.sql",
+        "--dev-url",
+        ADMIN,
+        "--auto-approve",
+        "--lock-timeout",
+        "1s",
+    ]);
+    r.fails_with(1, "another strata apply holds the lock");
+    assert!(started.elapsed() >= std::time::Duration::from_secs(1));
+    assert_eq!(
+        db.column("SELECT count(*) FROM pg_class WHERE relname = 'users'"),
+        ["0"]
+    );
+    holder
+        .batch_execute("SELECT pg_advisory_unlock(91621622371393)")
+        .unwrap();
+}
+
+#[test]
+fn concurrent_applies_serialize_and_neither_corrupts_the_other() {
+    let Some(db) = PgDb::create("concurrent") else {
+        return;
+    };
+    let s = Scratch::new();
+    s.write("v1.sql", V1);
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+            .args([
+                "schema",
+                "apply",
+                "--url",
+                &db.url(),
+                "--to",
+                "file://v1.sql",
+                "--dev-url",
+                ADMIN,
+                "--auto-approve",
+                "--color",
+                "never",
+            ])
+            .current_dir(s.dir.path())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let (a, b) = std::thread::scope(|t| {
+        let a = t.spawn(spawn);
+        let b = t.spawn(spawn);
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
+    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
+    let outs = [
+        String::from_utf8_lossy(&a.stdout).to_string(),
+        String::from_utf8_lossy(&b.stdout).to_string(),
+    ];
+    assert_eq!(
+        outs.iter().filter(|o| o.contains("nothing to do")).count(),
+        1,
+        "exactly one of them found work: {outs:?}"
+    );
+    assert_eq!(
+        db.column(
+            "SELECT count(*) FROM pg_class WHERE relname IN ('users', 'orders') AND relkind = 'r'"
+        ),
+        ["2"]
+    );
+}
+
+#[test]
+fn dev_databases_are_dropped_after_use() {
+    let Some(db) = PgDb::create("scratch") else {
+        return;
+    };
+    let s = Scratch::new();
+    s.write("v1.sql", V1);
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args([
+            "schema",
+            "diff",
+            "--from",
+            &db.url(),
+            "--to",
+            "file://v1.sql",
+            "--dev-url",
+            ADMIN,
+        ])
+        .current_dir(s.dir.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("CREATE TABLE"));
+    assert!(
+        pg::leftover_scratch(pid).is_empty(),
+        "scratch databases left behind"
+    );
+}
+
+#[test]
+fn inspect_prints_sql_that_recreates_the_database() {
+    let Some(db) = PgDb::create("inspect") else {
+        return;
+    };
+    let Some(copy) = PgDb::create("inspect_copy") else {
+        return;
+    };
+    let s = Scratch::new();
+    s.write("v1.sql", V1);
+    apply(&s, &db, "v1.sql").ok();
+    let r = s.strata(&["schema", "inspect", "--url", &db.url(), "--format", "sql"]);
+    r.ok();
+    s.write("inspected.sql", &r.stdout);
+    apply(&s, &copy, "inspected.sql").ok();
+    let r = s.strata(&["schema", "diff", "--from", &db.url(), "--to", &copy.url()]);
+    r.ok();
+    assert_eq!(r.stdout, "", "the copy differs from the original");
+}
+
+#[test]
+fn passwords_in_urls_are_never_printed() {
+    let s = Scratch::new();
+    let r = s.strata(&[
+        "schema",
+        "inspect",
+        "--url",
+        "postgres://app:s3cret-pw@127.0.0.1:1/x?sslmode=disable",
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("xxxxx"), "{}", r.stderr);
+    assert!(!r.stderr.contains("s3cret-pw") && !r.stdout.contains("s3cret-pw"));
+}
