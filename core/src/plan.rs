@@ -73,10 +73,9 @@ pub fn plan_changes(changes: Vec<Change>, from: &Realm, to: &Realm, dialect: Dia
     plan
 }
 
-/// Every statement that creates `realm` from nothing, in dependency order: what
-/// `schema inspect --format sql` prints.
-pub fn create_all(realm: &Realm, dialect: Dialect) -> Vec<String> {
-    // Every PostgreSQL database starts with `public`; the script may assume it.
+/// The plan that creates `realm` in a fresh database of `dialect` (where
+/// PostgreSQL's `public` schema already exists).
+pub fn create_plan(realm: &Realm, dialect: Dialect) -> Plan {
     let mut start = Realm::default();
     if dialect == Dialect::Postgres {
         if let Some(public) = realm.schema("public") {
@@ -87,8 +86,17 @@ pub fn create_all(realm: &Realm, dialect: Dialect) -> Vec<String> {
             });
         }
     }
-    let p = plan(&start, realm, dialect, &DiffOptions::default());
-    p.steps.into_iter().map(|s| s.sql).collect()
+    plan(&start, realm, dialect, &DiffOptions::default())
+}
+
+/// Every statement that creates `realm`, in dependency order: what
+/// `schema inspect --format sql` prints.
+pub fn create_all(realm: &Realm, dialect: Dialect) -> Vec<String> {
+    create_plan(realm, dialect)
+        .steps
+        .into_iter()
+        .map(|s| s.sql)
+        .collect()
 }
 
 impl Plan {

@@ -107,12 +107,7 @@ pub fn normalize(desired: &Desired, dev: &mut dyn Driver, scope: &Scope) -> Resu
             }
         }
     }
-    let hcl_plan = plan(
-        &Realm::default(),
-        &desired.hcl.realm,
-        desired.dialect,
-        &DiffOptions::default(),
-    );
+    let hcl_plan = crate::plan::create_plan(&desired.hcl.realm, desired.dialect);
     for step in &hcl_plan.steps {
         if let Err(msg) = dev.execute(&step.sql) {
             errors.push(

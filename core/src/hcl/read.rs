@@ -139,6 +139,20 @@ impl Reader {
                     "schema" => self.read_schema(ctx, b),
                     "table" => self.read_table(ctx, b),
                     "view" => self.read_view(ctx, b),
+                    "materialized" if self.dialect == Dialect::Postgres => self.read_view(ctx, b),
+                    "enum" if self.dialect == Dialect::Postgres => self.read_enum(ctx, b),
+                    "extension" if self.dialect == Dialect::Postgres => self.read_extension(ctx, b),
+                    "function" | "procedure" if self.dialect == Dialect::Postgres => {
+                        self.read_routine(ctx, b)
+                    }
+                    "enum" | "materialized" | "extension" | "function" | "procedure" => {
+                        let msg = format!("`{}` blocks need PostgreSQL", b.ident.as_str());
+                        let help = "name the file *.pg.hcl, or point the env's url at a PostgreSQL database";
+                        self.out.diagnostics.push(
+                            Diagnostic::error("dialect", msg, ctx.span(b.ident.span()))
+                                .with_help(help),
+                        );
+                    }
                     "trigger" => self.read_trigger(ctx, b),
                     // Atlas allows these in schema files; strata reads values only
                     // through the project file for now.
@@ -279,6 +293,10 @@ impl Reader {
                     "schema" => {}
                     "comment" => t.comment = self.string(ctx, &a.value),
                     "renamed_from" => t.renamed_from = self.name_or_ref(ctx, &a.value),
+                    "unlogged" if self.dialect == Dialect::Postgres => {
+                        let on = self.boolean(ctx, &a.value);
+                        t.attrs.set_flag("unlogged", on);
+                    }
                     "without_rowid" | "strict" if self.dialect == Dialect::Sqlite => {
                         let on = self.boolean(ctx, &a.value);
                         t.attrs.set_flag(a.key.as_str(), on);
@@ -375,6 +393,32 @@ impl Reader {
                     }
                     k => self.unknown_attr(ctx, a, k, "column"),
                 },
+                Structure::Block(g)
+                    if g.ident.as_str() == "identity" && self.dialect == Dialect::Postgres =>
+                {
+                    let mut generated = "BY DEFAULT".to_string();
+                    for a in g.body.attributes() {
+                        match a.key.as_str() {
+                            "generated" => match self
+                                .word(ctx, &a.value)
+                                .map(|w| w.to_ascii_uppercase().replace('_', " "))
+                            {
+                                Some(w) if w == "ALWAYS" || w == "BY DEFAULT" => generated = w,
+                                _ => self.err(
+                                    "bad-value",
+                                    "`generated` is ALWAYS or BY_DEFAULT",
+                                    ctx.span(a.value.span()),
+                                ),
+                            },
+                            // Sequence options are accepted; strata does not manage them yet.
+                            "start" | "increment" => {}
+                            k => self.unknown_attr(ctx, a, k, "identity"),
+                        }
+                    }
+                    c.attrs
+                        .0
+                        .insert("identity".into(), AttrValue::Str(generated));
+                }
                 Structure::Block(g) if g.ident.as_str() == "as" => {
                     let mut gen = Generated {
                         expr: String::new(),
@@ -418,6 +462,23 @@ impl Reader {
     /// (`varchar(255)`, `decimal(10,2)`), or `sql("…")` for anything else.
     fn column_type(&mut self, ctx: &Ctx, e: &Expression) -> Option<String> {
         match e {
+            Expression::Traversal(_) => match traversal(e).as_deref() {
+                Some([k, name]) if k == "enum" => Some(self.enum_type_name(None, name)),
+                Some([k, schema, name]) if k == "enum" => {
+                    Some(self.enum_type_name(Some(schema), name))
+                }
+                _ => {
+                    self.err(
+                        "bad-type",
+                        "a type reference looks like `enum.status`",
+                        ctx.span(e.span()),
+                    );
+                    None
+                }
+            },
+            Expression::Variable(v) if self.dialect == Dialect::Postgres => {
+                Some(pg_type_word(v.as_str()))
+            }
             Expression::Variable(v) => Some(v.as_str().to_string()),
             Expression::FuncCall(f) if f.name.name.as_str() == "sql" => self.sql_arg(ctx, f),
             Expression::FuncCall(f) => {
@@ -437,7 +498,12 @@ impl Reader {
                         }
                     }
                 }
-                Some(format!("{}({})", f.name.name.as_str(), args.join(",")))
+                let name = if self.dialect == Dialect::Postgres {
+                    pg_type_word(f.name.name.as_str())
+                } else {
+                    f.name.name.as_str().to_string()
+                };
+                Some(format!("{name}({})", args.join(",")))
             }
             Expression::String(s) => Some(s.to_string()),
             other => {
@@ -533,6 +599,25 @@ impl Reader {
                     }
                     "unique" if !constraint => idx.unique = self.boolean(ctx, &a.value),
                     "where" => idx.predicate = self.string(ctx, &a.value),
+                    "type" if self.dialect == Dialect::Postgres => {
+                        let method = self
+                            .word(ctx, &a.value)
+                            .unwrap_or_default()
+                            .to_ascii_lowercase();
+                        if method != "btree" {
+                            idx.attrs.0.insert("type".into(), AttrValue::Str(method));
+                        }
+                    }
+                    "include" if self.dialect == Dialect::Postgres => {
+                        let cols = self.column_refs(ctx, &a.value, owner);
+                        idx.attrs
+                            .0
+                            .insert("include".into(), AttrValue::Str(cols.join(", ")));
+                    }
+                    "nulls_distinct" if self.dialect == Dialect::Postgres => {
+                        let distinct = self.boolean(ctx, &a.value);
+                        idx.attrs.set_flag("nulls_not_distinct", !distinct);
+                    }
                     "comment" => idx.comment = self.string(ctx, &a.value),
                     "renamed_from" => idx.renamed_from = self.name_or_ref(ctx, &a.value),
                     k => self.unknown_attr(ctx, a, k, b.ident.as_str()),
@@ -683,6 +768,159 @@ impl Reader {
         Some(fk)
     }
 
+    fn read_enum(&mut self, ctx: &Ctx, b: &Block) {
+        let Some((label_schema, name, span)) = self.labels(ctx, b) else {
+            return;
+        };
+        let schema = self.owner_schema(ctx, &b.body, label_schema);
+        let mut e = EnumType {
+            name: name.clone(),
+            span: span.clone(),
+            ..EnumType::default()
+        };
+        for a in b.body.attributes() {
+            match a.key.as_str() {
+                "schema" => {}
+                "values" => match &a.value {
+                    Expression::Array(arr) => {
+                        for v in arr.iter() {
+                            if let Some(v) = self.string(ctx, v) {
+                                e.values.push(v);
+                            }
+                        }
+                    }
+                    other => self.err(
+                        "bad-value",
+                        "`values` is a list of strings",
+                        ctx.span(other.span()),
+                    ),
+                },
+                "comment" => e.comment = self.string(ctx, &a.value),
+                "renamed_from" => e.renamed_from = self.name_or_ref(ctx, &a.value),
+                k => self.unknown_attr(ctx, a, k, "enum"),
+            }
+        }
+        let s = self.out.realm.schema_entry(&schema);
+        if s.enums.iter().any(|x| x.name == name) {
+            self.err("duplicate", format!("enum `{name}` is defined twice"), span);
+            return;
+        }
+        s.enums.push(e);
+    }
+
+    fn read_extension(&mut self, ctx: &Ctx, b: &Block) {
+        let Some((_, name, span)) = self.labels(ctx, b) else {
+            return;
+        };
+        let mut ext = Extension {
+            name,
+            schema: None,
+            span,
+        };
+        for a in b.body.attributes() {
+            match a.key.as_str() {
+                "schema" => ext.schema = traversal(&a.value).and_then(|p| p.get(1).cloned()),
+                "version" | "comment" => {}
+                k => self.unknown_attr(ctx, a, k, "extension"),
+            }
+        }
+        self.out.realm.extensions.push(ext);
+    }
+
+    /// Atlas's structured form (`lang`, `arg`, `return`, `as` body) or `as`
+    /// holding a whole `CREATE FUNCTION|PROCEDURE` statement.
+    fn read_routine(&mut self, ctx: &Ctx, b: &Block) {
+        let Some((label_schema, name, span)) = self.labels(ctx, b) else {
+            return;
+        };
+        let schema = self.owner_schema(ctx, &b.body, label_schema);
+        let procedure = b.ident.as_str() == "procedure";
+        let (mut lang, mut ret, mut body, mut extra) =
+            (String::from("sql"), None, None, Vec::new());
+        let mut args = Vec::new();
+        for st in b.body.iter() {
+            match st {
+                Structure::Attribute(a) => match a.key.as_str() {
+                    "schema" => {}
+                    "lang" => {
+                        lang = self
+                            .word(ctx, &a.value)
+                            .unwrap_or_default()
+                            .to_ascii_lowercase()
+                    }
+                    "return" => ret = self.column_type(ctx, &a.value),
+                    "as" => body = self.string(ctx, &a.value),
+                    "volatility" | "security" | "leakproof" | "strict" | "parallel" => {
+                        if let Some(w) = self.word(ctx, &a.value) {
+                            extra.push(w.replace('_', " "));
+                        }
+                    }
+                    k => self.unknown_attr(ctx, a, k, b.ident.as_str()),
+                },
+                Structure::Block(arg) if arg.ident.as_str() == "arg" => {
+                    let arg_name = arg.labels.first().map(|l| l.as_str().to_string());
+                    let mut ty = None;
+                    let mut mode = String::new();
+                    for a in arg.body.attributes() {
+                        match a.key.as_str() {
+                            "type" => ty = self.column_type(ctx, &a.value),
+                            "mode" => {
+                                mode = format!("{} ", self.word(ctx, &a.value).unwrap_or_default())
+                            }
+                            k => self.unknown_attr(ctx, a, k, "arg"),
+                        }
+                    }
+                    let n = arg_name
+                        .map(|n| format!("{} ", self.dialect.quote(&n)))
+                        .unwrap_or_default();
+                    args.push(format!("{mode}{n}{}", ty.unwrap_or_default()));
+                }
+                Structure::Block(o) => self.unknown_block(ctx, o, b.ident.as_str()),
+            }
+        }
+        let Some(body) = body else {
+            self.err(
+                "missing-as",
+                format!("{} `{name}` needs `as`", b.ident.as_str()),
+                span,
+            );
+            return;
+        };
+        let def = if body
+            .trim_start()
+            .get(..6)
+            .is_some_and(|w| w.eq_ignore_ascii_case("CREATE"))
+        {
+            body.trim().trim_end_matches(';').to_string()
+        } else {
+            let kind = if procedure { "PROCEDURE" } else { "FUNCTION" };
+            let returns = ret.map(|r| format!(" RETURNS {r}")).unwrap_or_default();
+            let extra = extra.iter().map(|e| format!(" {e}")).collect::<String>();
+            format!(
+                "CREATE OR REPLACE {kind} {}.{}({}){returns} LANGUAGE {lang}{extra} AS $strata$\n{}\n$strata$",
+                self.dialect.quote(&schema),
+                self.dialect.quote(&name),
+                args.join(", "),
+                body.trim_end()
+            )
+        };
+        self.out.realm.schema_entry(&schema).routines.push(Routine {
+            name,
+            args: args.join(", "),
+            procedure,
+            def,
+            span,
+        });
+    }
+
+    /// The SQL spelling of `enum.name`: qualified when the schema is named.
+    fn enum_type_name(&self, schema: Option<&String>, name: &str) -> String {
+        match schema {
+            Some(s) => format!("{}.{}", self.dialect.quote(s), self.dialect.quote(name)),
+            None => self.dialect.quote(name),
+        }
+    }
+
     fn read_check(&mut self, ctx: &Ctx, b: &Block) -> Option<Check> {
         let name = b.labels.first().map(|l| l.as_str().to_string());
         let span = b
@@ -716,6 +954,8 @@ impl Reader {
             span: span.clone(),
             ..View::default()
         };
+        v.attrs
+            .set_flag("materialized", b.ident.as_str() == "materialized");
         let mut def = None;
         for s in b.body.iter() {
             match s {
@@ -771,6 +1011,7 @@ impl Reader {
         let mut events = Vec::new();
         let mut when = None;
         let mut for_row = false;
+        let mut execute: Option<String> = None;
         for s in b.body.iter() {
             match s {
                 Structure::Attribute(a) => match a.key.as_str() {
@@ -778,13 +1019,28 @@ impl Reader {
                     "on" => on = self.table_ref(ctx, &a.value, &(schema.clone(), name.clone())),
                     "as" => body = self.string(ctx, &a.value),
                     "when" => when = self.string(ctx, &a.value),
-                    "for" => {
+                    "for" | "foreach" => {
                         for_row = self
                             .word(ctx, &a.value)
                             .is_some_and(|w| w.eq_ignore_ascii_case("ROW"))
                     }
                     k => self.unknown_attr(ctx, a, k, "trigger"),
                 },
+                Structure::Block(t) if t.ident.as_str() == "execute" => {
+                    for a in t.body.attributes() {
+                        match (a.key.as_str(), traversal(&a.value).as_deref()) {
+                            ("function", Some([_, f])) => execute = Some(self.dialect.quote(f)),
+                            ("function", Some([_, sch, f])) => {
+                                execute = Some(format!(
+                                    "{}.{}",
+                                    self.dialect.quote(sch),
+                                    self.dialect.quote(f)
+                                ))
+                            }
+                            (k, _) => self.unknown_attr(ctx, a, k, "execute"),
+                        }
+                    }
+                }
                 Structure::Block(t) => {
                     let kw = match t.ident.as_str() {
                         "before" => "BEFORE",
@@ -820,6 +1076,7 @@ impl Reader {
                 }
             }
         }
+        let body = body.or_else(|| execute.map(|f| format!("EXECUTE FUNCTION {f}()")));
         let Some(body) = body else {
             self.err("missing-as", format!("trigger `{name}` needs `as`"), span);
             return;
@@ -1244,6 +1501,25 @@ impl TableIndex {
         };
         let (schema, _) = self.lookup(&owner.0, schema, table)?;
         Ok((schema, table.to_string()))
+    }
+}
+
+/// Atlas spells PostgreSQL's multi-word types with underscores
+/// (`double_precision`, `character_varying(255)`); SQL wants the spaces back.
+fn pg_type_word(word: &str) -> String {
+    const MULTI: &[&str] = &[
+        "double_precision",
+        "character_varying",
+        "bit_varying",
+        "timestamp_with_time_zone",
+        "timestamp_without_time_zone",
+        "time_with_time_zone",
+        "time_without_time_zone",
+    ];
+    if MULTI.contains(&word) {
+        word.replace('_', " ")
+    } else {
+        word.to_string()
     }
 }
 

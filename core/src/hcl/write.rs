@@ -10,13 +10,42 @@ use std::fmt::Write;
 pub fn write(realm: &Realm, dialect: Dialect) -> String {
     let mut out = String::new();
     let multi = realm.schemas.len() > 1;
+    for e in &realm.extensions {
+        let _ = writeln!(out, "extension {} {{", label(&e.name));
+        if let Some(sc) = &e.schema {
+            let _ = writeln!(out, "schema = schema.{}", ident(sc));
+        }
+        out.push_str("}\n\n");
+    }
     for s in &realm.schemas {
+        for e in &s.enums {
+            let _ = writeln!(out, "enum {} {{", label(&e.name));
+            let _ = writeln!(out, "schema = schema.{}", ident(&s.name));
+            let values: Vec<String> = e.values.iter().map(|v| string(v)).collect();
+            let _ = writeln!(out, "values = [{}]", values.join(", "));
+            if let Some(c) = &e.comment {
+                let _ = writeln!(out, "comment = {}", string(c));
+            }
+            out.push_str("}\n\n");
+        }
+        for r in &s.routines {
+            let kind = if r.procedure { "procedure" } else { "function" };
+            let _ = writeln!(out, "{kind} {} {{", label(&r.name));
+            let _ = writeln!(out, "schema = schema.{}", ident(&s.name));
+            let _ = writeln!(out, "as = {}", heredoc(&r.def));
+            out.push_str("}\n\n");
+        }
         for t in &s.tables {
             table(&mut out, s, t, realm, multi, dialect);
             out.push('\n');
         }
         for v in &s.views {
-            let _ = writeln!(out, "view {} {{", label(&v.name));
+            let kind = if v.attrs.flag("materialized") {
+                "materialized"
+            } else {
+                "view"
+            };
+            let _ = writeln!(out, "{kind} {} {{", label(&v.name));
             let _ = writeln!(out, "schema = schema.{}", ident(&s.name));
             let _ = writeln!(out, "as = {}", heredoc(&v.def));
             if let Some(c) = &v.comment {
@@ -52,7 +81,7 @@ fn table(out: &mut String, s: &Schema, t: &Table, realm: &Realm, multi: bool, di
     for c in &t.columns {
         let _ = writeln!(out, "column {} {{", label(&c.name));
         let _ = writeln!(out, "null = {}", c.nullable);
-        let _ = writeln!(out, "type = {}", column_type(&c.ty));
+        let _ = writeln!(out, "type = {}", type_ref(&c.ty, s, realm, dialect));
         if let Some(d) = &c.default {
             if c.generated.is_none() {
                 let _ = writeln!(out, "default = {}", default(d));
@@ -60,6 +89,9 @@ fn table(out: &mut String, s: &Schema, t: &Table, realm: &Realm, multi: bool, di
         }
         if c.auto_increment {
             out.push_str("auto_increment = true\n");
+        }
+        if let Some(AttrValue::Str(g)) = c.attrs.0.get("identity") {
+            let _ = writeln!(out, "identity {{\ngenerated = {}\n}}", g.replace(' ', "_"));
         }
         if let Some(coll) = &c.collation {
             let _ = writeln!(out, "collate = {}", string(coll));
@@ -163,6 +195,19 @@ fn table(out: &mut String, s: &Schema, t: &Table, realm: &Realm, multi: bool, di
         if let Some(w) = &idx.predicate {
             let _ = writeln!(out, "where = {}", string(w));
         }
+        if let Some(AttrValue::Str(m)) = idx.attrs.0.get("type") {
+            let _ = writeln!(out, "type = {}", m.to_ascii_uppercase());
+        }
+        if let Some(AttrValue::Str(inc)) = idx.attrs.0.get("include") {
+            let cols: Vec<String> = inc
+                .split(", ")
+                .map(|c| format!("column.{}", ident(c)))
+                .collect();
+            let _ = writeln!(out, "include = [{}]", cols.join(", "));
+        }
+        if idx.attrs.flag("nulls_not_distinct") {
+            out.push_str("nulls_distinct = false\n");
+        }
         out.push_str("}\n");
     }
     for ck in &t.checks {
@@ -175,6 +220,9 @@ fn table(out: &mut String, s: &Schema, t: &Table, realm: &Realm, multi: bool, di
         let _ = writeln!(out, "expr = {}", string(&ck.expr));
         out.push_str("}\n");
     }
+    if dialect == Dialect::Postgres && t.attrs.flag("unlogged") {
+        out.push_str("unlogged = true\n");
+    }
     if dialect == Dialect::Sqlite {
         for key in ["without_rowid", "strict"] {
             if t.attrs.flag(key) {
@@ -183,6 +231,58 @@ fn table(out: &mut String, s: &Schema, t: &Table, realm: &Realm, multi: bool, di
         }
     }
     out.push_str("}\n");
+}
+
+/// A column's type: `enum.x` for enums of the realm, Atlas's spellings of
+/// PostgreSQL's long type names, else as [`column_type`] writes it.
+fn type_ref(ty: &str, s: &Schema, realm: &Realm, dialect: Dialect) -> String {
+    if dialect != Dialect::Postgres {
+        return column_type(ty);
+    }
+    let bare = ty.trim_matches('"');
+    if s.enums.iter().any(|e| e.name == bare) {
+        return format!("enum.{bare}");
+    }
+    if let Some((sch, name)) = bare.split_once('.') {
+        let (sch, name) = (sch.trim_matches('"'), name.trim_matches('"'));
+        if realm
+            .schema(sch)
+            .is_some_and(|x| x.enums.iter().any(|e| e.name == name))
+        {
+            return format!("enum.{sch}.{name}");
+        }
+    }
+    column_type(&pg_short_type(ty))
+}
+
+/// `character varying(255)` → `varchar(255)`, `timestamp(3) with time zone` →
+/// `timestamptz(3)`: the names Atlas users write.
+fn pg_short_type(ty: &str) -> String {
+    let (base, args) = match (ty.find('('), ty.find(')')) {
+        (Some(a), Some(b)) if b > a => (
+            format!("{}{}", &ty[..a], &ty[b + 1..]),
+            ty[a..=b].to_string(),
+        ),
+        _ => (ty.to_string(), String::new()),
+    };
+    let short = match base.trim() {
+        "character varying" => "varchar",
+        "character" => "char",
+        "timestamp with time zone" => "timestamptz",
+        "timestamp without time zone" => "timestamp",
+        "time with time zone" => "timetz",
+        "time without time zone" => "time",
+        "double precision" => "double_precision",
+        "bit varying" => "varbit",
+        other => {
+            return if args.is_empty() {
+                other.to_string()
+            } else {
+                ty.to_string()
+            }
+        }
+    };
+    format!("{short}{args}")
 }
 
 fn column_refs(parts: &[IndexPart]) -> String {
