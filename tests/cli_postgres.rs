@@ -308,3 +308,128 @@ fn passwords_in_urls_are_never_printed() {
     assert!(r.stderr.contains("xxxxx"), "{}", r.stderr);
     assert!(!r.stderr.contains("s3cret-pw") && !r.stdout.contains("s3cret-pw"));
 }
+
+/// Directories of ephemeral clusters a strata process left in the temp dir.
+fn ephemeral_dirs(pid: u32) -> Vec<String> {
+    std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with(&format!("strata-ephemeral-{pid}-")))
+        .collect()
+}
+
+/// Processes whose command line names one of those directories.
+fn ephemeral_processes(pid: u32) -> usize {
+    let needle = format!("strata-ephemeral-{pid}-");
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| std::fs::read(e.ok()?.path().join("cmdline")).ok())
+        .filter(|c| String::from_utf8_lossy(c).contains(&needle))
+        .count()
+}
+
+fn ephemeral_available() -> bool {
+    strata_core::postgres::ephemeral::find_bin_dir().is_some() || {
+        eprintln!(
+            "\n!!! SKIPPING ephemeral://postgres test: no initdb/postgres binaries here !!!\n"
+        );
+        false
+    }
+}
+
+#[test]
+fn ephemeral_postgres_serves_a_normalization_and_leaves_nothing_behind() {
+    if !ephemeral_available() {
+        return;
+    }
+    let s = Scratch::new();
+    s.write("v1.sql", V1);
+    s.write("v2.sql", &v2());
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args([
+            "schema",
+            "diff",
+            "--from",
+            "file://v1.sql",
+            "--to",
+            "file://v2.sql",
+            "--dev-url",
+            "ephemeral://postgres",
+        ])
+        .current_dir(s.dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ADD VALUE 'shipped'"));
+    assert!(
+        ephemeral_dirs(pid).is_empty(),
+        "cluster directory left behind"
+    );
+    assert_eq!(
+        ephemeral_processes(pid),
+        0,
+        "postgres processes left behind"
+    );
+}
+
+#[test]
+fn ctrl_c_stops_the_ephemeral_cluster_too() {
+    if !ephemeral_available() {
+        return;
+    }
+    let s = Scratch::new();
+    s.write("v1.sql", V1);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args([
+            "schema",
+            "diff",
+            "--from",
+            "file://v1.sql",
+            "--to",
+            "file://v1.sql",
+            "--dev-url",
+            "ephemeral://postgres",
+        ])
+        .current_dir(s.dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    // Interrupt while the cluster is being set up.
+    let started = std::time::Instant::now();
+    while ephemeral_dirs(pid).is_empty() && started.elapsed() < std::time::Duration::from_secs(20) {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(!ephemeral_dirs(pid).is_empty(), "the cluster never started");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    std::process::Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    let started = std::time::Instant::now();
+    while (ephemeral_processes(pid) > 0 || !ephemeral_dirs(pid).is_empty())
+        && started.elapsed() < std::time::Duration::from_secs(10)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(
+        ephemeral_dirs(pid).is_empty(),
+        "cluster directory left behind after Ctrl-C"
+    );
+    assert_eq!(
+        ephemeral_processes(pid),
+        0,
+        "postgres left running after Ctrl-C"
+    );
+}

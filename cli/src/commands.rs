@@ -85,7 +85,13 @@ fn check_files(state: &State) -> Result<()> {
             e.diagnostics = d.diagnostics.clone();
             return Err(e);
         }
-        let warnings: Vec<_> = d.diagnostics.to_vec();
+        // Static-parse warnings help editors; the dev database decides what SQL means.
+        let warnings: Vec<_> = d
+            .diagnostics
+            .iter()
+            .filter(|x| !x.code.starts_with("sql-"))
+            .cloned()
+            .collect();
         output::print_diagnostics(&warnings, &d.files);
     }
     Ok(())
@@ -105,6 +111,14 @@ fn realize(state: &mut State, dev_url: Option<&str>, scope: &Scope, what: &str) 
         .map_err(|e| CliError::from(e).with_files(&files));
     pb.finish_and_clear();
     r
+}
+
+/// The dialect of a database URL; `None` for files.
+fn db_dialect(raw: &str) -> Option<Dialect> {
+    match strata_core::url::parse(raw).ok()? {
+        strata_core::url::Url::Database(d) => Some(d.dialect),
+        strata_core::url::Url::Files(_) => None,
+    }
 }
 
 fn dialect_of(state: &State) -> Option<Dialect> {
@@ -190,9 +204,14 @@ fn diff(a: DiffArgs) -> Result<ExitCode> {
         schemas: Vec::new(),
         exclude: merged_exclude(&a.exclude, env.as_ref()),
     };
-    let mut from_state = desired_state(std::slice::from_ref(&from), None)?;
+    // Files take the dialect of the database on the other side, else the dev database's.
+    let hint = [Some(&from), to_urls.first(), dev.as_ref()]
+        .into_iter()
+        .flatten()
+        .find_map(|u| db_dialect(u));
+    let mut from_state = desired_state(std::slice::from_ref(&from), hint)?;
     check_files(&from_state)?;
-    let mut to_state = desired_state(&to_urls, dialect_of(&from_state))?;
+    let mut to_state = desired_state(&to_urls, hint.or(dialect_of(&from_state)))?;
     check_files(&to_state)?;
     let dialect = dialect_of(&from_state)
         .or(dialect_of(&to_state))

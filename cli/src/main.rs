@@ -11,6 +11,12 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
+    // Destructors do not run on a signal: clean up dev databases by hand.
+    let _ = ctrlc::set_handler(|| {
+        strata_core::postgres::conn::cleanup_on_interrupt();
+        eprintln!("\ninterrupted: dev databases cleaned up");
+        std::process::exit(130);
+    });
     output::init_color(cli.color);
     match commands::run(cli) {
         Ok(code) => code,

@@ -107,13 +107,16 @@ pub fn open_dev(url: Option<&DbUrl>, dialect: Dialect) -> Result<Box<dyn Driver>
             u.dialect.name(),
             dialect.name()
         ))),
+        Some(u) if u.raw.starts_with("ephemeral://") => {
+            Ok(Box::new(crate::postgres::PgDriver::open_ephemeral()?))
+        }
         Some(u) if u.dialect == Dialect::Postgres => {
             Ok(Box::new(crate::postgres::PgDriver::open_scratch(&u.raw)?))
         }
         Some(u) => open(u, true),
         None if dialect == Dialect::Sqlite => Ok(Box::new(crate::sqlite::SqliteDriver::memory()?)),
         None => Err(Error::Usage(format!(
-            "{} needs a dev database: pass --dev-url (e.g. a scratch database on a server)",
+            "{} needs a dev database: pass --dev-url (a server, where strata creates and drops a scratch database, or ephemeral://postgres)",
             dialect.name()
         ))),
     }

@@ -27,6 +27,9 @@ pub struct PgDriver {
     scratch: Option<(Config, String)>,
     /// The comment a fresh database gives `public`, restored on reset.
     public_comment: Option<String>,
+    /// The throwaway server this driver runs on (`ephemeral://postgres`);
+    /// declared last so it stops after the scratch database is dropped.
+    server: Option<super::ephemeral::Ephemeral>,
     pub lock_timeout: Duration,
 }
 
@@ -89,6 +92,22 @@ pub fn db_message(e: &postgres::Error) -> String {
 
 static SCRATCH_SEQ: AtomicU32 = AtomicU32::new(0);
 
+/// Scratch databases alive in this process, for [`cleanup_on_interrupt`].
+static SCRATCH_LIVE: std::sync::Mutex<Vec<(Config, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// Drops this process's scratch databases and stops its ephemeral clusters:
+/// what a Ctrl-C handler calls, since destructors do not run on a signal.
+pub fn cleanup_on_interrupt() {
+    let live = std::mem::take(&mut *SCRATCH_LIVE.lock().unwrap());
+    for (config, name) in live {
+        if let Ok(mut admin) = config.connect(NoTls) {
+            let _ =
+                admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+        }
+    }
+    super::ephemeral::cleanup_all();
+}
+
 impl PgDriver {
     pub fn open(raw: &str) -> Result<PgDriver> {
         let (config, url_schemas) = parse_url(raw)?;
@@ -98,8 +117,17 @@ impl PgDriver {
             url_schemas,
             scratch: None,
             public_comment: None,
+            server: None,
             lock_timeout: Duration::from_secs(10),
         })
+    }
+
+    /// A dev database on a throwaway local cluster.
+    pub fn open_ephemeral() -> Result<PgDriver> {
+        let server = super::ephemeral::Ephemeral::start()?;
+        let mut d = PgDriver::open_scratch(&server.url)?;
+        d.server = Some(server);
+        Ok(d)
     }
 
     /// A fresh scratch database on the server `raw` points at.
@@ -123,6 +151,10 @@ impl PgDriver {
                     db_message(&e)
                 ))
             })?;
+        SCRATCH_LIVE
+            .lock()
+            .unwrap()
+            .push((config.clone(), name.clone()));
         let mut cfg = config.clone();
         cfg.dbname(&name);
         let mut client = connect(&cfg, raw)?;
@@ -136,6 +168,7 @@ impl PgDriver {
             url_schemas: Vec::new(),
             scratch: Some((config, name)),
             public_comment,
+            server: None,
             lock_timeout: Duration::from_secs(10),
         })
     }
@@ -272,6 +305,7 @@ pub fn position_message(e: &postgres::Error, sql: &str) -> String {
 impl Drop for PgDriver {
     fn drop(&mut self) {
         if let Some((config, name)) = self.scratch.take() {
+            SCRATCH_LIVE.lock().unwrap().retain(|(_, n)| *n != name);
             if let Ok(mut admin) = config.connect(NoTls) {
                 let _ = admin
                     .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));

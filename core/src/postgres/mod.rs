@@ -2,6 +2,7 @@
 //! planner's SQL.
 
 pub mod conn;
+pub mod ephemeral;
 pub mod inspect;
 pub mod plan;
 

@@ -1,0 +1,242 @@
+//! `ephemeral://postgres`: a throwaway PostgreSQL cluster started from local
+//! binaries on a unix socket in a temporary directory — the dev database that
+//! needs no Docker and no server. It is stopped and deleted on drop, and
+//! [`cleanup_all`] does the same from a Ctrl-C handler.
+
+use crate::diag::{Error, Result};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Clusters alive in this process: (postmaster pid, directory).
+static LIVE: Mutex<Vec<(u32, PathBuf)>> = Mutex::new(Vec::new());
+
+pub struct Ephemeral {
+    child: Child,
+    dir: PathBuf,
+    pub url: String,
+}
+
+/// Where `initdb` and `postgres` are: `STRATA_PG_BIN`, then PATH, then the
+/// newest /usr/lib/postgresql/*/bin.
+pub fn find_bin_dir() -> Option<PathBuf> {
+    if let Ok(dir) = std::env::var("STRATA_PG_BIN") {
+        return Some(PathBuf::from(dir));
+    }
+    if let Some(path) = std::env::var_os("PATH") {
+        for d in std::env::split_paths(&path) {
+            if d.join("initdb").is_file() && d.join("postgres").is_file() {
+                return Some(d);
+            }
+        }
+    }
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| Some((e.file_name().to_str()?.parse().ok()?, e.path().join("bin"))))
+        .filter(|(_, p): &(u32, PathBuf)| p.join("initdb").is_file())
+        .collect();
+    versions.sort();
+    versions.pop().map(|(_, p)| p)
+}
+
+fn running_as_root() -> bool {
+    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+}
+
+/// A command that runs as the `postgres` user when we are root (initdb
+/// refuses to run as root).
+fn command(bin: &Path, args: &[&str]) -> Command {
+    if running_as_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(bin).args(args);
+        c
+    } else {
+        let mut c = Command::new(bin);
+        c.args(args);
+        c
+    }
+}
+
+impl Ephemeral {
+    pub fn start() -> Result<Ephemeral> {
+        let bin = find_bin_dir().ok_or_else(|| {
+            Error::Usage(
+                "ephemeral://postgres needs PostgreSQL's initdb and postgres binaries: install the server package \
+                 (e.g. apt-get install postgresql) or set STRATA_PG_BIN to their directory"
+                    .into(),
+            )
+        })?;
+        let dir = std::env::temp_dir().join(format!(
+            "strata-ephemeral-{}-{}",
+            std::process::id(),
+            nanos()
+        ));
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| Error::Io(format!("cannot create {}: {e}", dir.display())))?;
+        // Registered before anything runs in it, so an interrupt during initdb cleans up too.
+        LIVE.lock().unwrap().push((0, dir.clone()));
+        if running_as_root() {
+            let status = Command::new("chown")
+                .args(["postgres:postgres"])
+                .arg(&dir)
+                .status();
+            if !status.is_ok_and(|s| s.success()) {
+                let _ = std::fs::remove_dir_all(&dir);
+                return Err(Error::Io(
+                    "running as root: cannot hand the cluster directory to the postgres user"
+                        .into(),
+                ));
+            }
+        }
+        let data = dir.join("data");
+        let d = data.to_string_lossy().to_string();
+        let out = command(
+            &bin.join("initdb"),
+            &[
+                "-D",
+                &d,
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "--no-instructions",
+            ],
+        )
+        .stdout(Stdio::null())
+        .output()
+        .map_err(|e| Error::Io(format!("cannot run initdb: {e}")))?;
+        if !out.status.success() {
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(Error::Database(format!(
+                "initdb failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        let port = 20000 + (nanos() % 30000) as u16;
+        let sock = dir.to_string_lossy().to_string();
+        let child = command(
+            &bin.join("postgres"),
+            &[
+                "-D",
+                &d,
+                "-k",
+                &sock,
+                "-p",
+                &port.to_string(),
+                "-c",
+                "listen_addresses=",
+                "-c",
+                "fsync=off",
+                "-c",
+                "full_page_writes=off",
+                "-c",
+                "synchronous_commit=off",
+            ],
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| Error::Io(format!("cannot start postgres: {e}")))?;
+        let url = format!("host={sock} port={port} user=postgres dbname=postgres");
+        let mut e = Ephemeral { child, dir, url };
+        e.wait_ready()?;
+        Ok(e)
+    }
+
+    fn wait_ready(&mut self) -> Result<()> {
+        let started = Instant::now();
+        loop {
+            if postgres::Client::connect(&self.url, postgres::NoTls).is_ok() {
+                return Ok(());
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(Error::Database(format!(
+                    "the ephemeral postgres exited during startup ({status})"
+                )));
+            }
+            if started.elapsed() > Duration::from_secs(30) {
+                return Err(Error::Database(
+                    "the ephemeral postgres did not accept connections within 30s".into(),
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+fn nanos() -> u32 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos())
+}
+
+/// Fast shutdown of the postmaster (its pid is in `postmaster.pid`, which
+/// also covers the `runuser` case where our child is not the server), then
+/// remove the directory.
+fn stop(dir: &Path) {
+    let pid = std::fs::read_to_string(dir.join("data/postmaster.pid"))
+        .ok()
+        .and_then(|s| s.lines().next().and_then(|l| l.trim().parse::<u32>().ok()));
+    if let Some(pid) = pid {
+        let alive = || {
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| !s.contains(") Z "))
+        };
+        let _ = Command::new("kill")
+            .args(["-INT", &pid.to_string()])
+            .status();
+        let started = Instant::now();
+        while alive() && started.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if alive() {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        }
+    }
+    // Anything else still working in the directory (an initdb cut short).
+    kill_users_of(dir);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// SIGKILLs every process whose command line names `dir`.
+fn kill_users_of(dir: &Path) {
+    let needle = dir.to_string_lossy().to_string();
+    let me = std::process::id().to_string();
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    for p in procs.filter_map(|e| e.ok()) {
+        let pid = p.file_name().to_string_lossy().to_string();
+        if pid == me || !pid.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let uses = std::fs::read(p.path().join("cmdline"))
+            .is_ok_and(|c| String::from_utf8_lossy(&c).contains(&needle));
+        if uses {
+            let _ = Command::new("kill").args(["-KILL", &pid]).status();
+        }
+    }
+    std::thread::sleep(Duration::from_millis(50));
+}
+
+impl Drop for Ephemeral {
+    fn drop(&mut self) {
+        stop(&self.dir);
+        let _ = self.child.wait();
+        LIVE.lock().unwrap().retain(|(_, d)| *d != self.dir);
+    }
+}
+
+/// Stops every ephemeral cluster of this process (for a Ctrl-C handler).
+pub fn cleanup_all() {
+    let live = std::mem::take(&mut *LIVE.lock().unwrap());
+    for (_, dir) in live {
+        stop(&dir);
+    }
+}
