@@ -353,21 +353,18 @@ impl Cmp {
     }
 
     fn routines(&self, schema: &str, from: &Schema, to: &Schema, out: &mut Vec<Change>) {
-        let same =
-            |a: &Routine, b: &Routine| a.name == b.name && normalize(&a.args) == normalize(&b.args);
+        let same = |a: &Routine, b: &Routine| a.name == b.name && expr_eq(&a.args, &b.args);
         for r in &to.routines {
             match from.routines.iter().find(|f| same(f, r)) {
                 None => out.push(Change::AddRoutine {
                     schema: schema.into(),
                     routine: r.clone(),
                 }),
-                Some(f) if normalize(&f.def) != normalize(&r.def) => {
-                    out.push(Change::ModifyRoutine {
-                        schema: schema.into(),
-                        from: f.clone(),
-                        to: r.clone(),
-                    })
-                }
+                Some(f) if !expr_eq(&f.def, &r.def) => out.push(Change::ModifyRoutine {
+                    schema: schema.into(),
+                    from: f.clone(),
+                    to: r.clone(),
+                }),
                 Some(_) => {}
             }
         }
@@ -452,12 +449,13 @@ impl Cmp {
                     schema: schema.into(),
                     view: v.clone(),
                 }),
-                Some(c) if normalize(&c.def) != normalize(&v.def) || c.comment != v.comment => out
-                    .push(Change::ModifyView {
+                Some(c) if !expr_eq(&c.def, &v.def) || c.comment != v.comment => {
+                    out.push(Change::ModifyView {
                         schema: schema.into(),
                         from: c.clone(),
                         to: v.clone(),
-                    }),
+                    })
+                }
                 Some(_) => {}
             }
         }
@@ -482,13 +480,11 @@ impl Cmp {
                     schema: schema.into(),
                     trigger: t.clone(),
                 }),
-                Some(c) if normalize(&c.def) != normalize(&t.def) => {
-                    out.push(Change::ModifyTrigger {
-                        schema: schema.into(),
-                        from: c.clone(),
-                        to: t.clone(),
-                    })
-                }
+                Some(c) if !expr_eq(&c.def, &t.def) => out.push(Change::ModifyTrigger {
+                    schema: schema.into(),
+                    from: c.clone(),
+                    to: t.clone(),
+                }),
                 Some(_) => {}
             }
         }
@@ -602,7 +598,7 @@ impl Cmp {
         }
         let gen_eq = match (&a.generated, &b.generated) {
             (None, None) => true,
-            (Some(x), Some(y)) => x.stored == y.stored && normalize(&x.expr) == normalize(&y.expr),
+            (Some(x), Some(y)) => x.stored == y.stored && expr_eq(&x.expr, &y.expr),
             _ => false,
         };
         if !gen_eq {
@@ -638,7 +634,7 @@ impl Cmp {
                     && opt_eq_ci(x.collation.as_deref(), y.collation.as_deref())
                     && match (&x.key, &y.key) {
                         (IndexKey::Column(p), IndexKey::Column(q)) => self.ident_eq(p, q),
-                        (IndexKey::Expr(p), IndexKey::Expr(q)) => normalize(p) == normalize(q),
+                        (IndexKey::Expr(p), IndexKey::Expr(q)) => expr_eq(p, q),
                         _ => false,
                     }
             })
@@ -647,7 +643,11 @@ impl Cmp {
     fn index_eq(&self, a: &Index, b: &Index) -> bool {
         a.unique == b.unique
             && self.parts_eq(&a.parts, &b.parts)
-            && a.predicate.as_deref().map(normalize) == b.predicate.as_deref().map(normalize)
+            && match (&a.predicate, &b.predicate) {
+                (None, None) => true,
+                (Some(x), Some(y)) => expr_eq(x, y),
+                _ => false,
+            }
             && a.attrs == b.attrs
             && a.comment == b.comment
     }
@@ -744,7 +744,7 @@ impl Cmp {
                 .checks
                 .iter()
                 .enumerate()
-                .position(|(i, c)| !used[i] && normalize(&c.expr) == normalize(&ck.expr))
+                .position(|(i, c)| !used[i] && expr_eq(&c.expr, &ck.expr))
                 .or_else(|| {
                     from.checks
                         .iter()
@@ -757,7 +757,7 @@ impl Cmp {
                     used[i] = true;
                     let c = &from.checks[i];
                     let names_differ = c.name.is_some() && ck.name.is_some() && c.name != ck.name;
-                    if normalize(&c.expr) != normalize(&ck.expr) || names_differ {
+                    if !expr_eq(&c.expr, &ck.expr) || names_differ {
                         out.push(TableChange::ModifyCheck {
                             from: c.clone(),
                             to: ck.clone(),
@@ -776,6 +776,9 @@ impl Cmp {
 
 /// Types compare by spelling, ignoring case and spacing: `VARCHAR( 255 )` = `varchar(255)`.
 pub fn type_eq(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
     let n = |s: &str| -> String {
         let lower = s.to_ascii_lowercase();
         let words: Vec<&str> = lower.split_whitespace().collect();
@@ -790,8 +793,16 @@ pub fn type_eq(a: &str, b: &str) -> bool {
 }
 
 fn default_eq(a: Option<&str>, b: Option<&str>) -> bool {
+    if a == b {
+        return true;
+    }
     let n = |x: Option<&str>| x.map(normalize).filter(|s| s != "null");
     n(a) == n(b)
+}
+
+/// Expressions compare by canonical spelling; identical text needs no work.
+fn expr_eq(a: &str, b: &str) -> bool {
+    a == b || normalize(a) == normalize(b)
 }
 
 fn opt_eq_ci(a: Option<&str>, b: Option<&str>) -> bool {

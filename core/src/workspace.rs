@@ -142,19 +142,22 @@ fn first_line(s: &str) -> &str {
 }
 
 /// Copies spans and `renamed_from` from the source model onto the normalized
-/// one (inspection cannot know either).
+/// one (inspection cannot know either). Lookups are by name, hashed: this runs
+/// on every normalization, for schemas of thousands of tables.
 pub fn attach_source(realm: &mut Realm, source: &Realm) {
+    use std::collections::HashMap;
     for s in &mut realm.schemas {
         let Some(src) = source.schema(&s.name).or_else(|| source.schemas.first()) else {
             continue;
         };
         s.span = src.span.clone();
+        let tables: HashMap<String, &Table> = src
+            .tables
+            .iter()
+            .map(|t| (t.name.to_ascii_lowercase(), t))
+            .collect();
         for t in &mut s.tables {
-            let Some(st) = src
-                .tables
-                .iter()
-                .find(|x| x.name.eq_ignore_ascii_case(&t.name))
-            else {
+            let Some(st) = tables.get(&t.name.to_ascii_lowercase()) else {
                 continue;
             };
             t.span = st.span.clone();
@@ -176,9 +179,10 @@ pub fn attach_source(realm: &mut Realm, source: &Realm) {
                 }
             }
             for fk in &mut t.foreign_keys {
-                if let Some(sf) = st.foreign_keys.iter().find(|x| {
+                let same = |x: &&ForeignKey| {
                     x.columns == fk.columns && x.ref_table.eq_ignore_ascii_case(&fk.ref_table)
-                }) {
+                };
+                if let Some(sf) = st.foreign_keys.iter().find(same) {
                     fk.span = sf.span.clone();
                 }
             }
@@ -203,6 +207,17 @@ pub fn attach_source(realm: &mut Realm, source: &Realm) {
                 .find(|x| x.name.eq_ignore_ascii_case(&tr.name))
             {
                 tr.span = st.span.clone();
+            }
+        }
+        for e in &mut s.enums {
+            if let Some(se) = src.enums.iter().find(|x| x.name == e.name) {
+                e.span = se.span.clone();
+                e.renamed_from = se.renamed_from.clone();
+            }
+        }
+        for r in &mut s.routines {
+            if let Some(sr) = src.routines.iter().find(|x| x.name == r.name) {
+                r.span = sr.span.clone();
             }
         }
     }

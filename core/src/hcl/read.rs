@@ -51,6 +51,7 @@ pub struct HclSchema {
 /// Reads `files` as one schema.
 pub fn read(files: &[SourceFile], dialect: Dialect) -> HclSchema {
     let mut r = Reader {
+        names: Default::default(),
         dialect,
         out: HclSchema::default(),
         pending: Vec::new(),
@@ -79,6 +80,8 @@ enum Expect {
 }
 
 struct Reader {
+    /// (schema, lowercased name) of every table and view read so far.
+    names: std::collections::HashSet<(String, String)>,
     dialect: Dialect,
     out: HclSchema,
     pending: Vec<Pending>,
@@ -352,8 +355,10 @@ impl Reader {
                 },
             }
         }
-        let s = self.out.realm.schema_entry(&schema);
-        if s.table(&name).is_some() {
+        if !self
+            .names
+            .insert((schema.clone(), name.to_ascii_lowercase()))
+        {
             self.err(
                 "duplicate",
                 format!("table `{name}` is defined twice"),
@@ -361,6 +366,7 @@ impl Reader {
             );
             return;
         }
+        let s = self.out.realm.schema_entry(&schema);
         s.tables.push(t);
     }
 
@@ -989,11 +995,14 @@ impl Reader {
                 return;
             }
         }
-        let s = self.out.realm.schema_entry(&schema);
-        if s.view(&name).is_some() || s.table(&name).is_some() {
+        if !self
+            .names
+            .insert((schema.clone(), name.to_ascii_lowercase()))
+        {
             self.err("duplicate", format!("`{name}` is defined twice"), span);
             return;
         }
+        let s = self.out.realm.schema_entry(&schema);
         s.views.push(v);
     }
 

@@ -364,11 +364,13 @@ fn order_creates(steps: Vec<Step>, changes: &[Change]) -> Vec<Step> {
             }
         }
     }
+    let order: std::collections::HashMap<&str, usize> =
+        placed.iter().enumerate().map(|(i, n)| (*n, i)).collect();
     let rank = |s: &Step| -> usize {
         match &changes[s.change] {
-            Change::AddTable { table, .. } => placed
-                .iter()
-                .position(|n| *n == table.name)
+            Change::AddTable { table, .. } => order
+                .get(table.name.as_str())
+                .copied()
                 .unwrap_or(usize::MAX),
             _ => usize::MAX,
         }
