@@ -94,37 +94,33 @@ pub fn normalize(desired: &Desired, dev: &mut dyn Driver, scope: &Scope) -> Resu
     if desired.has_errors() {
         return Err(Error::Diagnostics(desired.diagnostics.clone()));
     }
-    dev.reset()?;
-    let mut errors = Vec::new();
+    // Every statement, each with the span to blame when the database refuses it.
+    let mut script: Vec<(String, Option<Span>, bool)> = Vec::new();
     for f in &desired.sql_files {
         for stmt in split::split(&f.text, desired.dialect) {
-            let sql = &f.text[stmt.range.clone()];
-            if let Err(msg) = dev.execute(sql) {
-                errors.push(
-                    Diagnostic::error("dev-database", format!("the dev database refused this statement: {msg}"), Some(Span::new(&f.name, stmt.range.clone())))
-                        .with_help("fix the statement; strata runs every schema file on a clean dev database to read it"),
-                );
-            }
+            let span = Span::new(&f.name, stmt.range.clone());
+            script.push((f.text[stmt.range.clone()].to_string(), Some(span), true));
         }
     }
-    let hcl_plan = crate::plan::create_plan(&desired.hcl.realm, desired.dialect);
-    for step in &hcl_plan.steps {
-        if let Err(msg) = dev.execute(&step.sql) {
-            errors.push(
-                Diagnostic::error(
-                    "dev-database",
-                    format!(
-                        "the dev database refused `{}`: {msg}",
-                        first_line(&step.sql)
-                    ),
-                    step.span.clone(),
-                )
-                .with_help("check the types, defaults and expressions of this object"),
-            );
-        }
+    for step in crate::plan::create_plan(&desired.hcl.realm, desired.dialect).steps {
+        script.push((step.sql, step.span, false));
     }
-    if !errors.is_empty() {
-        return Err(Error::Diagnostics(errors));
+    dev.reset()?;
+    // Fast path: the whole script in one transaction and one round trip. Only
+    // when the database refuses it is it replayed statement by statement, to
+    // point at every statement it refuses.
+    let mut batch = String::from("BEGIN;\n");
+    for (sql, _, _) in &script {
+        batch.push_str(sql);
+        batch.push_str(";\n");
+    }
+    batch.push_str("COMMIT;");
+    if dev.execute(&batch).is_err() {
+        dev.reset()?;
+        let errors = replay(dev, &script);
+        if !errors.is_empty() {
+            return Err(Error::Diagnostics(errors));
+        }
     }
     // Read back the same schemas the target is read with (exclusions apply below,
     // once spans are attached).
@@ -135,6 +131,27 @@ pub fn normalize(desired: &Desired, dev: &mut dyn Driver, scope: &Scope) -> Resu
     attach_source(&mut realm, &desired.static_realm());
     Exclude::new(&scope.exclude)?.apply(&mut realm, false);
     Ok(realm)
+}
+
+/// Runs statements one by one and lists every one the database refuses.
+fn replay(dev: &mut dyn Driver, script: &[(String, Option<Span>, bool)]) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    for (sql, span, from_sql_file) in script {
+        let Err(msg) = dev.execute(sql) else { continue };
+        let d = if *from_sql_file {
+            Diagnostic::error("dev-database", format!("the dev database refused this statement: {msg}"), span.clone())
+                .with_help("fix the statement; strata runs every schema file on a clean dev database to read it")
+        } else {
+            Diagnostic::error(
+                "dev-database",
+                format!("the dev database refused `{}`: {msg}", first_line(sql)),
+                span.clone(),
+            )
+            .with_help("check the types, defaults and expressions of this object")
+        };
+        errors.push(d);
+    }
+    errors
 }
 
 fn first_line(s: &str) -> &str {

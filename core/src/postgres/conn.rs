@@ -372,6 +372,8 @@ impl Driver for PgDriver {
                 "refusing to reset a database strata did not create".into(),
             ));
         }
+        // A refused batch leaves its transaction open and aborted.
+        let _ = self.client.batch_execute("ROLLBACK");
         let rows = self
             .client
             .query(
