@@ -67,7 +67,10 @@ fn dry_run_prints_the_plan_and_changes_nothing() {
     ]);
     r.ok();
     assert!(r.stdout.contains("CREATE TABLE \"users\""));
-    assert!(tables(&s.sqlite("app.db")).is_empty());
+    assert!(
+        !s.path("app.db").exists(),
+        "a dry run creates no database file"
+    );
 }
 
 #[test]

@@ -307,7 +307,14 @@ fn apply(a: ApplyArgs) -> Result<ExitCode> {
         &scope,
         "normalizing the desired schema",
     )?;
-    let mut target = driver::open(&target_url, true)?;
+    // A dry run never creates anything: a missing SQLite file reads as empty.
+    let missing_file =
+        matches!(&target_url.kind, strata_core::url::DbKind::SqliteFile(p) if !p.exists());
+    let mut target = if a.dry_run && missing_file {
+        driver::open_dev(None, target_url.dialect)?
+    } else {
+        driver::open(&target_url, true)?
+    };
     // Plan under the apply lock: a concurrent apply finishes before this one looks.
     target.lock(a.lock_timeout).map_err(CliError::failure)?;
     let pb = spinner(&format!("inspecting {}", redact(&url)));
