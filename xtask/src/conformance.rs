@@ -1,8 +1,9 @@
-//! `cargo run -p xtask -- conformance --dialect sqlite --corpus ../shared/corpora/sqldef
-//! [--min-pass 95] [--filter SUBSTR] [--verbose] [--json FILE]`
+//! `cargo run -p xtask -- conformance --dialect sqlite|postgres --corpus ../shared/corpora/sqldef
+//! [--min-pass 95] [--filter SUBSTR] [--verbose] [--json FILE]
+//! [--pg-url postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable] [--jobs 2]`
 //!
-//! A round-trip conformance runner over the sqldef SQLite cases (see
-//! `shared/corpora/README.md`). Each case is judged on a real database, not on
+//! A round-trip conformance runner over the sqldef SQLite and PostgreSQL cases
+//! (see `shared/corpora/README.md`; the PostgreSQL half is in `conformance_pg.rs`). Each case is judged on a real database, not on
 //! the text of the plan:
 //!
 //! 1. `current` is loaded into database A and `desired` into database B
@@ -36,14 +37,21 @@ use strata_core::sqlite::SqliteDriver;
 use strata_core::workspace::{plan_for, Desired, Planned};
 use strata_core::{Error as CoreError, SourceFile};
 
+#[path = "conformance_pg.rs"]
+mod pg;
+
 pub fn main(args: &[String]) -> Result<()> {
-    let opts = Options::parse(args)?;
-    if opts.dialect != "sqlite" {
+    let mut opts = Options::parse(args)?;
+    if opts.dialect == "postgresql" {
+        opts.dialect = "postgres".into();
+    }
+    if opts.dialect != "sqlite" && opts.dialect != "postgres" {
         bail!(
-            "conformance: dialect {:?} is not supported yet (only sqlite)",
+            "conformance: dialect {:?} is not supported yet (sqlite, postgres)",
             opts.dialect
         );
     }
+    let started = std::time::Instant::now();
     let (index, corpus_name) = locate_index(&opts.corpus)?;
     let text =
         std::fs::read_to_string(&index).with_context(|| format!("reading {}", index.display()))?;
@@ -81,7 +89,11 @@ pub fn main(args: &[String]) -> Result<()> {
         );
     }
 
-    let results = with_quiet_panics(|| cases.iter().map(run_isolated).collect::<Vec<_>>(), &opts);
+    let results = if opts.dialect == "postgres" {
+        pg::run(&cases, &opts)?
+    } else {
+        with_quiet_panics(|| cases.iter().map(run_isolated).collect::<Vec<_>>(), &opts)
+    };
 
     // ----- summary -----
     let passed = results.iter().filter(|r| r.status == Status::Pass).count();
@@ -115,6 +127,14 @@ pub fn main(args: &[String]) -> Result<()> {
         let list: Vec<String> = classes.iter().map(|(c, n)| format!("{c} {n}")).collect();
         println!("failure classes: {}", list.join(", "));
     }
+    let column_order = results
+        .iter()
+        .filter(|r| r.status == Status::Pass && r.notes.iter().any(|n| n == pg::COLUMN_ORDER_NOTE))
+        .count();
+    if column_order > 0 {
+        println!("passed with columns in another order than desired: {column_order}");
+    }
+    println!("run time: {:.1}s", started.elapsed().as_secs_f64());
     if let Some(path) = &opts.json {
         let doc = serde_json::json!({
             "dialect": opts.dialect,
@@ -127,6 +147,8 @@ pub fn main(args: &[String]) -> Result<()> {
                 "portable_judged": portable_judged,
                 "portable_pass_rate": rate,
                 "failure_classes": classes,
+                "passed_column_order_differs": column_order,
+                "run_seconds": started.elapsed().as_secs_f64(),
             },
             "cases": results,
         });
@@ -156,6 +178,10 @@ struct Options {
     filter: Option<String>,
     verbose: bool,
     json: Option<String>,
+    /// PostgreSQL: the admin URL (databases are created next to it).
+    pg_url: String,
+    /// PostgreSQL: cases run at once, each worker with its own databases.
+    jobs: usize,
 }
 
 impl Options {
@@ -167,6 +193,8 @@ impl Options {
             filter: None,
             verbose: false,
             json: None,
+            pg_url: "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable".into(),
+            jobs: 2,
         };
         let mut it = args.iter();
         while let Some(flag) = it.next() {
@@ -185,8 +213,15 @@ impl Options {
                 "--filter" => opts.filter = Some(value()?.clone()),
                 "--json" => opts.json = Some(value()?.clone()),
                 "--verbose" | "-v" => opts.verbose = true,
+                "--pg-url" => opts.pg_url = value()?.clone(),
+                "--jobs" | "-j" => {
+                    let v = value()?;
+                    opts.jobs = v
+                        .parse()
+                        .with_context(|| format!("--jobs {v:?} is not a number"))?;
+                }
                 other => bail!(
-                    "conformance: unknown option {other:?}\nusage: conformance --dialect sqlite --corpus DIR [--min-pass P] [--filter SUBSTR] [--verbose] [--json FILE]"
+                    "conformance: unknown option {other:?}\nusage: conformance --dialect sqlite|postgres --corpus DIR [--min-pass P] [--filter SUBSTR] [--verbose] [--json FILE] [--pg-url URL] [--jobs N]"
                 ),
             }
         }
