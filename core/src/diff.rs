@@ -45,6 +45,19 @@ pub enum Change {
         from: EnumType,
         to: EnumType,
     },
+    AddDomain {
+        schema: String,
+        domain: Domain,
+    },
+    DropDomain {
+        schema: String,
+        domain: Domain,
+    },
+    ModifyDomain {
+        schema: String,
+        from: Domain,
+        to: Domain,
+    },
     AddRoutine {
         schema: String,
         routine: Routine,
@@ -237,6 +250,9 @@ fn skipped(c: &Change, s: &SkipPolicy) -> bool {
         | Change::AddEnum { .. }
         | Change::DropEnum { .. }
         | Change::ModifyEnum { .. }
+        | Change::AddDomain { .. }
+        | Change::DropDomain { .. }
+        | Change::ModifyDomain { .. }
         | Change::AddRoutine { .. }
         | Change::DropRoutine { .. }
         | Change::ModifyRoutine { .. } => false,
@@ -352,6 +368,46 @@ impl Cmp {
         }
     }
 
+    fn domains(&self, schema: &str, from: &Schema, to: &Schema, out: &mut Vec<Change>) {
+        let checks_eq = |a: &[Check], b: &[Check]| {
+            a.len() == b.len()
+                && a.iter()
+                    .zip(b)
+                    .all(|(x, y)| x.name == y.name && expr_eq(&x.expr, &y.expr))
+        };
+        for d in &to.domains {
+            match from.domains.iter().find(|f| f.name == d.name) {
+                None => out.push(Change::AddDomain {
+                    schema: schema.into(),
+                    domain: d.clone(),
+                }),
+                Some(f)
+                    if !type_eq(&f.ty, &d.ty)
+                        || f.nullable != d.nullable
+                        || !default_eq(f.default.as_deref(), d.default.as_deref())
+                        || f.collation != d.collation
+                        || !checks_eq(&f.checks, &d.checks)
+                        || f.comment != d.comment =>
+                {
+                    out.push(Change::ModifyDomain {
+                        schema: schema.into(),
+                        from: f.clone(),
+                        to: d.clone(),
+                    })
+                }
+                Some(_) => {}
+            }
+        }
+        for f in &from.domains {
+            if !to.domains.iter().any(|d| d.name == f.name) {
+                out.push(Change::DropDomain {
+                    schema: schema.into(),
+                    domain: f.clone(),
+                });
+            }
+        }
+    }
+
     fn routines(&self, schema: &str, from: &Schema, to: &Schema, out: &mut Vec<Change>) {
         let same = |a: &Routine, b: &Routine| a.name == b.name && expr_eq(&a.args, &b.args);
         for r in &to.routines {
@@ -381,6 +437,7 @@ impl Cmp {
     fn schema(&self, name: &str, from: &Schema, to: &Schema, out: &mut Vec<Change>) {
         let schema = name.to_string();
         self.enums(&schema, from, to, out);
+        self.domains(&schema, from, to, out);
         self.routines(&schema, from, to, out);
         let from_tables: HashMap<String, &Table> =
             from.tables.iter().map(|t| (self.key(&t.name), t)).collect();
@@ -547,7 +604,7 @@ impl Cmp {
             match current {
                 None => out.push(TableChange::AddColumn { column: c.clone() }),
                 Some(cur) => {
-                    matched.insert(cur.name.to_ascii_lowercase());
+                    matched.insert(self.key(&cur.name));
                     if renamed {
                         out.push(TableChange::RenameColumn {
                             from: cur.name.clone(),
@@ -568,7 +625,7 @@ impl Cmp {
             }
         }
         for c in &from.columns {
-            if !matched.contains(&c.name.to_ascii_lowercase()) {
+            if !matched.contains(&self.key(&c.name)) {
                 out.push(TableChange::DropColumn { column: c.clone() });
             }
         }
@@ -827,6 +884,10 @@ impl Change {
                 (schema, &enum_type.name)
             }
             Change::ModifyEnum { schema, to, .. } => (schema, &to.name),
+            Change::AddDomain { schema, domain } | Change::DropDomain { schema, domain } => {
+                (schema, &domain.name)
+            }
+            Change::ModifyDomain { schema, to, .. } => (schema, &to.name),
             Change::AddRoutine { schema, routine } | Change::DropRoutine { schema, routine } => {
                 (schema, &routine.name)
             }

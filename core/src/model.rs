@@ -39,6 +39,25 @@ pub struct EnumType {
     pub span: Option<Span>,
 }
 
+/// A domain: a base type with a default, NOT NULL and checks (PostgreSQL).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Domain {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub nullable: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Check>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(skip)]
+    pub span: Option<Span>,
+}
+
 /// A function or procedure, kept as its complete definition.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Routine {
@@ -60,6 +79,8 @@ pub struct Schema {
     pub triggers: Vec<Trigger>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub enums: Vec<EnumType>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub domains: Vec<Domain>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub routines: Vec<Routine>,
     #[serde(skip_serializing_if = "Option::is_none")]

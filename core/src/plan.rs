@@ -130,7 +130,10 @@ impl Plan {
                 Change::AddSchema { .. }
                 | Change::AddExtension { .. }
                 | Change::AddEnum { .. }
+                | Change::AddDomain { .. }
                 | Change::AddRoutine { .. } => s.add += 1,
+                Change::DropDomain { .. } => s.drop += 1,
+                Change::ModifyDomain { .. } => s.modify += 1,
                 Change::DropSchema { .. }
                 | Change::DropExtension { .. }
                 | Change::DropEnum { .. }

@@ -133,25 +133,37 @@ pub fn normalize(desired: &Desired, dev: &mut dyn Driver, scope: &Scope) -> Resu
     Ok(realm)
 }
 
-/// Runs statements one by one and lists every one the database refuses.
+/// Runs statements one by one, retrying refused ones while others succeed
+/// (schema files need not be in dependency order), and lists the ones the
+/// database still refuses.
 fn replay(dev: &mut dyn Driver, script: &[(String, Option<Span>, bool)]) -> Vec<Diagnostic> {
-    let mut errors = Vec::new();
-    for (sql, span, from_sql_file) in script {
-        let Err(msg) = dev.execute(sql) else { continue };
-        let d = if *from_sql_file {
-            Diagnostic::error("dev-database", format!("the dev database refused this statement: {msg}"), span.clone())
-                .with_help("fix the statement; strata runs every schema file on a clean dev database to read it")
-        } else {
-            Diagnostic::error(
-                "dev-database",
-                format!("the dev database refused `{}`: {msg}", first_line(sql)),
-                span.clone(),
-            )
-            .with_help("check the types, defaults and expressions of this object")
-        };
-        errors.push(d);
+    let mut pending: Vec<usize> = (0..script.len()).collect();
+    let mut last_errors: Vec<(usize, String)>;
+    loop {
+        last_errors = Vec::new();
+        for &i in &pending {
+            if let Err(msg) = dev.execute(&script[i].0) {
+                last_errors.push((i, msg));
+            }
+        }
+        if last_errors.is_empty() || last_errors.len() == pending.len() {
+            break;
+        }
+        pending = last_errors.iter().map(|(i, _)| *i).collect();
     }
-    errors
+    last_errors
+        .into_iter()
+        .map(|(i, msg)| {
+            let (sql, span, from_sql_file) = &script[i];
+            if *from_sql_file {
+                Diagnostic::error("dev-database", format!("the dev database refused this statement: {msg}"), span.clone())
+                    .with_help("fix the statement; strata runs every schema file on a clean dev database to read it")
+            } else {
+                Diagnostic::error("dev-database", format!("the dev database refused `{}`: {msg}", first_line(sql)), span.clone())
+                    .with_help("check the types, defaults and expressions of this object")
+            }
+        })
+        .collect()
 }
 
 fn first_line(s: &str) -> &str {

@@ -144,11 +144,12 @@ impl Reader {
                     "view" => self.read_view(ctx, b),
                     "materialized" if self.dialect == Dialect::Postgres => self.read_view(ctx, b),
                     "enum" if self.dialect == Dialect::Postgres => self.read_enum(ctx, b),
+                    "domain" if self.dialect == Dialect::Postgres => self.read_domain(ctx, b),
                     "extension" if self.dialect == Dialect::Postgres => self.read_extension(ctx, b),
                     "function" | "procedure" if self.dialect == Dialect::Postgres => {
                         self.read_routine(ctx, b)
                     }
-                    "enum" | "materialized" | "extension" | "function" | "procedure" => {
+                    "enum" | "domain" | "materialized" | "extension" | "function" | "procedure" => {
                         let msg = format!("`{}` blocks need PostgreSQL", b.ident.as_str());
                         let help = "name the file *.pg.hcl, or point the env's url at a PostgreSQL database";
                         self.out.diagnostics.push(
@@ -469,8 +470,10 @@ impl Reader {
     fn column_type(&mut self, ctx: &Ctx, e: &Expression) -> Option<String> {
         match e {
             Expression::Traversal(_) => match traversal(e).as_deref() {
-                Some([k, name]) if k == "enum" => Some(self.enum_type_name(None, name)),
-                Some([k, schema, name]) if k == "enum" => {
+                Some([k, name]) if k == "enum" || k == "domain" => {
+                    Some(self.enum_type_name(None, name))
+                }
+                Some([k, schema, name]) if k == "enum" || k == "domain" => {
                     Some(self.enum_type_name(Some(schema), name))
                 }
                 _ => {
@@ -812,6 +815,47 @@ impl Reader {
             return;
         }
         s.enums.push(e);
+    }
+
+    fn read_domain(&mut self, ctx: &Ctx, b: &Block) {
+        let Some((label_schema, name, span)) = self.labels(ctx, b) else {
+            return;
+        };
+        let schema = self.owner_schema(ctx, &b.body, label_schema);
+        let mut d = Domain {
+            name: name.clone(),
+            span: span.clone(),
+            ..Domain::default()
+        };
+        for st in b.body.iter() {
+            match st {
+                Structure::Attribute(a) => match a.key.as_str() {
+                    "schema" => {}
+                    "type" => d.ty = self.column_type(ctx, &a.value).unwrap_or_default(),
+                    "null" => d.nullable = self.boolean(ctx, &a.value),
+                    "default" => d.default = self.default_value(ctx, &a.value),
+                    "collate" => d.collation = self.string(ctx, &a.value),
+                    "comment" => d.comment = self.string(ctx, &a.value),
+                    k => self.unknown_attr(ctx, a, k, "domain"),
+                },
+                Structure::Block(c) if c.ident.as_str() == "check" => {
+                    if let Some(ck) = self.read_check(ctx, c) {
+                        d.checks.push(ck);
+                    }
+                }
+                Structure::Block(o) => self.unknown_block(ctx, o, "domain"),
+            }
+        }
+        let s = self.out.realm.schema_entry(&schema);
+        if s.domains.iter().any(|x| x.name == name) {
+            self.err(
+                "duplicate",
+                format!("domain `{name}` is defined twice"),
+                span,
+            );
+            return;
+        }
+        s.domains.push(d);
     }
 
     fn read_extension(&mut self, ctx: &Ctx, b: &Block) {

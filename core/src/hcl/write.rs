@@ -28,6 +28,28 @@ pub fn write(realm: &Realm, dialect: Dialect) -> String {
             }
             out.push_str("}\n\n");
         }
+        for d in &s.domains {
+            let _ = writeln!(out, "domain {} {{", label(&d.name));
+            let _ = writeln!(out, "schema = schema.{}", ident(&s.name));
+            let _ = writeln!(out, "type = {}", type_ref(&d.ty, s, realm, dialect));
+            let _ = writeln!(out, "null = {}", d.nullable);
+            if let Some(def) = &d.default {
+                let _ = writeln!(out, "default = {}", default(def));
+            }
+            if let Some(c) = &d.collation {
+                let _ = writeln!(out, "collate = {}", string(c));
+            }
+            for ck in &d.checks {
+                match &ck.name {
+                    Some(n) => {
+                        let _ = writeln!(out, "check {} {{", label(n));
+                    }
+                    None => out.push_str("check {\n"),
+                }
+                let _ = writeln!(out, "expr = {}\n}}", string(&ck.expr));
+            }
+            out.push_str("}\n\n");
+        }
         for r in &s.routines {
             let kind = if r.procedure { "procedure" } else { "function" };
             let _ = writeln!(out, "{kind} {} {{", label(&r.name));
@@ -242,6 +264,9 @@ fn type_ref(ty: &str, s: &Schema, realm: &Realm, dialect: Dialect) -> String {
     let bare = ty.trim_matches('"');
     if s.enums.iter().any(|e| e.name == bare) {
         return format!("enum.{bare}");
+    }
+    if s.domains.iter().any(|d| d.name == bare) {
+        return format!("domain.{bare}");
     }
     if let Some((sch, name)) = bare.split_once('.') {
         let (sch, name) = (sch.trim_matches('"'), name.trim_matches('"'));

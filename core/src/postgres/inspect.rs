@@ -33,6 +33,7 @@ pub fn inspect(client: &mut Client, schemas: &[String], exclude: &[String]) -> R
     indexes(client, &schemas, &mut realm, &tables)?;
     views(client, &schemas, &mut realm)?;
     enums(client, &schemas, &mut realm)?;
+    domains(client, &schemas, &mut realm)?;
     routines(client, &schemas, &mut realm)?;
     triggers(client, &schemas, &mut realm)?;
     if realm_level {
@@ -251,7 +252,17 @@ fn constraints(
                 });
             }
             "c" => {
-                let expr = def.strip_prefix("CHECK ").unwrap_or(&def);
+                let mut expr = def.strip_prefix("CHECK ").unwrap_or(&def);
+                // Flags PostgreSQL prints after the expression.
+                let no_inherit = expr.ends_with(" NO INHERIT");
+                expr = expr
+                    .trim_end_matches(" NO INHERIT")
+                    .trim_end_matches(" NOT VALID");
+                if no_inherit {
+                    t.attrs
+                        .0
+                        .insert(format!("check_no_inherit:{name}"), AttrValue::Bool(true));
+                }
                 t.checks.push(Check {
                     name: Some(name),
                     expr: crate::sqlite::ddl::strip_parens(expr).to_string(),
@@ -390,6 +401,50 @@ fn enums(client: &mut Client, schemas: &[String], realm: &mut Realm) -> Result<(
             values: r.get(2),
             comment: r.get(3),
             ..EnumType::default()
+        });
+    }
+    Ok(())
+}
+
+fn domains(client: &mut Client, schemas: &[String], realm: &mut Realm) -> Result<()> {
+    let sql = "SELECT n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault, \
+         CASE WHEN t.typcollation <> bt.typcollation THEN co.collname END, obj_description(t.oid, 'pg_type'), \
+         (SELECT array_agg(c.conname::text ORDER BY c.conname) FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c'), \
+         (SELECT array_agg(pg_get_constraintdef(c.oid, true) ORDER BY c.conname) FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c') \
+         FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_type bt ON bt.oid = t.typbasetype \
+         LEFT JOIN pg_collation co ON co.oid = t.typcollation \
+         WHERE t.typtype = 'd' AND n.nspname = ANY($1) \
+         AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e') ORDER BY 1, 2";
+    for r in q(client, sql, schemas)? {
+        let Some(si) = schema_index(realm, r.get(0)) else {
+            continue;
+        };
+        let names: Vec<String> = r.get::<_, Option<Vec<String>>>(7).unwrap_or_default();
+        let defs: Vec<String> = r.get::<_, Option<Vec<String>>>(8).unwrap_or_default();
+        let checks = names
+            .into_iter()
+            .zip(defs)
+            .map(|(name, def)| {
+                let expr = def
+                    .strip_prefix("CHECK ")
+                    .unwrap_or(&def)
+                    .trim_end_matches(" NOT VALID");
+                Check {
+                    name: Some(name),
+                    expr: crate::sqlite::ddl::strip_parens(expr).to_string(),
+                    span: None,
+                }
+            })
+            .collect();
+        realm.schemas[si].domains.push(Domain {
+            name: r.get(1),
+            ty: r.get(2),
+            nullable: !r.get::<_, bool>(3),
+            default: r.get(4),
+            collation: r.get(5),
+            comment: r.get(6),
+            checks,
+            span: None,
         });
     }
     Ok(())

@@ -233,6 +233,38 @@ fn change(
             Some(create_enum(schema, e)),
             None,
         )),
+        Change::AddDomain { schema, domain } => {
+            p.types.push(step(
+                i,
+                format!("create domain {}", qn(schema, &domain.name)),
+                create_domain(schema, domain),
+                Some(format!("DROP DOMAIN {}", qn(schema, &domain.name))),
+                domain.span.clone(),
+            ));
+            if let Some(cm) = &domain.comment {
+                p.comments.push(step(
+                    i,
+                    format!("comment on domain {}", qn(schema, &domain.name)),
+                    format!(
+                        "COMMENT ON DOMAIN {} IS {}",
+                        qn(schema, &domain.name),
+                        lit(cm)
+                    ),
+                    None,
+                    None,
+                ));
+            }
+        }
+        Change::DropDomain { schema, domain } => p.drop_types.push(step(
+            i,
+            format!("drop domain {}", qn(schema, &domain.name)),
+            format!("DROP DOMAIN {}", qn(schema, &domain.name)),
+            Some(create_domain(schema, domain)),
+            None,
+        )),
+        Change::ModifyDomain { schema, from, to } => {
+            modify_domain(i, schema, from, to, to_realm, p)
+        }
         Change::ModifyEnum { schema, from, to } => modify_enum(i, schema, from, to, to_realm, p),
         Change::AddRoutine { schema, routine: r } | Change::ModifyRoutine { schema, to: r, .. } => {
             if let Change::ModifyRoutine { from, .. } = c {
@@ -416,11 +448,8 @@ fn modify_enum(
             if from.values.contains(v) {
                 continue;
             }
-            let place = match to.values[..k]
-                .iter()
-                .rev()
-                .find(|x| from.values.contains(x))
-            {
+            // Values are added in order, so the one just before already exists.
+            let place = match to.values[..k].last() {
                 Some(prev) => format!(" AFTER {}", lit(prev)),
                 None => match to.values[k + 1..].iter().find(|x| from.values.contains(x)) {
                     Some(next) => format!(" BEFORE {}", lit(next)),
@@ -502,6 +531,138 @@ fn modify_enum(
             format!("comment on type {name}"),
             format!(
                 "COMMENT ON TYPE {name} IS {}",
+                to.comment.as_deref().map_or("NULL".into(), lit)
+            ),
+            None,
+            None,
+        ));
+    }
+}
+
+fn create_domain(schema: &str, d: &Domain) -> String {
+    let mut s = format!("CREATE DOMAIN {} AS {}", qn(schema, &d.name), d.ty);
+    if let Some(c) = &d.collation {
+        s.push_str(&format!(" COLLATE {}", q(c)));
+    }
+    if let Some(def) = &d.default {
+        s.push_str(&format!(" DEFAULT {}", default_sql(def)));
+    }
+    if !d.nullable {
+        s.push_str(" NOT NULL");
+    }
+    for c in &d.checks {
+        s.push_str(&format!(" {}", check_sql(c)));
+    }
+    s
+}
+
+/// Defaults, NOT NULL and checks change in place; a new base type or
+/// collation recreates the domain and converts the columns that use it.
+fn modify_domain(
+    i: usize,
+    schema: &str,
+    from: &Domain,
+    to: &Domain,
+    to_realm: &Realm,
+    p: &mut Phases,
+) {
+    let name = qn(schema, &to.name);
+    let mut alter =
+        |comment: String, sql: String| p.types.push(step(i, comment, sql, None, to.span.clone()));
+    if !crate::diff::type_eq(&from.ty, &to.ty) || from.collation != to.collation {
+        let old = format!("{}_strata_old", to.name);
+        alter(
+            format!("recreate domain {name}: rename the old one"),
+            format!("ALTER DOMAIN {name} RENAME TO {}", q(&old)),
+        );
+        alter(
+            format!("recreate domain {name}: create it"),
+            create_domain(schema, to),
+        );
+        for s in &to_realm.schemas {
+            for t in &s.tables {
+                for c in t
+                    .columns
+                    .iter()
+                    .filter(|c| type_names_enum(&c.ty, schema, &to.name))
+                {
+                    let table = qn(&s.name, &t.name);
+                    alter(
+                        format!("recreate domain {name}: convert {table}.{}", q(&c.name)),
+                        format!(
+                            "ALTER TABLE {table} ALTER COLUMN {} TYPE {name} USING {}::{}::{name}",
+                            q(&c.name),
+                            q(&c.name),
+                            to.ty
+                        ),
+                    );
+                }
+            }
+        }
+        p.drop_types.push(step(
+            i,
+            format!("recreate domain {name}: drop the old one"),
+            format!("DROP DOMAIN {}", qn(schema, &old)),
+            None,
+            None,
+        ));
+        return;
+    }
+    if from.default != to.default {
+        match &to.default {
+            Some(d) => alter(
+                format!("set default of domain {name}"),
+                format!("ALTER DOMAIN {name} SET DEFAULT {}", default_sql(d)),
+            ),
+            None => alter(
+                format!("drop default of domain {name}"),
+                format!("ALTER DOMAIN {name} DROP DEFAULT"),
+            ),
+        }
+    }
+    if from.nullable != to.nullable {
+        let what = if to.nullable {
+            "DROP NOT NULL"
+        } else {
+            "SET NOT NULL"
+        };
+        alter(
+            format!("change nullability of domain {name}"),
+            format!("ALTER DOMAIN {name} {what}"),
+        );
+    }
+    let same = |a: &Check, b: &Check| {
+        a.name == b.name
+            && crate::sql::lex::normalize(&a.expr) == crate::sql::lex::normalize(&b.expr)
+    };
+    for c in from
+        .checks
+        .iter()
+        .filter(|c| !to.checks.iter().any(|x| same(c, x)))
+    {
+        if let Some(n) = &c.name {
+            alter(
+                format!("drop check {} of domain {name}", q(n)),
+                format!("ALTER DOMAIN {name} DROP CONSTRAINT {}", q(n)),
+            );
+        }
+    }
+    for c in to
+        .checks
+        .iter()
+        .filter(|c| !from.checks.iter().any(|x| same(c, x)))
+    {
+        alter(
+            format!("add check to domain {name}"),
+            format!("ALTER DOMAIN {name} ADD {}", check_sql(c)),
+        );
+    }
+    if from.comment != to.comment {
+        p.comments.push(step(
+            i,
+            format!("comment on domain {name}"),
+            format!(
+                "COMMENT ON DOMAIN {name} IS {}",
                 to.comment.as_deref().map_or("NULL".into(), lit)
             ),
             None,
@@ -788,7 +949,7 @@ fn modify_table(
                 }
                 p.alter_tables.push(alter(
                     format!("add check to {t}"),
-                    format!("ALTER TABLE {t} ADD {}", check_sql(check)),
+                    format!("ALTER TABLE {t} ADD {}", table_check_sql(to, check)),
                     None,
                     check.span.clone(),
                 ));
@@ -914,9 +1075,10 @@ fn modify_column(
             .unwrap_or_default();
         push(
             "change type",
+            // serial types are integers with a sequence; the column's type is the integer.
             format!(
-                "ALTER TABLE {t} ALTER COLUMN {c} TYPE {}{coll} USING {c}::{}",
-                b.ty, b.ty
+                "ALTER TABLE {t} ALTER COLUMN {c} TYPE {ty}{coll} USING {c}::{ty}",
+                ty = serial_base(&b.ty)
             ),
         );
     }
@@ -1095,6 +1257,19 @@ fn check_sql(c: &Check) -> String {
     format!("{}CHECK ({})", named(&c.name), c.expr)
 }
 
+/// A check as written in `t`, with `NO INHERIT` when the table says so.
+fn table_check_sql(t: &Table, c: &Check) -> String {
+    let no_inherit = c
+        .name
+        .as_ref()
+        .is_some_and(|n| t.attrs.flag(&format!("check_no_inherit:{n}")));
+    if no_inherit {
+        format!("{} NO INHERIT", check_sql(c))
+    } else {
+        check_sql(c)
+    }
+}
+
 fn foreign_key(schema: &str, fk: &ForeignKey) -> String {
     let cols: Vec<String> = fk.columns.iter().map(|c| q(c)).collect();
     let refs: Vec<String> = fk.ref_columns.iter().map(|c| q(c)).collect();
@@ -1133,7 +1308,7 @@ pub fn create_table(schema: &str, t: &Table) -> String {
         lines.push(unique_constraint(idx));
     }
     for c in &t.checks {
-        lines.push(check_sql(c));
+        lines.push(table_check_sql(t, c));
     }
     let unlogged = if t.attrs.flag("unlogged") {
         "UNLOGGED "
@@ -1199,4 +1374,13 @@ pub fn create_index(schema: &str, table: &str, idx: &Index) -> String {
         s.push_str(&format!(" WHERE {w}"));
     }
     s
+}
+
+fn serial_base(ty: &str) -> &str {
+    match ty {
+        "serial" => "integer",
+        "bigserial" => "bigint",
+        "smallserial" => "smallint",
+        other => other,
+    }
 }
