@@ -688,6 +688,7 @@ impl Cmp {
         a.len() == b.len()
             && a.iter().zip(b).all(|(x, y)| {
                 x.desc == y.desc
+                    && x.ops == y.ops
                     && opt_eq_ci(x.collation.as_deref(), y.collation.as_deref())
                     && match (&x.key, &y.key) {
                         (IndexKey::Column(p), IndexKey::Column(q)) => self.ident_eq(p, q),

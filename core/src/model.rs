@@ -186,6 +186,9 @@ pub struct IndexPart {
     pub desc: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub collation: Option<String>,
+    /// A non-default operator class (PostgreSQL), e.g. `text_pattern_ops`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ops: Option<String>,
 }
 
 impl IndexPart {
@@ -194,6 +197,7 @@ impl IndexPart {
             key: IndexKey::Column(name.into()),
             desc: false,
             collation: None,
+            ops: None,
         }
     }
 

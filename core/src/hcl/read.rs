@@ -661,6 +661,7 @@ impl Reader {
         let mut key = None;
         let mut desc = false;
         let mut collation = None;
+        let mut ops = None;
         for a in b.body.attributes() {
             match a.key.as_str() {
                 "column" => {
@@ -672,6 +673,7 @@ impl Reader {
                 "expr" => key = self.string(ctx, &a.value).map(IndexKey::Expr),
                 "desc" => desc = self.boolean(ctx, &a.value),
                 "collate" => collation = self.string(ctx, &a.value),
+                "ops" => ops = self.word(ctx, &a.value),
                 k => self.unknown_attr(ctx, a, k, "on"),
             }
         }
@@ -680,6 +682,7 @@ impl Reader {
                 key,
                 desc,
                 collation,
+                ops,
             }),
             None => {
                 self.err(

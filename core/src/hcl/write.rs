@@ -188,10 +188,9 @@ fn table(out: &mut String, s: &Schema, t: &Table, realm: &Realm, multi: bool, di
         if idx.unique && !constraint {
             out.push_str("unique = true\n");
         }
-        let simple = idx
-            .parts
-            .iter()
-            .all(|p| p.column_name().is_some() && !p.desc && p.collation.is_none());
+        let simple = idx.parts.iter().all(|p| {
+            p.column_name().is_some() && !p.desc && p.collation.is_none() && p.ops.is_none()
+        });
         if simple {
             let _ = writeln!(out, "columns = [{}]", column_refs(&idx.parts));
         } else {
@@ -210,6 +209,9 @@ fn table(out: &mut String, s: &Schema, t: &Table, realm: &Realm, multi: bool, di
                 }
                 if let Some(c) = &p.collation {
                     let _ = writeln!(out, "collate = {}", string(c));
+                }
+                if let Some(o) = &p.ops {
+                    let _ = writeln!(out, "ops = {}", column_type(o));
                 }
                 out.push_str("}\n");
             }

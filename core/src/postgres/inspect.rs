@@ -296,7 +296,10 @@ fn indexes(
          (SELECT array_agg(pg_get_indexdef(i.indexrelid, k, true) ORDER BY k) FROM generate_series(1, i.indnatts) k), \
          (SELECT array_agg(i.indkey[k - 1]::int4 ORDER BY k) FROM generate_series(1, i.indnatts) k), \
          (SELECT array_agg(i.indoption[k - 1]::int4 ORDER BY k) FROM generate_series(1, i.indnkeyatts) k), \
-         COALESCE((to_jsonb(i) ->> 'indnullsnotdistinct')::bool, false) \
+         COALESCE((to_jsonb(i) ->> 'indnullsnotdistinct')::bool, false), \
+         (SELECT array_agg(CASE WHEN oc.opcdefault THEN NULL ELSE oc.opcname::text END ORDER BY k) \
+            FROM generate_series(1, i.indnkeyatts) k JOIN pg_opclass oc ON oc.oid = i.indclass[k - 1]), \
+         array_to_string(ic.reloptions, ', ') \
          FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid \
          JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = ic.relam \
          WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p') \
@@ -310,6 +313,9 @@ fn indexes(
         let defs: Vec<String> = r.get::<_, Option<Vec<String>>>(7).unwrap_or_default();
         let keys: Vec<i32> = r.get::<_, Option<Vec<i32>>>(8).unwrap_or_default();
         let options: Vec<i32> = r.get::<_, Option<Vec<i32>>>(9).unwrap_or_default();
+        let ops: Vec<Option<String>> = r
+            .get::<_, Option<Vec<Option<String>>>>(11)
+            .unwrap_or_default();
         let mut idx = Index {
             name: r.get(1),
             unique: r.get(2),
@@ -328,6 +334,7 @@ fn indexes(
                 key,
                 desc: option & 1 != 0,
                 collation: None,
+                ops: ops.get(k).cloned().flatten(),
             });
             // NULLS FIRST is the default for DESC; only the other one is noted.
             let nulls_first = option & 2 != 0;
@@ -349,6 +356,9 @@ fn indexes(
         }
         if r.get::<_, bool>(10) {
             idx.attrs.set_flag("nulls_not_distinct", true);
+        }
+        if let Some(with) = r.get::<_, Option<String>>(12).filter(|w| !w.is_empty()) {
+            idx.attrs.0.insert("with".into(), AttrValue::Str(with));
         }
         realm.schemas[si].tables[ti].indexes.push(idx);
     }

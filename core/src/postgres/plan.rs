@@ -1344,6 +1344,9 @@ pub fn create_index(schema: &str, table: &str, idx: &Index) -> String {
             if let Some(coll) = &part.collation {
                 s.push_str(&format!(" COLLATE {}", q(coll)));
             }
+            if let Some(ops) = &part.ops {
+                s.push_str(&format!(" {ops}"));
+            }
             if part.desc {
                 s.push_str(" DESC");
             }
@@ -1369,6 +1372,10 @@ pub fn create_index(schema: &str, table: &str, idx: &Index) -> String {
     }
     if idx.attrs.flag("nulls_not_distinct") {
         s.push_str(" NULLS NOT DISTINCT");
+    }
+    // Storage parameters as PostgreSQL reports them: `fillfactor=70, …`.
+    if let Some(AttrValue::Str(with)) = idx.attrs.0.get("with") {
+        s.push_str(&format!(" WITH ({with})"));
     }
     if let Some(w) = &idx.predicate {
         s.push_str(&format!(" WHERE {w}"));

@@ -403,6 +403,7 @@ fn index_part(ic: &IndexColumn) -> IndexPart {
         key,
         desc: matches!(ic.column.options.sort, Some(OrderBySort::Desc)),
         collation,
+        ops: None,
     }
 }
 

@@ -297,6 +297,7 @@ pub fn parse_create_index(sql: &str) -> IndexDdl {
             key,
             desc,
             collation,
+            ops: None,
         });
     }
     if let Some(w) = toks[close..].iter().position(|t| t.is(sql, "WHERE")) {

@@ -191,6 +191,7 @@ fn indexes(
             key: IndexKey::Column(col.unwrap_or_default()),
             desc,
             collation: coll.filter(|c| !c.eq_ignore_ascii_case("BINARY")),
+            ops: None,
         });
     }
     let index_sql: HashMap<&str, &str> = objects
