@@ -167,6 +167,16 @@ pub enum TableChange {
         from: Check,
         to: Check,
     },
+    AddPolicy {
+        policy: Policy,
+    },
+    DropPolicy {
+        policy: Policy,
+    },
+    ModifyPolicy {
+        from: Policy,
+        to: Policy,
+    },
     ModifyPrimaryKey {
         from: Option<PrimaryKey>,
         to: Option<PrimaryKey>,
@@ -567,6 +577,7 @@ impl Cmp {
         self.indexes(from, to, &mut out);
         self.foreign_keys(from, to, &mut out);
         self.checks(from, to, &mut out);
+        self.policies(from, to, &mut out);
         let keys: HashSet<&String> = from.attrs.0.keys().chain(to.attrs.0.keys()).collect();
         let mut keys: Vec<_> = keys.into_iter().collect();
         keys.sort();
@@ -791,6 +802,31 @@ impl Cmp {
         for (i, c) in from.foreign_keys.iter().enumerate() {
             if !used[i] {
                 out.push(TableChange::DropForeignKey { fk: c.clone() });
+            }
+        }
+    }
+
+    fn policies(&self, from: &Table, to: &Table, out: &mut Vec<TableChange>) {
+        let same = |a: &Policy, b: &Policy| {
+            a.command == b.command
+                && a.permissive == b.permissive
+                && a.roles == b.roles
+                && a.using.as_deref().map(normalize) == b.using.as_deref().map(normalize)
+                && a.check.as_deref().map(normalize) == b.check.as_deref().map(normalize)
+        };
+        for p in &to.policies {
+            match from.policies.iter().find(|f| f.name == p.name) {
+                None => out.push(TableChange::AddPolicy { policy: p.clone() }),
+                Some(f) if !same(f, p) => out.push(TableChange::ModifyPolicy {
+                    from: f.clone(),
+                    to: p.clone(),
+                }),
+                Some(_) => {}
+            }
+        }
+        for f in &from.policies {
+            if !to.policies.iter().any(|p| p.name == f.name) {
+                out.push(TableChange::DropPolicy { policy: f.clone() });
             }
         }
     }

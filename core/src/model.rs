@@ -103,12 +103,32 @@ pub struct Table {
     pub foreign_keys: Vec<ForeignKey>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<Check>,
+    /// Row-level security policies (PostgreSQL).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<Policy>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     #[serde(skip_serializing_if = "Attrs::is_empty")]
     pub attrs: Attrs,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
+    #[serde(skip)]
+    pub span: Option<Span>,
+}
+
+/// A row-level security policy (`CREATE POLICY`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Policy {
+    pub name: String,
+    /// ALL, SELECT, INSERT, UPDATE or DELETE.
+    pub command: String,
+    pub permissive: bool,
+    /// Roles it applies to; empty means PUBLIC.
+    pub roles: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub using: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
     #[serde(skip)]
     pub span: Option<Span>,
 }

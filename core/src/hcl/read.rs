@@ -51,6 +51,7 @@ pub struct HclSchema {
 /// Reads `files` as one schema.
 pub fn read(files: &[SourceFile], dialect: Dialect) -> HclSchema {
     let mut r = Reader {
+        policies: Vec::new(),
         names: Default::default(),
         dialect,
         out: HclSchema::default(),
@@ -80,6 +81,8 @@ enum Expect {
 }
 
 struct Reader {
+    /// Policies read so far, attached to their tables once every file is read.
+    policies: Vec<(String, String, Policy)>,
     /// (schema, lowercased name) of every table and view read so far.
     names: std::collections::HashSet<(String, String)>,
     dialect: Dialect,
@@ -145,11 +148,13 @@ impl Reader {
                     "materialized" if self.dialect == Dialect::Postgres => self.read_view(ctx, b),
                     "enum" if self.dialect == Dialect::Postgres => self.read_enum(ctx, b),
                     "domain" if self.dialect == Dialect::Postgres => self.read_domain(ctx, b),
+                    "policy" if self.dialect == Dialect::Postgres => self.read_policy(ctx, b),
                     "extension" if self.dialect == Dialect::Postgres => self.read_extension(ctx, b),
                     "function" | "procedure" if self.dialect == Dialect::Postgres => {
                         self.read_routine(ctx, b)
                     }
-                    "enum" | "domain" | "materialized" | "extension" | "function" | "procedure" => {
+                    "enum" | "domain" | "policy" | "materialized" | "extension" | "function"
+                    | "procedure" => {
                         let msg = format!("`{}` blocks need PostgreSQL", b.ident.as_str());
                         let help = "name the file *.pg.hcl, or point the env's url at a PostgreSQL database";
                         self.out.diagnostics.push(
@@ -300,6 +305,10 @@ impl Reader {
                     "unlogged" if self.dialect == Dialect::Postgres => {
                         let on = self.boolean(ctx, &a.value);
                         t.attrs.set_flag("unlogged", on);
+                    }
+                    "row_security" if self.dialect == Dialect::Postgres => {
+                        let on = self.boolean(ctx, &a.value);
+                        t.attrs.set_flag("row_security", on);
                     }
                     "without_rowid" | "strict" if self.dialect == Dialect::Sqlite => {
                         let on = self.boolean(ctx, &a.value);
@@ -859,6 +868,56 @@ impl Reader {
             return;
         }
         s.domains.push(d);
+    }
+
+    fn read_policy(&mut self, ctx: &Ctx, b: &Block) {
+        let Some((_, name, span)) = self.labels(ctx, b) else {
+            return;
+        };
+        let mut pol = Policy {
+            name,
+            command: "ALL".into(),
+            permissive: true,
+            span: span.clone(),
+            ..Policy::default()
+        };
+        let mut on = None;
+        for a in b.body.attributes() {
+            match a.key.as_str() {
+                "on" => on = self.table_ref(ctx, &a.value, &(String::new(), String::new())),
+                "for" => {
+                    pol.command = self
+                        .word(ctx, &a.value)
+                        .unwrap_or_default()
+                        .to_ascii_uppercase()
+                }
+                "as" => {
+                    pol.permissive = !self
+                        .word(ctx, &a.value)
+                        .is_some_and(|w| w.eq_ignore_ascii_case("RESTRICTIVE"))
+                }
+                "to" => {
+                    if let Expression::Array(arr) = &a.value {
+                        for r in arr.iter() {
+                            if let Some(w) = self.word(ctx, r) {
+                                pol.roles.push(w);
+                            }
+                        }
+                    }
+                }
+                "using" => pol.using = self.string(ctx, &a.value),
+                "check" => pol.check = self.string(ctx, &a.value),
+                "comment" => {}
+                k => self.unknown_attr(ctx, a, k, "policy"),
+            }
+        }
+        if pol.roles == ["PUBLIC"] {
+            pol.roles.clear();
+        }
+        match on {
+            Some((schema, table)) => self.policies.push((schema, table, pol)),
+            None => self.err("missing-on", "policy needs `on = table.x`", span),
+        }
     }
 
     fn read_extension(&mut self, ctx: &Ctx, b: &Block) {
@@ -1451,6 +1510,18 @@ impl Reader {
                         text,
                     });
                 }
+            }
+        }
+        for (schema, table, pol) in std::mem::take(&mut self.policies) {
+            let target = self
+                .out
+                .realm
+                .schemas
+                .iter_mut()
+                .filter(|s| schema.is_empty() || s.name == schema)
+                .find_map(|s| s.tables.iter_mut().find(|t| t.name == table));
+            if let Some(t) = target {
+                t.policies.push(pol);
             }
         }
         // Now that names are known, put each FK's schema in place.

@@ -60,6 +60,27 @@ pub fn write(realm: &Realm, dialect: Dialect) -> String {
         for t in &s.tables {
             table(&mut out, s, t, realm, multi, dialect);
             out.push('\n');
+            for pol in &t.policies {
+                let _ = writeln!(out, "policy {} {{", label(&pol.name));
+                let _ = writeln!(out, "on = {}", table_ref(s, &t.name, multi));
+                if pol.command != "ALL" {
+                    let _ = writeln!(out, "for = {}", pol.command);
+                }
+                if !pol.permissive {
+                    out.push_str("as = RESTRICTIVE\n");
+                }
+                if !pol.roles.is_empty() {
+                    let roles: Vec<String> = pol.roles.iter().map(|r| string(r)).collect();
+                    let _ = writeln!(out, "to = [{}]", roles.join(", "));
+                }
+                if let Some(u) = &pol.using {
+                    let _ = writeln!(out, "using = {}", string(u));
+                }
+                if let Some(c) = &pol.check {
+                    let _ = writeln!(out, "check = {}", string(c));
+                }
+                out.push_str("}\n\n");
+            }
         }
         for v in &s.views {
             let kind = if v.attrs.flag("materialized") {
@@ -246,6 +267,9 @@ fn table(out: &mut String, s: &Schema, t: &Table, realm: &Realm, multi: bool, di
     }
     if dialect == Dialect::Postgres && t.attrs.flag("unlogged") {
         out.push_str("unlogged = true\n");
+    }
+    if dialect == Dialect::Postgres && t.attrs.flag("row_security") {
+        out.push_str("row_security = true\n");
     }
     if dialect == Dialect::Sqlite {
         for key in ["without_rowid", "strict"] {

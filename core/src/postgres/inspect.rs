@@ -31,6 +31,7 @@ pub fn inspect(client: &mut Client, schemas: &[String], exclude: &[String]) -> R
     columns(client, &schemas, &mut realm, &tables)?;
     constraints(client, &schemas, &mut realm, &tables)?;
     indexes(client, &schemas, &mut realm, &tables)?;
+    policies(client, &schemas, &mut realm, &tables)?;
     views(client, &schemas, &mut realm)?;
     enums(client, &schemas, &mut realm)?;
     domains(client, &schemas, &mut realm)?;
@@ -76,6 +77,7 @@ fn tables_(
 ) -> Result<()> {
     let sql = format!(
         "SELECT c.oid, n.nspname, c.relname, c.relpersistence::text, obj_description(c.oid, 'pg_class'), c.relrowsecurity, \
+         c.relforcerowsecurity, \
          CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END \
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
          WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND {NOT_EXTENSION} ORDER BY n.nspname, c.relname"
@@ -92,7 +94,8 @@ fn tables_(
         };
         t.attrs.set_flag("unlogged", r.get::<_, String>(3) == "u");
         t.attrs.set_flag("row_security", r.get(5));
-        if let Some(p) = r.get::<_, Option<String>>(6) {
+        t.attrs.set_flag("row_security_force", r.get(6));
+        if let Some(p) = r.get::<_, Option<String>>(7) {
             t.attrs.0.insert("partition".into(), AttrValue::Str(p));
         }
         let s = &mut realm.schemas[si];
@@ -361,6 +364,45 @@ fn indexes(
             idx.attrs.0.insert("with".into(), AttrValue::Str(with));
         }
         realm.schemas[si].tables[ti].indexes.push(idx);
+    }
+    Ok(())
+}
+
+fn policies(
+    client: &mut Client,
+    schemas: &[String],
+    realm: &mut Realm,
+    pos: &HashMap<u32, (usize, usize)>,
+) -> Result<()> {
+    let sql = "SELECT p.polrelid, p.polname, p.polcmd::text, p.polpermissive, \
+         (SELECT array_agg(CASE WHEN r = 0 THEN 'PUBLIC' ELSE (SELECT rolname::text FROM pg_roles WHERE oid = r) END ORDER BY 1) FROM unnest(p.polroles) r), \
+         pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid) \
+         FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = ANY($1) ORDER BY p.polrelid, p.polname";
+    for r in q(client, sql, schemas)? {
+        let Some(&(si, ti)) = pos.get(&r.get::<_, u32>(0)) else {
+            continue;
+        };
+        let command = match r.get::<_, String>(2).as_str() {
+            "r" => "SELECT",
+            "a" => "INSERT",
+            "w" => "UPDATE",
+            "d" => "DELETE",
+            _ => "ALL",
+        };
+        let mut roles: Vec<String> = r.get::<_, Option<Vec<String>>>(4).unwrap_or_default();
+        if roles == ["PUBLIC"] {
+            roles.clear();
+        }
+        realm.schemas[si].tables[ti].policies.push(Policy {
+            name: r.get(1),
+            command: command.to_string(),
+            permissive: r.get(3),
+            roles,
+            using: r.get(5),
+            check: r.get(6),
+            span: None,
+        });
     }
     Ok(())
 }

@@ -331,6 +331,21 @@ fn change(
             for fk in &table.foreign_keys {
                 p.add_fks.push(add_fk(i, schema, &table.name, fk));
             }
+            let t = qn(schema, &table.name);
+            for pol in &table.policies {
+                p.create_indexes.push(create_policy(i, &t, pol));
+            }
+            for (flag, sql) in [("row_security", "ENABLE"), ("row_security_force", "FORCE")] {
+                if table.attrs.flag(flag) {
+                    p.create_indexes.push(step(
+                        i,
+                        format!("{} row level security on {t}", sql.to_lowercase()),
+                        format!("ALTER TABLE {t} {sql} ROW LEVEL SECURITY"),
+                        None,
+                        None,
+                    ));
+                }
+            }
             table_comments(i, schema, table, p);
         }
         Change::DropTable { schema, table } => {
@@ -919,6 +934,14 @@ fn modify_table(
                     ));
                 }
             }
+            TableChange::AddPolicy { policy } => {
+                p.create_indexes.push(create_policy(i, &t, policy))
+            }
+            TableChange::DropPolicy { policy } => p.drop_fks.push(drop_policy(i, &t, policy)),
+            TableChange::ModifyPolicy { from: old, to: new } => {
+                p.drop_fks.push(drop_policy(i, &t, old));
+                p.create_indexes.push(create_policy(i, &t, new));
+            }
             TableChange::DropIndex { index } => {
                 p.drop_indexes.push(drop_index(i, schema, &t, index))
             }
@@ -995,6 +1018,10 @@ fn modify_table(
                     "row_security" => Some(format!(
                         "ALTER TABLE {t} {} ROW LEVEL SECURITY",
                         if on { "ENABLE" } else { "DISABLE" }
+                    )),
+                    "row_security_force" => Some(format!(
+                        "ALTER TABLE {t} {} ROW LEVEL SECURITY",
+                        if on { "FORCE" } else { "NO FORCE" }
                     )),
                     _ => None,
                 };
@@ -1146,6 +1173,53 @@ fn modify_column(
             None,
         ));
     }
+}
+
+fn create_policy(i: usize, t: &str, pol: &Policy) -> Step {
+    let mut sql = format!("CREATE POLICY {} ON {t}", q(&pol.name));
+    if !pol.permissive {
+        sql.push_str(" AS RESTRICTIVE");
+    }
+    if pol.command != "ALL" {
+        sql.push_str(&format!(" FOR {}", pol.command));
+    }
+    if !pol.roles.is_empty() {
+        let roles: Vec<String> = pol
+            .roles
+            .iter()
+            .map(|r| {
+                if r == "PUBLIC" || r == "CURRENT_USER" {
+                    r.clone()
+                } else {
+                    q(r)
+                }
+            })
+            .collect();
+        sql.push_str(&format!(" TO {}", roles.join(", ")));
+    }
+    if let Some(u) = &pol.using {
+        sql.push_str(&format!(" USING ({u})"));
+    }
+    if let Some(c) = &pol.check {
+        sql.push_str(&format!(" WITH CHECK ({c})"));
+    }
+    step(
+        i,
+        format!("create policy {} on {t}", q(&pol.name)),
+        sql,
+        Some(format!("DROP POLICY {} ON {t}", q(&pol.name))),
+        pol.span.clone(),
+    )
+}
+
+fn drop_policy(i: usize, t: &str, pol: &Policy) -> Step {
+    step(
+        i,
+        format!("drop policy {} on {t}", q(&pol.name)),
+        format!("DROP POLICY {} ON {t}", q(&pol.name)),
+        None,
+        None,
+    )
 }
 
 fn drop_index(i: usize, schema: &str, t: &str, idx: &Index) -> Step {

@@ -705,6 +705,9 @@ fn describe(c: &TableChange) -> Option<String> {
         TableChange::ModifyPrimaryKey { .. } => "change primary key".into(),
         TableChange::ModifyAttr { key, .. } => format!("change {key}"),
         TableChange::ModifyComment { .. } => return None,
+        TableChange::AddPolicy { .. }
+        | TableChange::DropPolicy { .. }
+        | TableChange::ModifyPolicy { .. } => return None,
     })
 }
 
