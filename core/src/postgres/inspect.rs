@@ -231,6 +231,16 @@ fn constraints(
                     ..Index::default()
                 };
                 idx.attrs.set_flag("constraint", true);
+                if def.contains(" DEFERRABLE") {
+                    let when = if def.contains("INITIALLY DEFERRED") {
+                        "DEFERRED"
+                    } else {
+                        "IMMEDIATE"
+                    };
+                    idx.attrs
+                        .0
+                        .insert("deferrable".into(), AttrValue::Str(when.into()));
+                }
                 if def.contains("NULLS NOT DISTINCT") {
                     idx.attrs.set_flag("nulls_not_distinct", true);
                 }

@@ -39,6 +39,8 @@ struct Phases {
     create_schemas: Vec<Step>,
     types: Vec<Step>,
     routines: Vec<Step>,
+    /// After routines: a domain's check may call one.
+    domains: Vec<Step>,
     renames: Vec<Step>,
     drop_indexes: Vec<Step>,
     create_tables: Vec<Step>,
@@ -119,6 +121,7 @@ pub fn plan(plan: &mut Plan, from: &Realm, to: &Realm) {
         p.create_schemas,
         p.types,
         p.routines,
+        p.domains,
         p.renames,
         p.drop_indexes,
         p.create_tables,
@@ -234,7 +237,7 @@ fn change(
             None,
         )),
         Change::AddDomain { schema, domain } => {
-            p.types.push(step(
+            p.domains.push(step(
                 i,
                 format!("create domain {}", qn(schema, &domain.name)),
                 create_domain(schema, domain),
@@ -762,7 +765,8 @@ fn dependents(
                     .iter()
                     .position(|c| c.object().1 == v.name)
                     .unwrap_or(0);
-                p.drop_views.push(drop_view(ci, &s.name, v));
+                // A view goes before the views it reads.
+                p.drop_views.insert(0, drop_view(ci, &s.name, v));
                 handled.insert(key);
                 disturbed.insert(v.name.clone());
                 more = true;
@@ -1108,6 +1112,30 @@ fn modify_column(
                 ty = serial_base(&b.ty)
             ),
         );
+        if serial_base(&a.ty) != a.ty && serial_base(&b.ty) != b.ty {
+            // The owned sequence follows the column's new width.
+            let seq = format!(
+                "{}_{}_seq",
+                t.rsplit('.').next().unwrap_or("").trim_matches('"'),
+                b.name
+            );
+            let schema = t.split('.').next().unwrap_or("").trim_matches('"');
+            push(
+                "resize the sequence",
+                format!(
+                    "ALTER SEQUENCE {} AS {}",
+                    qn(schema, &seq),
+                    serial_base(&b.ty)
+                ),
+            );
+        }
+    }
+    if aspects.contains(&ColumnAspect::Null) && !b.nullable {
+        // Identity needs NOT NULL first.
+        push(
+            "forbid NULL",
+            format!("ALTER TABLE {t} ALTER COLUMN {c} SET NOT NULL"),
+        );
     }
     if aspects.contains(&ColumnAspect::Attrs) {
         let ident = |col: &Column| match col.attrs.0.get("identity") {
@@ -1146,7 +1174,7 @@ fn modify_column(
             None => {}
         }
     }
-    if aspects.contains(&ColumnAspect::Null) {
+    if aspects.contains(&ColumnAspect::Null) && b.nullable {
         let sql = if b.nullable {
             "DROP NOT NULL"
         } else {
@@ -1320,8 +1348,12 @@ fn unique_constraint(idx: &Index) -> String {
     } else {
         ""
     };
+    let deferrable = match idx.attrs.0.get("deferrable") {
+        Some(AttrValue::Str(when)) => format!(" DEFERRABLE INITIALLY {when}"),
+        _ => String::new(),
+    };
     format!(
-        "CONSTRAINT {} UNIQUE{nnd} ({})",
+        "CONSTRAINT {} UNIQUE{nnd} ({}){deferrable}",
         q(&idx.name),
         column_list(&idx.parts)
     )
