@@ -179,27 +179,11 @@ fn diff_options(env: Option<&Resolved>) -> DiffOptions {
 
 fn diff(a: DiffArgs) -> Result<ExitCode> {
     let env = env::resolve(&a.project)?;
-    let from = pick(
-        a.from,
-        env.as_ref()
-            .and_then(|e| e.env.url.as_ref().map(|u| e.url(u))),
-        "from",
-    )?;
-    let to_urls: Vec<String> = match a.to {
-        Some(t) => vec![t],
-        None => env
-            .as_ref()
-            .map(|e| e.env.src.iter().map(|s| e.url(s)).collect())
-            .unwrap_or_default(),
-    };
-    if to_urls.is_empty() {
-        return Err(CliError::usage(
-            "missing --to (or an env in strata.hcl with `src`; see --help)",
-        ));
-    }
-    let dev = a
-        .dev_url
-        .or_else(|| env.as_ref().and_then(|e| e.env.dev.clone()));
+    let Endpoints {
+        current: from,
+        desired: to_urls,
+        dev,
+    } = endpoints(a.from, "from", a.to, a.dev_url, env.as_ref())?;
     let scope = Scope {
         schemas: Vec::new(),
         exclude: merged_exclude(&a.exclude, env.as_ref()),
@@ -263,29 +247,51 @@ fn plan_json(p: &Planned, applied: Option<&[Duration]>) -> String {
     serde_json::to_string_pretty(&v).unwrap()
 }
 
-fn apply(a: ApplyArgs) -> Result<ExitCode> {
-    let env = env::resolve(&a.project)?;
-    let url = pick(
-        a.url,
-        env.as_ref()
-            .and_then(|e| e.env.url.as_ref().map(|u| e.url(u))),
-        "url",
+/// The three URLs a plan needs, from flags or else from the project env.
+struct Endpoints {
+    current: String,
+    desired: Vec<String>,
+    dev: Option<String>,
+}
+
+fn endpoints(
+    current: Option<String>,
+    current_flag: &str,
+    to: Option<String>,
+    dev: Option<String>,
+    env: Option<&Resolved>,
+) -> Result<Endpoints> {
+    let current = pick(
+        current,
+        env.and_then(|e| e.env.url.as_ref().map(|u| e.url(u))),
+        current_flag,
     )?;
-    let to_urls: Vec<String> = match a.to {
+    let desired: Vec<String> = match to {
         Some(t) => vec![t],
         None => env
-            .as_ref()
             .map(|e| e.env.src.iter().map(|s| e.url(s)).collect())
             .unwrap_or_default(),
     };
-    if to_urls.is_empty() {
+    if desired.is_empty() {
         return Err(CliError::usage(
             "missing --to (or an env in strata.hcl with `src`; see --help)",
         ));
     }
-    let dev = a
-        .dev_url
-        .or_else(|| env.as_ref().and_then(|e| e.env.dev.clone()));
+    let dev = dev.or_else(|| env.and_then(|e| e.env.dev.clone()));
+    Ok(Endpoints {
+        current,
+        desired,
+        dev,
+    })
+}
+
+fn apply(a: ApplyArgs) -> Result<ExitCode> {
+    let env = env::resolve(&a.project)?;
+    let Endpoints {
+        current: url,
+        desired: to_urls,
+        dev,
+    } = endpoints(a.url, "url", a.to, a.dev_url, env.as_ref())?;
     let scope = Scope {
         schemas: env
             .as_ref()

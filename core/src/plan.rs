@@ -40,6 +40,27 @@ pub struct Step {
     pub span: Option<Span>,
 }
 
+impl Step {
+    /// A transactional step that loses no data: what most statements are.
+    pub fn new(
+        change: usize,
+        comment: String,
+        sql: String,
+        reverse: Option<String>,
+        span: Option<Span>,
+    ) -> Step {
+        Step {
+            sql,
+            reverse,
+            comment,
+            change,
+            transactional: true,
+            destructive: false,
+            span,
+        }
+    }
+}
+
 /// Counts for a one-line summary of the plan.
 #[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
 pub struct Summary {

@@ -55,6 +55,7 @@ struct Phases {
     comments: Vec<Step>,
 }
 
+/// A transactional, non-destructive step (see [`Step::new`]).
 fn step(
     change: usize,
     comment: String,
@@ -62,15 +63,7 @@ fn step(
     reverse: Option<String>,
     span: Option<Span>,
 ) -> Step {
-    Step {
-        sql,
-        reverse,
-        comment,
-        change,
-        transactional: true,
-        destructive: false,
-        span,
-    }
+    Step::new(change, comment, sql, reverse, span)
 }
 
 fn destructive(mut s: Step) -> Step {

@@ -39,6 +39,7 @@ struct Phases {
     create_triggers: Vec<Step>,
 }
 
+/// A transactional, non-destructive step (see [`Step::new`]).
 fn step(
     change: usize,
     comment: String,
@@ -46,15 +47,7 @@ fn step(
     reverse: Option<String>,
     span: Option<Span>,
 ) -> Step {
-    Step {
-        sql,
-        reverse,
-        comment,
-        change,
-        transactional: true,
-        destructive: false,
-        span,
-    }
+    Step::new(change, comment, sql, reverse, span)
 }
 
 use crate::span::Span;
