@@ -426,11 +426,13 @@ impl Cmp {
                     schema: schema.into(),
                     routine: r.clone(),
                 }),
-                Some(f) if !expr_eq(&f.def, &r.def) => out.push(Change::ModifyRoutine {
-                    schema: schema.into(),
-                    from: f.clone(),
-                    to: r.clone(),
-                }),
+                Some(f) if !expr_eq(&f.def, &r.def) || f.comment != r.comment => {
+                    out.push(Change::ModifyRoutine {
+                        schema: schema.into(),
+                        from: f.clone(),
+                        to: r.clone(),
+                    })
+                }
                 Some(_) => {}
             }
         }
@@ -547,11 +549,13 @@ impl Cmp {
                     schema: schema.into(),
                     trigger: t.clone(),
                 }),
-                Some(c) if !expr_eq(&c.def, &t.def) => out.push(Change::ModifyTrigger {
-                    schema: schema.into(),
-                    from: c.clone(),
-                    to: t.clone(),
-                }),
+                Some(c) if !expr_eq(&c.def, &t.def) || c.comment != t.comment => {
+                    out.push(Change::ModifyTrigger {
+                        schema: schema.into(),
+                        from: c.clone(),
+                        to: t.clone(),
+                    })
+                }
                 Some(_) => {}
             }
         }

@@ -67,6 +67,8 @@ pub struct Routine {
     pub procedure: bool,
     /// The complete `CREATE OR REPLACE FUNCTION|PROCEDURE …` statement.
     pub def: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
     #[serde(skip)]
     pub span: Option<Span>,
 }

@@ -1,6 +1,7 @@
 //! Project tasks: `cargo run -p xtask -- conformance …` and `… bench …`.
 
 mod bench;
+mod bench_pg;
 mod conformance;
 
 fn main() -> anyhow::Result<()> {
@@ -8,8 +9,9 @@ fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("conformance") => conformance::main(&args[1..]),
         Some("bench") => bench::main(&args[1..]),
+        Some("bench-pg") => bench_pg::main(&args[1..]),
         _ => {
-            eprintln!("usage: cargo run -p xtask -- <conformance|bench> [options]\n  conformance --dialect sqlite --corpus ../shared/corpora/sqldef [--min-pass 95] [--filter NAME] [--verbose]\n  bench [--tables 1000,10000] [--out docs/benchmarks.md]");
+            eprintln!("usage: cargo run -p xtask -- <conformance|bench|bench-pg> [options]\n  conformance --dialect sqlite --corpus ../shared/corpora/sqldef [--min-pass 95] [--filter NAME] [--verbose]\n  bench [--tables 1000,10000] [--out docs/benchmarks.md]");
             std::process::exit(2);
         }
     }

@@ -1021,6 +1021,7 @@ impl Reader {
             args: args.join(", "),
             procedure,
             def,
+            comment: None,
             span,
         });
     }

@@ -212,6 +212,16 @@ fn constraints(
         };
         let name: String = r.get(1);
         let kind: String = r.get(2);
+        // Comments on constraints live with the table: `comment:<constraint>`.
+        if let Some(c) = r.get::<_, Option<String>>(12) {
+            if let Some(&(si2, ti2)) = pos.get(&r.get::<_, u32>(0)) {
+                let key = format!("comment:{name}");
+                realm.schemas[si2].tables[ti2]
+                    .attrs
+                    .0
+                    .insert(key, AttrValue::Str(c));
+            }
+        }
         let def: String = r.get(3);
         let columns: Vec<String> = r.get::<_, Option<Vec<String>>>(4).unwrap_or_default();
         let t = &mut realm.schemas[si].tables[ti];
@@ -513,7 +523,8 @@ fn domains(client: &mut Client, schemas: &[String], realm: &mut Realm) -> Result
 }
 
 fn routines(client: &mut Client, schemas: &[String], realm: &mut Realm) -> Result<()> {
-    let sql = "SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), p.prokind::text, pg_get_functiondef(p.oid) \
+    let sql = "SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), p.prokind::text, pg_get_functiondef(p.oid), \
+         obj_description(p.oid, 'pg_proc') \
          FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
          WHERE n.nspname = ANY($1) AND p.prokind IN ('f', 'p') \
          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e') ORDER BY 1, 2, 3";
@@ -527,6 +538,7 @@ fn routines(client: &mut Client, schemas: &[String], realm: &mut Realm) -> Resul
             args: r.get(2),
             procedure: r.get::<_, String>(3) == "p",
             def: def.trim().trim_end_matches(';').to_string(),
+            comment: r.get(5),
             span: None,
         });
     }

@@ -263,33 +263,44 @@ fn change(
         }
         Change::ModifyEnum { schema, from, to } => modify_enum(i, schema, from, to, to_realm, p),
         Change::AddRoutine { schema, routine: r } | Change::ModifyRoutine { schema, to: r, .. } => {
-            if let Change::ModifyRoutine { from, .. } = c {
-                // CREATE OR REPLACE cannot change a function's result type; drop first.
+            let only_comment = matches!(c, Change::ModifyRoutine { from, .. } if crate::sql::lex::normalize(&from.def) == crate::sql::lex::normalize(&r.def));
+            if !only_comment {
+                // CREATE OR REPLACE keeps the triggers that call it.
                 p.routines.push(step(
                     i,
-                    format!("drop {} {} to replace it", kind(r), qn(schema, &from.name)),
-                    format!(
+                    format!("create {} {}", kind(r), qn(schema, &r.name)),
+                    r.def.clone(),
+                    Some(format!(
                         "DROP {} {}({})",
                         kind(r).to_uppercase(),
-                        qn(schema, &from.name),
-                        from.args
-                    ),
-                    Some(from.def.clone()),
-                    None,
+                        qn(schema, &r.name),
+                        r.args
+                    )),
+                    r.span.clone(),
                 ));
             }
-            p.routines.push(step(
-                i,
-                format!("create {} {}", kind(r), qn(schema, &r.name)),
-                r.def.clone(),
-                Some(format!(
-                    "DROP {} {}({})",
+            let changed = match c {
+                Change::ModifyRoutine { from, .. } => from.comment != r.comment,
+                _ => r.comment.is_some(),
+            };
+            if changed {
+                let target = format!(
+                    "{} {}({})",
                     kind(r).to_uppercase(),
                     qn(schema, &r.name),
                     r.args
-                )),
-                r.span.clone(),
-            ));
+                );
+                p.comments.push(step(
+                    i,
+                    format!("comment on {} {}", kind(r), qn(schema, &r.name)),
+                    format!(
+                        "COMMENT ON {target} IS {}",
+                        r.comment.as_deref().map_or("NULL".into(), lit)
+                    ),
+                    None,
+                    None,
+                ));
+            }
         }
         Change::DropRoutine { schema, routine: r } => p.drop_types.push(step(
             i,
@@ -397,14 +408,24 @@ fn change(
             p.drop_views.push(drop_view(i, schema, from));
         }
         Change::AddTrigger { schema, trigger } => {
-            p.create_triggers.push(create_trigger(i, schema, trigger))
+            p.create_triggers.push(create_trigger(i, schema, trigger));
+            if trigger.comment.is_some() {
+                p.comments.push(trigger_comment(i, schema, trigger));
+            }
         }
         Change::DropTrigger { schema, trigger } => {
             p.drop_triggers.push(drop_trigger(i, schema, trigger))
         }
         Change::ModifyTrigger { schema, from, to } => {
-            p.drop_triggers.push(drop_trigger(i, schema, from));
-            p.create_triggers.push(create_trigger(i, schema, to));
+            if crate::sql::lex::normalize(&from.def) != crate::sql::lex::normalize(&to.def) {
+                p.drop_triggers.push(drop_trigger(i, schema, from));
+                p.create_triggers.push(create_trigger(i, schema, to));
+                if to.comment.is_some() {
+                    p.comments.push(trigger_comment(i, schema, to));
+                }
+            } else {
+                p.comments.push(trigger_comment(i, schema, to));
+            }
         }
     }
 }
@@ -721,6 +742,21 @@ fn drop_trigger(i: usize, schema: &str, t: &Trigger) -> Step {
     )
 }
 
+fn trigger_comment(i: usize, schema: &str, t: &Trigger) -> Step {
+    step(
+        i,
+        format!("comment on trigger {}", q(&t.name)),
+        format!(
+            "COMMENT ON TRIGGER {} ON {} IS {}",
+            q(&t.name),
+            qn(schema, &t.table),
+            t.comment.as_deref().map_or("NULL".into(), lit)
+        ),
+        None,
+        None,
+    )
+}
+
 fn create_trigger(i: usize, schema: &str, t: &Trigger) -> Step {
     step(
         i,
@@ -822,6 +858,17 @@ fn dependents(
 
 fn table_comments(i: usize, schema: &str, t: &Table, p: &mut Phases) {
     let name = qn(schema, &t.name);
+    for (k, v) in &t.attrs.0 {
+        if let (Some(con), AttrValue::Str(c)) = (k.strip_prefix("comment:"), v) {
+            p.comments.push(step(
+                i,
+                format!("comment on constraint {}", q(con)),
+                format!("COMMENT ON CONSTRAINT {} ON {name} IS {}", q(con), lit(c)),
+                None,
+                None,
+            ));
+        }
+    }
     if let Some(c) = &t.comment {
         p.comments.push(step(
             i,
@@ -1020,6 +1067,22 @@ fn modify_table(
                         "ALTER TABLE {t} {} ROW LEVEL SECURITY",
                         if on { "FORCE" } else { "NO FORCE" }
                     )),
+                    k if k.starts_with("comment:") => {
+                        let text = match value {
+                            Some(AttrValue::Str(c)) => lit(c),
+                            _ => "NULL".into(),
+                        };
+                        p.comments.push(alter(
+                            format!("comment on constraint of {t}"),
+                            format!(
+                                "COMMENT ON CONSTRAINT {} ON {t} IS {text}",
+                                q(&k["comment:".len()..])
+                            ),
+                            None,
+                            None,
+                        ));
+                        None
+                    }
                     _ => None,
                 };
                 if let Some(sql) = sql {
