@@ -264,8 +264,29 @@ fn change(
         Change::ModifyEnum { schema, from, to } => modify_enum(i, schema, from, to, to_realm, p),
         Change::AddRoutine { schema, routine: r } | Change::ModifyRoutine { schema, to: r, .. } => {
             let only_comment = matches!(c, Change::ModifyRoutine { from, .. } if crate::sql::lex::normalize(&from.def) == crate::sql::lex::normalize(&r.def));
+            if let Change::ModifyRoutine { from, .. } = c {
+                // CREATE OR REPLACE keeps the triggers that call it, but cannot
+                // change what a function returns: only then drop it first.
+                if returns(&from.def) != returns(&r.def) {
+                    p.routines.push(step(
+                        i,
+                        format!(
+                            "drop {} {} to change what it returns",
+                            kind(r),
+                            qn(schema, &from.name)
+                        ),
+                        format!(
+                            "DROP {} {}({})",
+                            kind(r).to_uppercase(),
+                            qn(schema, &from.name),
+                            from.args
+                        ),
+                        Some(from.def.clone()),
+                        None,
+                    ));
+                }
+            }
             if !only_comment {
-                // CREATE OR REPLACE keeps the triggers that call it.
                 p.routines.push(step(
                     i,
                     format!("create {} {}", kind(r), qn(schema, &r.name)),
@@ -395,7 +416,7 @@ fn change(
             from,
             to,
             changes,
-        } => modify_table(i, schema, from, to, changes, p),
+        } => modify_table(i, schema, from, to, changes, to_realm, p),
         Change::AddView { schema, view } => {
             handled_views.insert((schema.clone(), view.name.clone()));
         }
@@ -428,6 +449,19 @@ fn change(
             }
         }
     }
+}
+
+/// The `RETURNS …` clause of a function definition, normalized.
+fn returns(def: &str) -> Option<String> {
+    let upper = def.to_ascii_uppercase();
+    let start = upper.find(" RETURNS ")?;
+    let rest = &def[start + 9..];
+    let end = ["\n", " LANGUAGE ", " AS "]
+        .iter()
+        .filter_map(|m| rest.find(m))
+        .min()
+        .unwrap_or(rest.len());
+    Some(crate::sql::lex::normalize(&rest[..end]))
 }
 
 fn kind(r: &Routine) -> &'static str {
@@ -908,9 +942,18 @@ fn modify_table(
     from: &Table,
     to: &Table,
     changes: &[TableChange],
+    to_realm: &Realm,
     p: &mut Phases,
 ) {
     let t = qn(schema, &to.name);
+    // Enums convert from anything through text (there are no enum-to-enum casts).
+    let is_enum = |ty: &str| {
+        to_realm.schemas.iter().any(|s| {
+            s.enums
+                .iter()
+                .any(|e| type_names_enum(ty, &s.name, &e.name))
+        })
+    };
     let alter = |comment: String, sql: String, reverse: Option<String>, span: Option<Span>| {
         step(i, comment, sql, reverse, span)
     };
@@ -942,7 +985,7 @@ fn modify_table(
                 from: a,
                 to: b,
                 aspects,
-            } => modify_column(i, &t, a, b, aspects, p),
+            } => modify_column(i, &t, a, b, aspects, is_enum(&b.ty), p),
             TableChange::AddIndex { index } | TableChange::ModifyIndex { to: index, .. } => {
                 if let TableChange::ModifyIndex { from: old, .. } = c {
                     p.drop_indexes.push(drop_index(i, schema, &t, old));
@@ -1114,9 +1157,11 @@ fn modify_column(
     a: &Column,
     b: &Column,
     aspects: &[ColumnAspect],
+    to_enum: bool,
     p: &mut Phases,
 ) {
     let c = q(&b.name);
+    let via = if to_enum { "::text" } else { "" };
     let mut push = |comment: &str, sql: String| {
         p.alter_tables.push(step(
             i,
@@ -1164,7 +1209,7 @@ fn modify_column(
             "change type",
             // serial types are integers with a sequence; the column's type is the integer.
             format!(
-                "ALTER TABLE {t} ALTER COLUMN {c} TYPE {ty}{coll} USING {c}::{ty}",
+                "ALTER TABLE {t} ALTER COLUMN {c} TYPE {ty}{coll} USING {c}{via}::{ty}",
                 ty = serial_base(&b.ty)
             ),
         );
