@@ -433,3 +433,70 @@ fn ctrl_c_stops_the_ephemeral_cluster_too() {
         "postgres left running after Ctrl-C"
     );
 }
+
+#[test]
+fn concurrent_index_policy_builds_indexes_outside_the_transaction() {
+    let Some(db) = PgDb::create("concurrently") else {
+        return;
+    };
+    let s = Scratch::new();
+    s.write("schema/v.sql", V1);
+    s.write(
+        "strata.hcl",
+        &format!(
+            "env \"pg\" {{\n  src = \"file://schema\"\n  url = \"{}\"\n  dev = \"{ADMIN}\"\n  diff {{\n    concurrent_index {{\n      create = true\n      drop   = true\n    }}\n  }}\n}}\n",
+            db.url()
+        ),
+    );
+    s.strata(&["schema", "apply", "--env", "pg", "--auto-approve"])
+        .ok();
+    s.write(
+        "schema/v.sql",
+        &V1.replace(
+            "CREATE INDEX orders_open",
+            "CREATE INDEX orders_total ON orders (total);\nCREATE INDEX orders_open2",
+        ),
+    );
+    let r = s.strata(&["schema", "apply", "--env", "pg", "--auto-approve"]);
+    r.ok();
+    assert!(
+        r.stdout
+            .contains("CREATE INDEX CONCURRENTLY \"orders_total\""),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("DROP INDEX CONCURRENTLY \"public\".\"orders_open\""),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        db.column(
+            "SELECT indisvalid::text FROM pg_index WHERE indexrelid = 'orders_total'::regclass"
+        ),
+        ["true"]
+    );
+    let r = s.strata(&["schema", "apply", "--env", "pg", "--auto-approve"]);
+    assert!(r.stdout.contains("nothing to do"), "{}", r.stdout);
+}
+
+#[test]
+fn schema_flag_limits_what_is_managed() {
+    let Some(db) = PgDb::create("schemaflag") else {
+        return;
+    };
+    db.client()
+        .batch_execute(
+            "CREATE SCHEMA app; CREATE TABLE app.a (x int); CREATE TABLE public.p (y int);",
+        )
+        .unwrap();
+    let s = Scratch::new();
+    let url = db.url().replace("&search_path=public", "");
+    let r = s.strata(&[
+        "schema", "inspect", "--url", &url, "--schema", "app", "--format", "sql",
+    ]);
+    r.ok();
+    assert!(r.stdout.contains("\"app\".\"a\""), "{}", r.stdout);
+    assert!(!r.stdout.contains("\"p\""), "{}", r.stdout);
+}

@@ -91,6 +91,9 @@ pub struct InspectArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = InspectFormat::Hcl)]
     pub format: InspectFormat,
+    /// Manage only this schema (repeatable); default: the URL's search_path, else all.
+    #[arg(long = "schema", value_name = "NAME")]
+    pub schemas: Vec<String>,
     /// Leave out objects matching a glob: `table`, `table.column` (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
@@ -116,6 +119,9 @@ pub struct DiffArgs {
     /// Where to normalize schema files (default for SQLite: in memory).
     #[arg(long, value_name = "URL")]
     pub dev_url: Option<String>,
+    /// Manage only this schema (repeatable); default: the URL's search_path, else all.
+    #[arg(long = "schema", value_name = "NAME")]
+    pub schemas: Vec<String>,
     /// Leave out objects matching a glob (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
@@ -149,6 +155,9 @@ pub struct ApplyArgs {
     /// Apply without asking (required when there is no terminal to ask on).
     #[arg(long)]
     pub auto_approve: bool,
+    /// Manage only this schema (repeatable); default: the URL's search_path, else all.
+    #[arg(long = "schema", value_name = "NAME")]
+    pub schemas: Vec<String>,
     /// Leave out objects matching a glob (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,

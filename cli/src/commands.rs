@@ -138,7 +138,7 @@ fn inspect(a: InspectArgs) -> Result<ExitCode> {
     )?;
     let exclude = merged_exclude(&a.exclude, env.as_ref());
     let scope = Scope {
-        schemas: Vec::new(),
+        schemas: a.schemas.clone(),
         exclude,
     };
     let mut state = desired_state(std::slice::from_ref(&url), None)?;
@@ -174,6 +174,9 @@ fn merged_exclude(flags: &[String], env: Option<&Resolved>) -> Vec<String> {
 fn diff_options(env: Option<&Resolved>) -> DiffOptions {
     DiffOptions {
         skip: env.map(|e| e.env.diff.skip.clone()).unwrap_or_default(),
+        concurrent_index: env
+            .map(|e| e.env.diff.concurrent_index.clone())
+            .unwrap_or_default(),
     }
 }
 
@@ -185,7 +188,7 @@ fn diff(a: DiffArgs) -> Result<ExitCode> {
         dev,
     } = endpoints(a.from, "from", a.to, a.dev_url, env.as_ref())?;
     let scope = Scope {
-        schemas: Vec::new(),
+        schemas: a.schemas.clone(),
         exclude: merged_exclude(&a.exclude, env.as_ref()),
     };
     // Files take the dialect of the database on the other side, else the dev database's.
@@ -293,10 +296,13 @@ fn apply(a: ApplyArgs) -> Result<ExitCode> {
         dev,
     } = endpoints(a.url, "url", a.to, a.dev_url, env.as_ref())?;
     let scope = Scope {
-        schemas: env
-            .as_ref()
-            .map(|e| e.env.schemas.clone())
-            .unwrap_or_default(),
+        schemas: if a.schemas.is_empty() {
+            env.as_ref()
+                .map(|e| e.env.schemas.clone())
+                .unwrap_or_default()
+        } else {
+            a.schemas.clone()
+        },
         exclude: merged_exclude(&a.exclude, env.as_ref()),
     };
     let target_url = workspace::parse_db(&url)?;

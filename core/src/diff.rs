@@ -209,6 +209,8 @@ pub enum ColumnAspect {
 #[derive(Clone, Debug, Default)]
 pub struct DiffOptions {
     pub skip: SkipPolicy,
+    /// PostgreSQL: build and drop indexes of existing tables CONCURRENTLY.
+    pub concurrent_index: crate::project::ConcurrentIndex,
 }
 
 /// The changes that take `from` to `to`.

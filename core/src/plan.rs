@@ -73,7 +73,47 @@ pub struct Summary {
 /// The one planner: diff `from` against `to` and turn the changes into statements.
 pub fn plan(from: &Realm, to: &Realm, dialect: Dialect, opts: &DiffOptions) -> Plan {
     let changes = diff(from, to, dialect, opts);
-    plan_changes(changes, from, to, dialect)
+    let mut p = plan_changes(changes, from, to, dialect);
+    if dialect == Dialect::Postgres {
+        concurrently(&mut p, &opts.concurrent_index);
+    }
+    p
+}
+
+/// `CREATE INDEX CONCURRENTLY` / `DROP INDEX CONCURRENTLY` for indexes of tables
+/// that already exist (new tables are empty, nothing to wait for). Such
+/// statements cannot run in a transaction; the driver runs them after it.
+fn concurrently(plan: &mut Plan, policy: &crate::project::ConcurrentIndex) {
+    for step in &mut plan.steps {
+        if !matches!(plan.changes[step.change], Change::ModifyTable { .. }) {
+            continue;
+        }
+        let rewritten = if policy.create && step.sql.starts_with("CREATE INDEX ") {
+            Some(
+                step.sql
+                    .replacen("CREATE INDEX ", "CREATE INDEX CONCURRENTLY ", 1),
+            )
+        } else if policy.create && step.sql.starts_with("CREATE UNIQUE INDEX ") {
+            Some(step.sql.replacen(
+                "CREATE UNIQUE INDEX ",
+                "CREATE UNIQUE INDEX CONCURRENTLY ",
+                1,
+            ))
+        } else if policy.drop && step.sql.starts_with("DROP INDEX ") {
+            Some(
+                step.sql
+                    .replacen("DROP INDEX ", "DROP INDEX CONCURRENTLY ", 1),
+            )
+        } else {
+            None
+        };
+        if let Some(sql) = rewritten {
+            step.sql = sql;
+            step.transactional = false;
+            step.comment
+                .push_str(" (concurrently, outside the transaction)");
+        }
+    }
 }
 
 pub fn plan_changes(changes: Vec<Change>, from: &Realm, to: &Realm, dialect: Dialect) -> Plan {
