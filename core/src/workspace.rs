@@ -106,16 +106,20 @@ pub fn normalize(desired: &Desired, dev: &mut dyn Driver, scope: &Scope) -> Resu
         script.push((step.sql, step.span, false));
     }
     dev.reset()?;
-    // Fast path: the whole script in one transaction and one round trip. Only
-    // when the database refuses it is it replayed statement by statement, to
-    // point at every statement it refuses.
-    let mut batch = String::from("BEGIN;\n");
-    for (sql, _, _) in &script {
-        batch.push_str(sql);
-        batch.push_str(";\n");
-    }
-    batch.push_str("COMMIT;");
-    if dev.execute(&batch).is_err() {
+    // Fast path: the script in a few large batches, each one transaction and
+    // one round trip (batches keep a big schema under PostgreSQL's lock-table
+    // limit). Only when the database refuses something is it replayed statement
+    // by statement, to point at every statement it refuses.
+    let batches_ok = script.chunks(REPLAY_BATCH).all(|chunk| {
+        let mut batch = String::from("BEGIN;\n");
+        for (sql, _, _) in chunk {
+            batch.push_str(sql);
+            batch.push_str(";\n");
+        }
+        batch.push_str("COMMIT;");
+        dev.execute(&batch).is_ok()
+    });
+    if !batches_ok {
         dev.reset()?;
         let errors = replay(dev, &script);
         if !errors.is_empty() {
@@ -132,6 +136,9 @@ pub fn normalize(desired: &Desired, dev: &mut dyn Driver, scope: &Scope) -> Resu
     Exclude::new(&scope.exclude)?.apply(&mut realm, false);
     Ok(realm)
 }
+
+/// Statements per transaction when replaying a desired schema.
+const REPLAY_BATCH: usize = 1000;
 
 /// Runs statements one by one, retrying refused ones while others succeed
 /// (schema files need not be in dependency order), and lists the ones the

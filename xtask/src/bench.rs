@@ -26,15 +26,24 @@ const TARGET_LIMIT: Duration = Duration::from_millis(200);
 /// The exact command that regenerates docs/benchmarks.md.
 const COMMAND: &str = "cargo run --release -p xtask -- bench --out docs/benchmarks.md";
 
-/// A stage whose first run takes longer than this runs only once: a
-/// pathological stage should not turn one benchmark into an hour.
-const SLOW_RUN: Duration = Duration::from_secs(5);
+/// Runs of a stage, at most: enough for a median that one noisy run cannot move.
+const MAX_RUNS: usize = 9;
+
+/// A stage stops repeating once its runs add up to this, so that slow stages
+/// (and sizes) run fewer times and a pathological one runs once, while fast
+/// ones still get [`MAX_RUNS`].
+const STAGE_BUDGET: Duration = Duration::from_secs(10);
+
+/// A 1-minute load average above this means other processes competed with
+/// the benchmark for the cores, and its timings say so.
+const BUSY_LOAD: f64 = 1.0;
 
 pub fn main(args: &[String]) -> Result<()> {
     let opts = Options::parse(args)?;
+    let load_before = load_average();
     let mut reports = Vec::new();
     for &tables in &opts.tables {
-        let runs = opts.runs.unwrap_or(if tables <= 2_000 { 9 } else { 3 });
+        let runs = opts.runs.unwrap_or(MAX_RUNS);
         eprintln!("bench: {tables} tables, up to {runs} runs per stage …");
         let mut rss = PeakRss::start();
         let stages = bench_size(tables, runs, &mut rss)?;
@@ -48,8 +57,16 @@ pub fn main(args: &[String]) -> Result<()> {
     }
     let target = target_section(&reports);
     println!("{target}");
+    let load = [load_before, load_average()];
+    let busy = load.iter().flatten().any(|&l| l > BUSY_LOAD);
+    if busy {
+        eprintln!(
+            "bench: other processes were using the CPU (load average {}); the timings are inflated",
+            loads(&load)
+        );
+    }
     if let Some(path) = &opts.out {
-        std::fs::write(path, document(&reports, &target))
+        std::fs::write(path, document(&reports, &target, &load))
             .with_context(|| format!("writing {path}"))?;
         eprintln!("bench: wrote {path}");
     }
@@ -230,8 +247,8 @@ impl Bench<'_> {
     }
 }
 
-/// Runs `f` up to `runs` times; returns the sorted run times and the last
-/// run's output. A first run slower than [`SLOW_RUN`] is the only one.
+/// Runs `f` up to `runs` times, or until the runs take [`STAGE_BUDGET`];
+/// returns the sorted run times and the last run's output.
 fn measure<T>(runs: usize, mut f: impl FnMut() -> Result<T>) -> Result<(Vec<Duration>, T)> {
     let mut times = Vec::with_capacity(runs);
     let mut last = None;
@@ -241,7 +258,7 @@ fn measure<T>(runs: usize, mut f: impl FnMut() -> Result<T>) -> Result<(Vec<Dura
         times.push(start.elapsed());
         // Drop the previous output outside the timed region.
         last = Some(out);
-        if times[0] > SLOW_RUN {
+        if times.iter().sum::<Duration>() > STAGE_BUDGET {
             break;
         }
     }
@@ -495,17 +512,22 @@ fn target_section(reports: &[Report]) -> String {
 }
 
 /// docs/benchmarks.md.
-fn document(reports: &[Report], target: &str) -> String {
+fn document(reports: &[Report], target: &str, load: &[Option<f64>; 2]) -> String {
     let mut out = String::from("# Benchmarks\n\n");
-    out.push_str(
+    let _ = writeln!(
+        out,
         "How long strata takes on large schemas. A generator writes N tables as \
 Atlas HCL; each table has 12 columns of mixed types (integer primary key, \
 text, varchar(255), real, integer NOT NULL DEFAULT 0, nullable text, decimal, \
 boolean, blob, …), a foreign key to the previous table and two indexes (one \
-unique, one plain). Each stage runs several times (a stage slower than 5 s \
-runs once); *best* is the fastest run, *median* the typical one, and *peak \
-RSS* the process's resident memory at its highest during the stage.\n\n\
-Stages:\n\n\
+unique, one plain). Each stage runs up to {MAX_RUNS} times, fewer once its runs \
+add up to {} s; *best* is the fastest run, *median* the typical one, and \
+*peak RSS* the process's resident memory at its highest during the stage \
+(memory earlier stages still hold included).\n",
+        STAGE_BUDGET.as_secs()
+    );
+    out.push_str(
+        "Stages:\n\n\
 - **parse**: `workspace::Desired::read`: HCL parsing and reference resolution.\n\
 - **normalize**: `workspace::normalize`: applies the schema to an in-memory \
 SQLite dev database and inspects it back.\n\
@@ -518,11 +540,18 @@ schema to itself (the no-op every `schema apply` of an up-to-date database does)
     );
     let _ = writeln!(
         out,
-        "Machine: {} cores ({}), {}, SQLite {} (bundled), release build.\n",
+        "Machine: {} cores ({}), {}, SQLite {} (bundled), release build. \
+1-minute load average at the start and end of the run: {}{}.\n",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         cpu_model(),
         std::env::consts::OS,
-        rusqlite::version()
+        rusqlite::version(),
+        loads(load),
+        if load.iter().flatten().any(|&l| l > BUSY_LOAD) {
+            " (other processes shared the cores, so the timings are inflated)"
+        } else {
+            ""
+        }
     );
     let _ = writeln!(
         out,
@@ -548,6 +577,24 @@ fn cpu_model() -> String {
                 .map(|m| m.trim().to_string())
         })
         .unwrap_or_else(|| "unknown CPU".into())
+}
+
+/// The 1-minute load average, from /proc/loadavg (Linux).
+fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// `0.12 → 0.30`, or `unknown`.
+fn loads(load: &[Option<f64>; 2]) -> String {
+    match load {
+        [Some(a), Some(b)] => format!("{a:.2} → {b:.2}"),
+        _ => "unknown".into(),
+    }
 }
 
 fn mib(kib: Option<u64>) -> String {

@@ -332,31 +332,52 @@ fn order_creates(steps: Vec<Step>, changes: &[Change]) -> Vec<Step> {
     if tables.len() < 2 {
         return steps;
     }
-    let names: HashSet<&str> = tables.iter().map(|t| t.name.as_str()).collect();
-    let mut placed: Vec<&str> = Vec::new();
-    let mut placed_set: HashSet<&str> = HashSet::new();
-    let mut remaining: Vec<&Table> = tables.clone();
-    while !remaining.is_empty() {
-        let before = remaining.len();
-        remaining.retain(|t| {
-            let ready = t.foreign_keys.iter().all(|fk| {
-                fk.ref_table == t.name
-                    || !names.contains(fk.ref_table.as_str())
-                    || placed_set.contains(fk.ref_table.as_str())
-            });
-            if ready {
-                placed.push(&t.name);
-                placed_set.insert(&t.name);
-            }
-            !ready
-        });
-        if remaining.len() == before {
-            // A cycle: place the rest as declared.
-            for t in remaining.drain(..) {
-                placed.push(&t.name);
+    // Kahn's algorithm: a table becomes ready when every new table it
+    // references is placed. Linear in tables + foreign keys.
+    use std::collections::HashMap;
+    let index: HashMap<&str, usize> = tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.as_str(), i))
+        .collect();
+    let mut waiting_on = vec![0usize; tables.len()];
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); tables.len()];
+    for (i, t) in tables.iter().enumerate() {
+        let mut parents: Vec<usize> = t
+            .foreign_keys
+            .iter()
+            .filter_map(|fk| index.get(fk.ref_table.as_str()).copied())
+            .filter(|&p| p != i)
+            .collect();
+        parents.sort_unstable();
+        parents.dedup();
+        waiting_on[i] = parents.len();
+        for p in parents {
+            dependents[p].push(i);
+        }
+    }
+    let mut ready: std::collections::VecDeque<usize> =
+        (0..tables.len()).filter(|&i| waiting_on[i] == 0).collect();
+    let mut placed: Vec<&str> = Vec::with_capacity(tables.len());
+    let mut done = vec![false; tables.len()];
+    while let Some(i) = ready.pop_front() {
+        done[i] = true;
+        placed.push(&tables[i].name);
+        for &d in &dependents[i] {
+            waiting_on[d] -= 1;
+            if waiting_on[d] == 0 {
+                ready.push_back(d);
             }
         }
     }
+    // Tables in a cycle: as declared (SQLite checks references only on use).
+    placed.extend(
+        tables
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !done[*i])
+            .map(|(_, t)| t.name.as_str()),
+    );
     let order: std::collections::HashMap<&str, usize> =
         placed.iter().enumerate().map(|(i, n)| (*n, i)).collect();
     let rank = |s: &Step| -> usize {
