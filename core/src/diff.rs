@@ -1066,6 +1066,7 @@ mod tests {
                 drop_table: true,
                 ..SkipPolicy::default()
             },
+            ..DiffOptions::default()
         };
         assert!(diff(&a, &b, Dialect::Sqlite, &opts).is_empty());
     }
