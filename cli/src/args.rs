@@ -35,6 +35,8 @@ pub enum ColorChoice {
     Never,
 }
 
+// Parsed once per process; boxing would only add noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Inspect, diff, apply and format schemas.
