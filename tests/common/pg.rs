@@ -1,3 +1,4 @@
+#![allow(dead_code)]
 //! A uniquely named PostgreSQL database per test, dropped afterwards.
 //! Without a server the tests skip loudly; under CI=true they fail.
 
