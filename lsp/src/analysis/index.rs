@@ -1,0 +1,549 @@
+//! Workspace-wide names: which file defines which table, and what a reference
+//! resolves to. Rebuilt per snapshot from the per-chunk definitions (hash maps,
+//! no scans), so a table in a SQL file resolves `table.t.column.c` in HCL and a
+//! table in HCL resolves `REFERENCES t (c)` in SQL.
+
+use super::{Analysis, Def, DefKind, DefLoc, FileData, FileRange, FxHasher, FxMap, Ref, RefSpec};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+/// The identity of a named object, independent of where it is written.
+/// Names are lower-cased: SQL identifiers are case-insensitive.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SymbolKey {
+    Schema(String),
+    /// A table or view (one namespace).
+    Relation {
+        schema: String,
+        name: String,
+    },
+    Column {
+        schema: String,
+        table: String,
+        name: String,
+    },
+    Index {
+        schema: String,
+        table: String,
+        name: String,
+    },
+    ForeignKey {
+        schema: String,
+        table: String,
+        name: String,
+    },
+    Trigger {
+        schema: String,
+        name: String,
+    },
+    /// Objects nothing refers to by name (checks, primary keys, envs…).
+    Def(DefLoc),
+}
+
+fn low(s: &str) -> String {
+    s.to_ascii_lowercase()
+}
+
+impl SymbolKey {
+    pub fn of(def: &Def, loc: DefLoc) -> SymbolKey {
+        let table = || low(def.table.as_deref().unwrap_or(""));
+        match def.kind {
+            DefKind::Schema => SymbolKey::Schema(low(&def.name)),
+            DefKind::Table | DefKind::View => SymbolKey::Relation {
+                schema: low(&def.schema),
+                name: low(&def.name),
+            },
+            DefKind::Column => SymbolKey::Column {
+                schema: low(&def.schema),
+                table: table(),
+                name: low(&def.name),
+            },
+            DefKind::Index => SymbolKey::Index {
+                schema: low(&def.schema),
+                table: table(),
+                name: low(&def.name),
+            },
+            DefKind::ForeignKey => SymbolKey::ForeignKey {
+                schema: low(&def.schema),
+                table: table(),
+                name: low(&def.name),
+            },
+            DefKind::Trigger => SymbolKey::Trigger {
+                schema: low(&def.schema),
+                name: low(&def.name),
+            },
+            _ => SymbolKey::Def(loc),
+        }
+    }
+}
+
+/// A table or view definition.
+#[derive(Clone, Debug)]
+pub struct RelEntry {
+    pub loc: DefLoc,
+    pub schema: String,
+    pub name: String,
+    /// The defining chunk's [`super::ChunkData::names_hash`].
+    pub names_hash: u64,
+}
+
+#[derive(Default)]
+pub struct Index {
+    /// Tables and views by lower-cased name.
+    pub relations: FxMap<Arc<str>, Vec<RelEntry>>,
+    /// `schema` blocks by lower-cased name.
+    pub schemas: HashMap<String, Vec<DefLoc>>,
+    /// Schemas and triggers by key (duplicates share a key).
+    pub by_key: HashMap<SymbolKey, Vec<DefLoc>>,
+    /// Changes when a name (or column type) another file could resolve against
+    /// changes: then every file needs its diagnostics again.
+    pub names_hash: u64,
+    /// Changes when a `schema` block is added, removed or renamed.
+    pub schemas_hash: u64,
+}
+
+impl Index {
+    pub fn build(files: &[Option<Arc<FileData>>]) -> Index {
+        let mut ix = Index::default();
+        let mut h = FxHasher::default();
+        let mut sh = FxHasher::default();
+        for f in files.iter().flatten() {
+            for (ci, c) in f.chunks.iter().enumerate() {
+                (f.id, c.data.names_hash).hash(&mut h);
+                for (di, d) in c.data.defs.iter().enumerate() {
+                    // Children are found through their table; only top-level names here.
+                    if d.parent.is_some() {
+                        continue;
+                    }
+                    let loc = DefLoc {
+                        file: f.id,
+                        chunk: ci as u32,
+                        def: di as u32,
+                    };
+                    match d.kind {
+                        DefKind::Table | DefKind::View => ix
+                            .relations
+                            .entry(d.key.clone())
+                            .or_default()
+                            .push(RelEntry {
+                                loc,
+                                schema: d.schema.clone(),
+                                name: d.name.clone(),
+                                names_hash: c.data.names_hash,
+                            }),
+                        DefKind::Schema => {
+                            (f.id, &d.key).hash(&mut sh);
+                            ix.schemas.entry(low(&d.name)).or_default().push(loc);
+                            ix.by_key
+                                .entry(SymbolKey::of(d, loc))
+                                .or_default()
+                                .push(loc);
+                        }
+                        DefKind::Trigger => ix
+                            .by_key
+                            .entry(SymbolKey::of(d, loc))
+                            .or_default()
+                            .push(loc),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        ix.names_hash = h.finish();
+        ix.schemas_hash = sh.finish();
+        ix
+    }
+
+    /// What resolving the name `key` depends on: its definitions and their chunks.
+    pub fn relation_hash(&self, key: &str) -> u64 {
+        let mut h = FxHasher::default();
+        key.hash(&mut h);
+        for e in self.relations.get(key).into_iter().flatten() {
+            (e.loc.file, e.names_hash, &e.schema).hash(&mut h);
+        }
+        h.finish()
+    }
+}
+
+/// What a reference resolved to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    Found {
+        key: SymbolKey,
+        defs: Vec<DefLoc>,
+    },
+    Unresolved {
+        message: String,
+        help: Option<String>,
+    },
+    Ambiguous(String),
+    /// Not reported: the part before it already failed, or it is a guess.
+    Unknown,
+}
+
+impl Analysis {
+    /// The tables (and views) named `name`, in `schema` if given, preferring
+    /// the schema the reference is written in.
+    pub fn lookup_relation(
+        &self,
+        schema: Option<&str>,
+        name: &str,
+        owner_schema: &str,
+    ) -> Result<Vec<&RelEntry>, Resolution> {
+        self.lookup_relation_key(&low(name), schema, name, owner_schema)
+    }
+
+    /// [`Self::lookup_relation`] with the name already in lower case.
+    pub fn lookup_relation_key(
+        &self,
+        key: &str,
+        schema: Option<&str>,
+        name: &str,
+        owner_schema: &str,
+    ) -> Result<Vec<&RelEntry>, Resolution> {
+        let not_found = || {
+            let q = match schema {
+                Some(s) => format!("{s}.{name}"),
+                None => name.to_string(),
+            };
+            Resolution::Unresolved {
+                message: format!("table `{q}` is not defined"),
+                help: self
+                    .suggest_relation(name)
+                    .map(|s| format!("did you mean `{s}`?")),
+            }
+        };
+        let Some(all) = self.index.relations.get(key) else {
+            return Err(not_found());
+        };
+        let found: Vec<&RelEntry> = all
+            .iter()
+            .filter(|e| schema.is_none_or(|s| e.schema.eq_ignore_ascii_case(s)))
+            .collect();
+        if found.is_empty() {
+            return Err(not_found());
+        }
+        let first = &found[0].schema;
+        if found.iter().all(|e| e.schema.eq_ignore_ascii_case(first)) {
+            return Ok(found);
+        }
+        let own: Vec<&RelEntry> = found
+            .iter()
+            .copied()
+            .filter(|e| e.schema.eq_ignore_ascii_case(owner_schema))
+            .collect();
+        if !own.is_empty() {
+            return Ok(own);
+        }
+        Err(Resolution::Ambiguous(format!(
+            "`{name}` is ambiguous: it is defined in more than one schema; qualify it as `table.SCHEMA.{name}`"
+        )))
+    }
+
+    fn suggest_relation(&self, name: &str) -> Option<String> {
+        let l = low(name);
+        if self.index.relations.len() > 20_000 {
+            return None;
+        }
+        self.index
+            .relations
+            .values()
+            .filter_map(|v| v.first())
+            .map(|e| (super::types::edit_distance(&l, &low(&e.name)), &e.name))
+            .filter(|(d, _)| *d <= 2)
+            .min()
+            .map(|(_, n)| n.clone())
+    }
+
+    /// The columns named `column` among the children of the tables `tables`.
+    pub fn lookup_column(&self, tables: &[&RelEntry], column: &str) -> Vec<DefLoc> {
+        let mut out = Vec::new();
+        for t in tables {
+            let Some(c) = self.chunk(t.loc) else { continue };
+            let Some(td) = c.data.defs.get(t.loc.def as usize) else {
+                continue;
+            };
+            let children = td.children.clone();
+            let mut exact = None;
+            let mut loose = None;
+            for i in children {
+                let d = &c.data.defs[i as usize];
+                if d.kind != DefKind::Column {
+                    continue;
+                }
+                if d.name == column {
+                    exact = Some(i);
+                    break;
+                }
+                if loose.is_none() && d.name.eq_ignore_ascii_case(column) {
+                    loose = Some(i);
+                }
+            }
+            if let Some(i) = exact.or(loose) {
+                out.push(DefLoc { def: i, ..t.loc });
+            }
+        }
+        out
+    }
+
+    pub fn resolve(&self, r: &Ref) -> Resolution {
+        let res = self.resolve_keyed(&r.spec, &r.key, &r.owner_schema);
+        match res {
+            Resolution::Unresolved { .. } | Resolution::Ambiguous(_) if r.soft => {
+                Resolution::Unknown
+            }
+            other => other,
+        }
+    }
+
+    pub fn resolve_spec(&self, spec: &RefSpec, owner_schema: &str) -> Resolution {
+        let key = match spec {
+            RefSpec::Schema(n)
+            | RefSpec::Table { name: n, .. }
+            | RefSpec::Column { table: n, .. } => low(n),
+        };
+        self.resolve_keyed(spec, &key, owner_schema)
+    }
+
+    fn resolve_keyed(&self, spec: &RefSpec, key: &str, owner_schema: &str) -> Resolution {
+        match spec {
+            RefSpec::Schema(name) => match self.index.schemas.get(key) {
+                Some(defs) => Resolution::Found {
+                    key: SymbolKey::Schema(key.to_string()),
+                    defs: defs.clone(),
+                },
+                None => Resolution::Unresolved {
+                    message: format!("schema `{name}` is not defined"),
+                    help: Some(format!("add `schema \"{name}\" {{}}`")),
+                },
+            },
+            RefSpec::Table { schema, name } => {
+                match self.lookup_relation_key(key, schema.as_deref(), name, owner_schema) {
+                    Ok(found) => Resolution::Found {
+                        key: SymbolKey::Relation {
+                            schema: low(&found[0].schema),
+                            name: key.to_string(),
+                        },
+                        defs: found.iter().map(|e| e.loc).collect(),
+                    },
+                    Err(e) => e,
+                }
+            }
+            RefSpec::Column {
+                schema,
+                table,
+                column,
+                implicit,
+            } => {
+                let tables =
+                    match self.lookup_relation_key(key, schema.as_deref(), table, owner_schema) {
+                        Ok(t) => t,
+                        Err(e) if *implicit => return e,
+                        Err(_) => return Resolution::Unknown,
+                    };
+                let defs = self.lookup_column(&tables, column);
+                if defs.is_empty() {
+                    let is_view = tables
+                        .iter()
+                        .all(|t| self.def(t.loc).is_some_and(|d| d.kind == DefKind::View));
+                    if is_view {
+                        return Resolution::Unknown;
+                    }
+                    return Resolution::Unresolved {
+                        message: format!("table `{table}` has no column `{column}`"),
+                        help: self.suggest_column(&tables, column),
+                    };
+                }
+                Resolution::Found {
+                    key: SymbolKey::Column {
+                        schema: low(&tables[0].schema),
+                        table: key.to_string(),
+                        name: low(column),
+                    },
+                    defs,
+                }
+            }
+        }
+    }
+
+    /// Whether a reference resolves, without building its key: for diagnostics.
+    /// `Err` holds the problem (unresolved or ambiguous).
+    pub fn check(&self, r: &Ref) -> Result<(), Resolution> {
+        let res = match &r.spec {
+            RefSpec::Schema(_) => {
+                if self.index.schemas.contains_key(&*r.key) {
+                    return Ok(());
+                }
+                self.resolve(r)
+            }
+            RefSpec::Table { schema, name } => {
+                match self.lookup_relation_key(&r.key, schema.as_deref(), name, &r.owner_schema) {
+                    Ok(_) => return Ok(()),
+                    Err(e) => e,
+                }
+            }
+            RefSpec::Column {
+                schema,
+                table,
+                column,
+                implicit,
+            } => {
+                match self.lookup_relation_key(&r.key, schema.as_deref(), table, &r.owner_schema) {
+                    Ok(tables) => {
+                        if tables.iter().any(|t| self.has_column(t.loc, column)) {
+                            return Ok(());
+                        }
+                        self.resolve(r)
+                    }
+                    Err(e) if *implicit => e,
+                    Err(_) => return Ok(()),
+                }
+            }
+        };
+        match res {
+            Resolution::Unresolved { .. } | Resolution::Ambiguous(_) if !r.soft => Err(res),
+            _ => Ok(()),
+        }
+    }
+
+    fn has_column(&self, table: DefLoc, column: &str) -> bool {
+        let Some(c) = self.chunk(table) else {
+            return false;
+        };
+        let Some(td) = c.data.defs.get(table.def as usize) else {
+            return false;
+        };
+        td.children.clone().any(|i| {
+            let d = &c.data.defs[i as usize];
+            d.kind == DefKind::Column && d.name.eq_ignore_ascii_case(column)
+        })
+    }
+
+    fn suggest_column(&self, tables: &[&RelEntry], column: &str) -> Option<String> {
+        let t = tables.first()?;
+        let c = self.chunk(t.loc)?;
+        let td = c.data.defs.get(t.loc.def as usize)?;
+        let l = low(column);
+        td.children
+            .clone()
+            .map(|i| &c.data.defs[i as usize])
+            .filter(|d| d.kind == DefKind::Column)
+            .map(|d| {
+                (
+                    super::types::edit_distance(&l, &low(&d.name)),
+                    d.name.clone(),
+                )
+            })
+            .filter(|(d, _)| *d <= 2)
+            .min()
+            .map(|(_, n)| format!("did you mean `{n}`?"))
+    }
+
+    /// Every resolved reference in the workspace, by what it names (computed
+    /// once per snapshot).
+    pub fn all_refs(&self) -> &HashMap<SymbolKey, Vec<FileRange>> {
+        self.lazy.refs.get_or_init(|| {
+            let mut map: HashMap<SymbolKey, Vec<FileRange>> = HashMap::new();
+            for f in self.files() {
+                for (r, base) in f.refs() {
+                    if let Resolution::Found { key, .. } = self.resolve(r) {
+                        map.entry(key).or_default().push(FileRange {
+                            file: f.id,
+                            range: base + r.range.start..base + r.range.end,
+                        });
+                    }
+                }
+            }
+            map
+        })
+    }
+
+    /// Foreign keys pointing at each table: (the FK's table, the FK).
+    pub fn fks_in(&self) -> &HashMap<SymbolKey, Vec<(DefLoc, DefLoc)>> {
+        self.lazy.fks_in.get_or_init(|| {
+            let mut map: HashMap<SymbolKey, Vec<(DefLoc, DefLoc)>> = HashMap::new();
+            for f in self.files() {
+                for (loc, d, _) in f.defs() {
+                    if d.kind != DefKind::ForeignKey {
+                        continue;
+                    }
+                    let Some(fk) = d.model.and_then(|m| self.chunk(loc)?.data.fk(m)) else {
+                        continue;
+                    };
+                    let Ok(found) = self.lookup_relation(
+                        fk.ref_schema.as_deref().filter(|s| !s.is_empty()),
+                        &fk.ref_table,
+                        &d.schema,
+                    ) else {
+                        continue;
+                    };
+                    let key = SymbolKey::Relation {
+                        schema: low(&found[0].schema),
+                        name: low(&found[0].name),
+                    };
+                    let parent = DefLoc {
+                        def: d.parent.unwrap_or(loc.def),
+                        ..loc
+                    };
+                    map.entry(key).or_default().push((parent, loc));
+                }
+            }
+            map
+        })
+    }
+
+    /// The definitions of a key.
+    pub fn defs_of(&self, key: &SymbolKey) -> Vec<DefLoc> {
+        let children = |schema: &str, table: &str, kind: DefKind, name: &str| -> Vec<DefLoc> {
+            let Ok(tables) = self.lookup_relation(Some(schema), table, schema) else {
+                return Vec::new();
+            };
+            if kind == DefKind::Column {
+                return self.lookup_column(&tables, name);
+            }
+            let mut out = Vec::new();
+            for t in tables {
+                let Some(c) = self.chunk(t.loc) else { continue };
+                let Some(td) = c.data.defs.get(t.loc.def as usize) else {
+                    continue;
+                };
+                for i in td.children.clone() {
+                    let d = &c.data.defs[i as usize];
+                    if d.kind == kind && d.name.eq_ignore_ascii_case(name) {
+                        out.push(DefLoc { def: i, ..t.loc });
+                    }
+                }
+            }
+            out
+        };
+        match key {
+            SymbolKey::Def(loc) => vec![*loc],
+            SymbolKey::Relation { schema, name } => self
+                .index
+                .relations
+                .get(name.as_str())
+                .into_iter()
+                .flatten()
+                .filter(|e| e.schema.eq_ignore_ascii_case(schema))
+                .map(|e| e.loc)
+                .collect(),
+            SymbolKey::Column {
+                schema,
+                table,
+                name,
+            } => children(schema, table, DefKind::Column, name),
+            SymbolKey::Index {
+                schema,
+                table,
+                name,
+            } => children(schema, table, DefKind::Index, name),
+            SymbolKey::ForeignKey {
+                schema,
+                table,
+                name,
+            } => children(schema, table, DefKind::ForeignKey, name),
+            k => self.index.by_key.get(k).cloned().unwrap_or_default(),
+        }
+    }
+}

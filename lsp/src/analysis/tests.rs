@@ -1,0 +1,1304 @@
+//! Fixture tests for every analysis feature: `//- /path` starts a file, `$0`
+//! marks the cursor.
+
+use super::completion::{completion, ItemKind, MAX_ITEMS};
+use super::diagnostics::diagnostics;
+use super::fixture::fixture;
+use super::format::format;
+use super::hover::hover;
+use super::inlay::inlay_hints;
+use super::nav::{goto_definition, highlight, prepare_rename, references, rename};
+use super::semantic::{semantic_tokens, SemKind};
+use super::symbols::{document_symbols, folding_ranges, workspace_symbols};
+use super::*;
+use strata_core::Severity;
+
+const USERS_SQL: &str = "CREATE TABLE users (\n  id INTEGER PRIMARY KEY,\n  email TEXT NOT NULL UNIQUE\n);\nCREATE INDEX users_email_idx ON users (email);\n";
+
+fn messages(fx: &fixture::Fixture, file: &str) -> Vec<String> {
+    diagnostics(&fx.a, fx.file(file))
+        .into_iter()
+        .map(|d| d.message)
+        .collect()
+}
+
+/// The text a range covers.
+fn at(fx: &fixture::Fixture, f: FileId, r: &std::ops::Range<usize>) -> String {
+    fx.text(f)[r.clone()].to_string()
+}
+
+fn labels(fx: &fixture::Fixture) -> Vec<String> {
+    let (f, o) = fx.pos();
+    completion(&fx.a, f, o)
+        .map(|c| c.items.into_iter().map(|i| i.label).collect())
+        .unwrap_or_default()
+}
+
+// ----- diagnostics -----
+
+#[test]
+fn unresolved_column_reference_points_at_the_name() {
+    let fx = fixture(
+        r#"
+        schema "main" {}
+        table "t" {
+          schema = schema.main
+          column "a" {
+            type = integer
+          }
+          primary_key {
+            columns = [column.b]
+          }
+        }
+        "#,
+    );
+    let f = fx.file("/ws/schema.hcl");
+    let d = diagnostics(&fx.a, f);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].message, "table `t` has no column `b`");
+    assert_eq!(at(&fx, f, &d[0].range), "b");
+    assert_eq!(d[0].severity, Severity::Error);
+}
+
+#[test]
+fn hcl_resolves_tables_defined_in_sql_and_sql_resolves_hcl() {
+    let fx = fixture(&format!(
+        r#"
+        //- /ws/users.sql
+        {USERS_SQL}
+        //- /ws/comments.sql
+        CREATE TABLE comments (id INTEGER PRIMARY KEY, post_id INTEGER REFERENCES posts (id));
+        //- /ws/posts.hcl
+        schema "main" {{}}
+        table "posts" {{
+          schema = schema.main
+          column "id" {{
+            type = integer
+          }}
+          column "author_id" {{
+            type = integer
+          }}
+          primary_key {{
+            columns = [column.id]
+          }}
+          foreign_key "author" {{
+            columns     = [column.author_id]
+            ref_columns = [table.users.column.id]
+          }}
+          index "by_author" {{
+            columns = [column.author_id]
+          }}
+        }}
+        "#
+    ));
+    for f in ["/ws/users.sql", "/ws/comments.sql", "/ws/posts.hcl"] {
+        assert_eq!(messages(&fx, f), Vec::<String>::new(), "{f}");
+    }
+}
+
+#[test]
+fn unresolved_table_suggests_a_close_name() {
+    let fx = fixture(&format!(
+        r#"
+        //- /ws/users.sql
+        {USERS_SQL}
+        //- /ws/a.hcl
+        table "posts" {{
+          column "uid" {{
+            type = integer
+          }}
+          foreign_key "f" {{
+            columns     = [column.uid]
+            ref_columns = [table.user.column.id]
+          }}
+        }}
+        "#
+    ));
+    let d = diagnostics(&fx.a, fx.file("/ws/a.hcl"));
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].message, "table `user` is not defined");
+    assert_eq!(d[0].help.as_deref(), Some("did you mean `users`?"));
+}
+
+#[test]
+fn unknown_type_is_flagged_with_a_suggestion() {
+    let fx = fixture(
+        r#"
+        table "t" {
+          column "a" {
+            type = integr
+          }
+          column "b" {
+            type = sql("my custom type")
+          }
+          column "c" {
+            type = varchar(10)
+          }
+        }
+        "#,
+    );
+    let d = diagnostics(&fx.a, fx.file("/ws/schema.hcl"));
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].message, "`integr` is not a sqlite type");
+    assert_eq!(d[0].severity, Severity::Warning);
+    assert!(d[0].help.as_deref().unwrap().contains("integer"));
+}
+
+#[test]
+fn postgres_suffix_picks_the_dialect() {
+    let fx = fixture(
+        r#"
+        //- /ws/s.pg.hcl
+        table "t" {
+          column "a" {
+            type = jsonb
+          }
+          column "b" {
+            type = blobby
+          }
+        }
+        "#,
+    );
+    let d = diagnostics(&fx.a, fx.file("/ws/s.pg.hcl"));
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].message, "`blobby` is not a postgres type");
+    assert_eq!(d[0].severity, Severity::Error);
+}
+
+#[test]
+fn duplicate_tables_across_files_and_formats() {
+    let fx = fixture(&format!(
+        r#"
+        //- /ws/a.sql
+        {USERS_SQL}
+        //- /ws/b.hcl
+        table "users" {{
+          column "id" {{
+            type = integer
+          }}
+        }}
+        "#
+    ));
+    assert!(messages(&fx, "/ws/a.sql").is_empty());
+    let d = diagnostics(&fx.a, fx.file("/ws/b.hcl"));
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].message, "table or view `users` is defined twice");
+    assert_eq!(d[0].related[0].0.file, fx.file("/ws/a.sql"));
+}
+
+#[test]
+fn fk_column_types_must_match() {
+    let fx = fixture(&format!(
+        r#"
+        //- /ws/users.sql
+        {USERS_SQL}
+        //- /ws/a.hcl
+        table "posts" {{
+          column "uid" {{
+            type = text
+          }}
+          foreign_key "posts_user" {{
+            columns     = [column.uid]
+            ref_columns = [table.users.column.id]
+          }}
+        }}
+        "#
+    ));
+    let d = diagnostics(&fx.a, fx.file("/ws/a.hcl"));
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].code, "fk-type-mismatch");
+    assert_eq!(
+        d[0].message,
+        "`posts.uid` is `text` but references `users.id`, which is `integer`"
+    );
+}
+
+#[test]
+fn syntax_error_in_one_block_keeps_the_others() {
+    let fx = fixture(
+        r#"
+        table "a" {
+          column "x" {
+            type =
+        }
+        table "b" {
+          column "y" {
+            type = int
+          }
+          primary_key {
+            columns = [column.y]
+          }
+        }
+        "#,
+    );
+    let f = fx.file("/ws/schema.hcl");
+    let d = diagnostics(&fx.a, f);
+    assert!(d.iter().any(|d| d.code == "syntax"), "{d:?}");
+    assert!(d.iter().all(|d| d.code == "syntax"), "{d:?}");
+    // The broken table still defines its name for references and symbols.
+    let names: Vec<String> = document_symbols(&fx.a, f)
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
+    assert_eq!(names, vec!["a", "b"]);
+}
+
+#[test]
+fn unknown_attribute_comes_from_core() {
+    let fx = fixture(
+        r#"
+        table "t" {
+          column "a" {
+            type   = int
+            colour = "red"
+          }
+        }
+        "#,
+    );
+    assert_eq!(
+        messages(&fx, "/ws/schema.hcl"),
+        vec!["unknown attribute `colour` in `column` block"]
+    );
+}
+
+#[test]
+fn ambiguous_table_reference() {
+    let fx = fixture(
+        r#"
+        schema "a" {}
+        schema "b" {}
+        schema "c" {}
+        table "t" {
+          schema = schema.a
+          column "id" {
+            type = int
+          }
+        }
+        table "t" {
+          schema = schema.b
+          column "id" {
+            type = int
+          }
+        }
+        table "u" {
+          schema = schema.c
+          column "t_id" {
+            type = int
+          }
+          foreign_key "f" {
+            columns     = [column.t_id]
+            ref_columns = [table.t.column.id]
+          }
+        }
+        "#,
+    );
+    let m = messages(&fx, "/ws/schema.hcl");
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(m[0].starts_with("`t` is ambiguous"), "{m:?}");
+}
+
+// ----- incremental analysis -----
+
+#[test]
+fn an_edit_reparses_only_the_chunk_it_touches() {
+    let mut fx = fixture(
+        r#"
+        table "a" {
+          column "x" {
+            type = int
+          }
+        }
+
+        table "b" {
+          column "y" {
+            type = int
+          }
+        }
+        "#,
+    );
+    let f = fx.file("/ws/schema.hcl");
+    let before = fx.a.file(f).unwrap().chunks.clone();
+    let text = fx.text(f).replace("\"y\"", "\"why\"");
+    fx.ws.set_text(f, Arc::from(text));
+    let after = fx.ws.snapshot();
+    let chunks = &after.file(f).unwrap().chunks;
+    assert!(
+        Arc::ptr_eq(&before[0].data, &chunks[0].data),
+        "chunk a was re-parsed"
+    );
+    assert!(!Arc::ptr_eq(&before[1].data, &chunks[1].data));
+    // An edit above shifts chunk b without re-parsing it.
+    let text = format!("\n\n{}", after.file(f).unwrap().text);
+    fx.ws.set_text(f, Arc::from(text));
+    let shifted = fx.ws.snapshot();
+    let c2 = &shifted.file(f).unwrap().chunks;
+    assert!(Arc::ptr_eq(&chunks[1].data, &c2[1].data));
+    assert_eq!(c2[1].base, chunks[1].base + 2);
+}
+
+// ----- completion -----
+
+#[test]
+fn completes_top_level_blocks_with_snippets() {
+    let fx = fixture("ta$0\n");
+    let (f, o) = fx.pos();
+    let c = completion(&fx.a, f, o).unwrap();
+    assert_eq!(c.items[0].label, "table");
+    assert!(c.items[0].snippet);
+    assert!(c.items[0].insert.starts_with("table \"${1:name}\" {"));
+    assert_eq!(c.range, 0..2);
+}
+
+#[test]
+fn completes_attributes_and_blocks_inside_a_table_while_it_is_unclosed() {
+    let fx = fixture(
+        r#"
+        table "t" {
+          column "a" {
+            type = int
+          }
+          $0
+        "#,
+    );
+    let l = labels(&fx);
+    for want in [
+        "column",
+        "primary_key",
+        "index",
+        "foreign_key",
+        "schema",
+        "strict",
+    ] {
+        assert!(l.contains(&want.to_string()), "{want} missing from {l:?}");
+    }
+    assert!(!l.contains(&"type".to_string()));
+}
+
+#[test]
+fn does_not_offer_attributes_already_set() {
+    let fx = fixture(
+        r#"
+        table "t" {
+          column "a" {
+            type = int
+            n$0
+          }
+        }
+        "#,
+    );
+    let l = labels(&fx);
+    assert_eq!(l[0], "null");
+    assert!(!l.contains(&"type".to_string()));
+}
+
+#[test]
+fn completes_types_after_type_eq() {
+    let fx = fixture(
+        r#"
+        table "t" {
+          column "a" {
+            type = $0
+          }
+        }
+        "#,
+    );
+    let (f, o) = fx.pos();
+    let c = completion(&fx.a, f, o).unwrap();
+    let names: Vec<&str> = c.items.iter().map(|i| i.label.as_str()).collect();
+    assert!(names.contains(&"integer") && names.contains(&"varchar") && names.contains(&"sql"));
+    let varchar = c.items.iter().find(|i| i.label == "varchar").unwrap();
+    assert_eq!(varchar.insert, "varchar(${1:255})");
+    assert_eq!(varchar.kind, ItemKind::Type);
+}
+
+#[test]
+fn type_completion_ranks_prefix_matches_first() {
+    let fx = fixture(
+        r#"
+        table "t" {
+          column "a" {
+            type = te$0
+          }
+        }
+        "#,
+    );
+    assert_eq!(labels(&fx)[0], "text");
+}
+
+#[test]
+fn completes_own_columns_after_column_dot() {
+    let fx = fixture(
+        r#"
+        table "t" {
+          column "id" {
+            type = int
+          }
+          column "email" {
+            type = text
+          }
+          index "i" {
+            columns = [column.$0]
+          }
+        }
+        "#,
+    );
+    assert_eq!(labels(&fx), vec!["id", "email"]);
+}
+
+#[test]
+fn completes_tables_from_sql_and_their_columns() {
+    let fx = fixture(&format!(
+        r#"
+        //- /ws/users.sql
+        {USERS_SQL}
+        //- /ws/a.hcl
+        table "posts" {{
+          column "uid" {{
+            type = int
+          }}
+          foreign_key "f" {{
+            columns     = [column.uid]
+            ref_columns = [table.$0]
+          }}
+        }}
+        "#
+    ));
+    assert_eq!(labels(&fx), vec!["users", "posts"]);
+    let fx = fixture(&format!(
+        r#"
+        //- /ws/users.sql
+        {USERS_SQL}
+        //- /ws/a.hcl
+        table "posts" {{
+          foreign_key "f" {{
+            ref_columns = [table.users.column.$0]
+          }}
+        }}
+        "#
+    ));
+    assert_eq!(labels(&fx), vec!["id", "email"]);
+}
+
+#[test]
+fn completes_tables_and_columns_after_sql_references() {
+    let fx = fixture(
+        r#"
+        //- /ws/a.hcl
+        table "users" {
+          column "id" {
+            type = int
+          }
+          column "name" {
+            type = text
+          }
+        }
+        //- /ws/b.sql
+        CREATE TABLE posts (id INTEGER, uid INTEGER REFERENCES us$0
+        "#,
+    );
+    assert_eq!(labels(&fx), vec!["users"]);
+    let fx = fixture(
+        r#"
+        //- /ws/a.hcl
+        table "users" {
+          column "id" {
+            type = int
+          }
+        }
+        //- /ws/b.sql
+        CREATE TABLE posts (id INTEGER, uid INTEGER REFERENCES users ($0
+        "#,
+    );
+    assert_eq!(labels(&fx), vec!["id"]);
+}
+
+#[test]
+fn completion_is_capped_and_marked_incomplete() {
+    let mut src = String::new();
+    for i in 0..150 {
+        src.push_str(&format!(
+            "table \"t{i}\" {{\n  column \"id\" {{\n    type = int\n  }}\n}}\n"
+        ));
+    }
+    src.push_str("table \"x\" {\n  foreign_key \"f\" {\n    ref_columns = [table.$0]\n  }\n}\n");
+    let fx = fixture(&src);
+    let (f, o) = fx.pos();
+    let c = completion(&fx.a, f, o).unwrap();
+    assert_eq!(c.items.len(), MAX_ITEMS);
+    assert!(c.incomplete);
+}
+
+#[test]
+fn completes_env_attributes_and_schema_files_in_the_project_file() {
+    let fx = fixture(
+        r#"
+        //- /ws/schema.hcl
+        table "t" {
+          column "id" {
+            type = int
+          }
+        }
+        //- /ws/strata.hcl
+        env "local" {
+          u$0
+        }
+        "#,
+    );
+    assert_eq!(labels(&fx)[0], "url");
+    let fx = fixture(
+        r#"
+        //- /ws/schema.hcl
+        table "t" {
+          column "id" {
+            type = int
+          }
+        }
+        //- /ws/strata.hcl
+        env "local" {
+          src = [$0]
+        }
+        "#,
+    );
+    assert_eq!(labels(&fx), vec!["\"file://schema.hcl\""]);
+}
+
+#[test]
+fn completes_env_names_not_taken() {
+    let fx = fixture(
+        r#"
+        //- /ws/strata.hcl
+        env "local" {
+          url = "sqlite://a.db"
+        }
+        env "$0" {
+        }
+        "#,
+    );
+    assert_eq!(labels(&fx), vec!["dev", "test", "staging", "prod"]);
+}
+
+#[test]
+fn no_completion_inside_a_label() {
+    let fx = fixture("table \"us$0\" {\n}\n");
+    assert!(labels(&fx).is_empty());
+}
+
+// ----- hover -----
+
+#[test]
+fn hover_on_a_table_shows_columns_indexes_and_its_sql() {
+    let fx = fixture(
+        r#"
+        table "us$0ers" {
+          column "id" {
+            type = integer
+          }
+          column "email" {
+            type = varchar(255)
+            null = true
+          }
+          primary_key {
+            columns = [column.id]
+          }
+          index "users_email" {
+            unique  = true
+            columns = [column.email]
+          }
+        }
+        "#,
+    );
+    let (f, o) = fx.pos();
+    let h = hover(&fx.a, f, o).unwrap();
+    assert_eq!(at(&fx, f, &h.range), "users");
+    let md = h.markdown;
+    assert!(md.contains("| email | varchar(255) | NULL |"), "{md}");
+    assert!(
+        md.contains("**unique index** `users_email` (email)"),
+        "{md}"
+    );
+    assert!(md.contains("CREATE TABLE \"users\""), "{md}");
+    assert!(
+        md.contains("CREATE UNIQUE INDEX \"users_email\" ON \"users\" (\"email\");"),
+        "{md}"
+    );
+}
+
+#[test]
+fn hover_on_a_column_reference_across_formats() {
+    let fx = fixture(&format!(
+        r#"
+        //- /ws/users.sql
+        {USERS_SQL}
+        //- /ws/a.hcl
+        table "posts" {{
+          column "uid" {{
+            type = integer
+          }}
+          foreign_key "f" {{
+            columns     = [column.uid]
+            ref_columns = [table.users.column.e$0mail]
+          }}
+        }}
+        "#
+    ));
+    let (f, o) = fx.pos();
+    let h = hover(&fx.a, f, o).unwrap();
+    assert!(
+        h.markdown
+            .starts_with("**column** `users.email` `text` NOT NULL"),
+        "{}",
+        h.markdown
+    );
+    assert!(
+        h.markdown.contains("`users_email_idx` (email)"),
+        "{}",
+        h.markdown
+    );
+    assert!(
+        h.markdown.contains("\"email\" text NOT NULL"),
+        "{}",
+        h.markdown
+    );
+}
+
+#[test]
+fn hover_shows_foreign_keys_pointing_in() {
+    let fx = fixture(
+        r#"
+        //- /ws/users.sql
+        CREATE TABLE users (i$0d INTEGER PRIMARY KEY);
+        //- /ws/a.hcl
+        table "posts" {
+          column "uid" {
+            type = integer
+          }
+          foreign_key "posts_user" {
+            columns     = [column.uid]
+            ref_columns = [table.users.column.id]
+            on_delete   = CASCADE
+          }
+        }
+        "#,
+    );
+    let (f, o) = fx.pos();
+    let md = hover(&fx.a, f, o).unwrap().markdown;
+    assert!(
+        md.contains("**referenced by** `posts`(uid) → `users`(id) ON DELETE CASCADE"),
+        "{md}"
+    );
+}
+
+#[test]
+fn hover_on_a_type() {
+    let fx = fixture("table \"t\" {\n  column \"a\" {\n    type = integ$0er\n  }\n}\n");
+    let (f, o) = fx.pos();
+    let md = hover(&fx.a, f, o).unwrap().markdown;
+    assert!(md.starts_with("**integer** — sqlite type"), "{md}");
+}
+
+// ----- navigation -----
+
+#[test]
+fn goto_definition_from_hcl_into_sql_and_back() {
+    let fx = fixture(&format!(
+        r#"
+        //- /ws/users.sql
+        {USERS_SQL}
+        //- /ws/a.hcl
+        table "posts" {{
+          column "uid" {{
+            type = integer
+          }}
+          foreign_key "f" {{
+            columns     = [column.uid]
+            ref_columns = [table.users.column.i$0d]
+          }}
+        }}
+        "#
+    ));
+    let (f, o) = fx.pos();
+    let t = goto_definition(&fx.a, f, o);
+    assert_eq!(t.len(), 1);
+    let sql = fx.file("/ws/users.sql");
+    assert_eq!(t[0].file, sql);
+    assert_eq!(at(&fx, sql, &t[0].focus_range), "id");
+
+    let fx = fixture(
+        r#"
+        //- /ws/a.hcl
+        table "users" {
+          column "id" {
+            type = integer
+          }
+        }
+        //- /ws/b.sql
+        CREATE TABLE posts (uid INTEGER REFERENCES us$0ers (id));
+        "#,
+    );
+    let (f, o) = fx.pos();
+    let t = goto_definition(&fx.a, f, o);
+    let hcl = fx.file("/ws/a.hcl");
+    assert_eq!(t[0].file, hcl);
+    assert_eq!(at(&fx, hcl, &t[0].focus_range), "users");
+    assert!(at(&fx, hcl, &t[0].full_range).starts_with("table \"users\" {"));
+}
+
+#[test]
+fn references_and_highlights_span_files() {
+    let fx = fixture(
+        r#"
+        //- /ws/a.hcl
+        table "users" {
+          column "i$0d" {
+            type = integer
+          }
+          primary_key {
+            columns = [column.id]
+          }
+        }
+        //- /ws/b.sql
+        CREATE TABLE posts (uid INTEGER REFERENCES users (id));
+        "#,
+    );
+    let (f, o) = fx.pos();
+    let refs = references(&fx.a, f, o, true);
+    assert_eq!(refs.len(), 3, "{refs:?}");
+    assert_eq!(
+        refs.iter()
+            .filter(|r| r.file == fx.file("/ws/b.sql"))
+            .count(),
+        1
+    );
+    let h = highlight(&fx.a, f, o);
+    assert_eq!(h.len(), 2);
+    assert!(h[0].def && !h[1].def);
+}
+
+#[test]
+fn rename_a_table_everywhere_and_offer_renamed_from() {
+    let fx = fixture(
+        r#"
+        //- /ws/a.hcl
+        table "us$0ers" {
+          schema = schema.main
+          column "id" {
+            type = integer
+          }
+        }
+        table "posts" {
+          column "uid" {
+            type = integer
+          }
+          foreign_key "f" {
+            columns     = [column.uid]
+            ref_columns = [table.users.column.id]
+          }
+        }
+        //- /ws/b.sql
+        CREATE TABLE comments (uid INTEGER REFERENCES "users" (id));
+        CREATE INDEX c ON users (id);
+        "#,
+    );
+    let (f, o) = fx.pos();
+    let (range, name) = prepare_rename(&fx.a, f, o).unwrap();
+    assert_eq!(
+        (at(&fx, f, &range), name.as_str()),
+        ("users".into(), "users")
+    );
+    let ch = rename(&fx.a, f, o, "accounts").unwrap();
+    let apply = |file: FileId, edits: &[nav::Edit]| {
+        let mut text = fx.text(file).to_string();
+        let mut edits = edits.to_vec();
+        edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+        for e in edits {
+            text.replace_range(e.range, &e.text);
+        }
+        text
+    };
+    let hcl = fx.file("/ws/a.hcl");
+    let sql = fx.file("/ws/b.sql");
+    let new_hcl = apply(hcl, &ch.edits[&hcl]);
+    assert!(new_hcl.contains("table \"accounts\" {"));
+    assert!(new_hcl.contains("[table.accounts.column.id]"));
+    let new_sql = apply(sql, &ch.edits[&sql]);
+    assert!(
+        new_sql.contains("REFERENCES \"accounts\" (id)"),
+        "{new_sql}"
+    );
+    assert!(new_sql.contains("ON accounts (id)"), "{new_sql}");
+    let both: Vec<nav::Edit> = ch.edits[&hcl]
+        .iter()
+        .chain(&ch.renamed_from[&hcl])
+        .cloned()
+        .collect();
+    let with_from = apply(hcl, &both);
+    assert!(
+        with_from.starts_with(
+            "table \"accounts\" {\n  renamed_from = \"users\"\n  schema = schema.main\n"
+        ),
+        "{with_from}"
+    );
+}
+
+#[test]
+fn view_queries_refer_to_tables_softly() {
+    let fx = fixture(
+        r#"
+        table "users" {
+          column "id" {
+            type = integer
+          }
+        }
+        view "v" {
+          as = <<-SQL
+            SELECT u.id FROM us$0ers u JOIN missing m ON m.id = u.id
+          SQL
+        }
+        "#,
+    );
+    let (f, o) = fx.pos();
+    // Navigation works, and an unknown name (maybe a CTE) is no error.
+    let t = goto_definition(&fx.a, f, o);
+    assert_eq!(at(&fx, t[0].file, &t[0].focus_range), "users");
+    assert!(diagnostics(&fx.a, f).is_empty());
+    // Renaming the table renames it in the query too.
+    let ch = rename(&fx.a, f, o, "people").unwrap();
+    assert_eq!(ch.edits[&f].len(), 2);
+}
+
+#[test]
+fn rename_rejects_names_hcl_references_cannot_spell() {
+    let fx = fixture(
+        r#"
+        table "t" {
+          column "a$0" {
+            type = int
+          }
+          primary_key {
+            columns = [column.a]
+          }
+        }
+        "#,
+    );
+    let (f, o) = fx.pos();
+    assert!(rename(&fx.a, f, o, "a b").is_err());
+    assert!(rename(&fx.a, f, o, "b").is_ok());
+}
+
+// ----- symbols, folding, tokens, hints, formatting -----
+
+#[test]
+fn document_symbols_nest_columns_under_tables() {
+    let fx = fixture(
+        r#"
+        schema "main" {}
+        table "t" {
+          schema = schema.main
+          column "a" {
+            type = int
+          }
+          index "i" {
+            columns = [column.a]
+          }
+        }
+        view "v" {
+          as = "SELECT 1"
+        }
+        "#,
+    );
+    let s = document_symbols(&fx.a, fx.file("/ws/schema.hcl"));
+    let top: Vec<(&str, DefKind)> = s.iter().map(|s| (s.name.as_str(), s.kind)).collect();
+    assert_eq!(
+        top,
+        vec![
+            ("main", DefKind::Schema),
+            ("t", DefKind::Table),
+            ("v", DefKind::View)
+        ]
+    );
+    let kids: Vec<(&str, Option<&str>)> = s[1]
+        .children
+        .iter()
+        .map(|c| (c.name.as_str(), c.detail.as_deref()))
+        .collect();
+    assert_eq!(kids, vec![("a", Some("int")), ("i", None)]);
+}
+
+#[test]
+fn workspace_symbols_rank_tables_first() {
+    let fx = fixture(&format!(
+        r#"
+        //- /ws/users.sql
+        {USERS_SQL}
+        //- /ws/a.hcl
+        table "user_emails" {{
+          column "user_id" {{
+            type = int
+          }}
+        }}
+        "#
+    ));
+    let s = workspace_symbols(&fx.a, "user");
+    let names: Vec<&str> = s.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        vec!["users", "user_emails", "user_id", "users_email_idx"]
+    );
+}
+
+#[test]
+fn folding_ranges_cover_blocks_and_statements() {
+    let fx = fixture(
+        r#"
+        //- /ws/a.hcl
+        # one
+        # two
+        table "t" {
+          column "a" {
+            type = int
+          }
+        }
+        //- /ws/b.sql
+        CREATE TABLE x (
+          a INT
+        );
+        "#,
+    );
+    assert_eq!(folding_ranges(&fx.a, fx.file("/ws/a.hcl")).len(), 3);
+    assert_eq!(folding_ranges(&fx.a, fx.file("/ws/b.sql")).len(), 1);
+}
+
+#[test]
+fn semantic_tokens_classify_names_by_meaning() {
+    let fx = fixture(&format!(
+        r#"
+        //- /ws/users.sql
+        {USERS_SQL}
+        //- /ws/a.hcl
+        table "posts" {{
+          column "uid" {{
+            type = integer
+          }}
+          foreign_key "f" {{
+            columns     = [column.uid]
+            ref_columns = [table.users.column.id]
+          }}
+        }}
+        "#
+    ));
+    let f = fx.file("/ws/a.hcl");
+    let toks = semantic_tokens(&fx.a, f);
+    let find = |text: &str| {
+        toks.iter()
+            .find(|t| at(&fx, f, &t.range) == text)
+            .unwrap_or_else(|| panic!("no token {text}"))
+            .clone()
+    };
+    assert_eq!(find("posts").kind, SemKind::Class);
+    assert!(find("posts").declaration);
+    assert_eq!(find("users").kind, SemKind::Class);
+    assert!(!find("users").declaration);
+    assert_eq!(find("uid").kind, SemKind::Property);
+    assert_eq!(find("table").kind, SemKind::Keyword);
+    assert_eq!(find("integer").kind, SemKind::Type);
+    assert_eq!(find("ref_columns").kind, SemKind::Property);
+    // Sorted and non-overlapping.
+    assert!(toks.windows(2).all(|w| w[0].range.end <= w[1].range.start));
+}
+
+#[test]
+fn inlay_hints_show_fk_targets_and_missing_indexes() {
+    let fx = fixture(
+        r#"
+        table "users" {
+          column "id" {
+            type = integer
+          }
+          primary_key {
+            columns = [column.id]
+          }
+        }
+        table "posts" {
+          column "uid" {
+            type = integer
+          }
+          foreign_key "f" {
+            columns     = [column.uid]
+            ref_columns = [table.users.column.id]
+          }
+        }
+        "#,
+    );
+    let f = fx.file("/ws/schema.hcl");
+    let h = inlay_hints(&fx.a, f, 0..fx.text(f).len());
+    assert_eq!(h.len(), 2, "{h:?}");
+    assert_eq!(h[0].label, "→ users(id)");
+    assert!(fx.text(f)[..h[0].offset].ends_with("[column.uid]"));
+    assert!(h[1].warning);
+    // With an index on uid the warning goes.
+    let text = fx.text(f).replace(
+        "  foreign_key",
+        "  index \"posts_uid\" {\n    columns = [column.uid]\n  }\n  foreign_key",
+    );
+    let fx2 = fixture(&text);
+    let f2 = fx2.file("/ws/schema.hcl");
+    let h = inlay_hints(&fx2.a, f2, 0..text.len());
+    assert_eq!(h.len(), 1, "{h:?}");
+}
+
+#[test]
+fn quick_fix_adds_an_index_for_an_uncovered_foreign_key() {
+    let fx = fixture(
+        r#"
+        table "users" {
+          column "id" {
+            type = integer
+          }
+        }
+        table "posts" {
+          column "uid" {
+            type = integer
+          }
+          foreign_key "f" {
+            columns     = [column.u$0id]
+            ref_columns = [table.users.column.id]
+          }
+        }
+        "#,
+    );
+    let (f, o) = fx.pos();
+    let (title, e) = actions::add_fk_index(&fx.a, f, o).unwrap();
+    assert_eq!(title, "Add index `posts_uid` on (uid) for this foreign key");
+    let mut text = fx.text(f).to_string();
+    text.replace_range(e.range, &e.text);
+    assert!(
+        text.contains(
+            "  index \"posts_uid\" {\n    columns = [column.uid]\n  }\n  foreign_key \"f\" {"
+        ),
+        "{text}"
+    );
+    let fx2 = fixture(&text);
+    assert!(
+        inlay_hints(&fx2.a, fx2.file("/ws/schema.hcl"), 0..text.len())
+            .iter()
+            .all(|h| !h.warning)
+    );
+}
+
+#[test]
+fn formatting_is_one_minimal_edit_from_core() {
+    let fx = fixture("table \"t\" {\ncolumn \"a\" {\ntype=int\n}\n}\n");
+    let f = fx.file("/ws/schema.hcl");
+    let edits = format(&fx.a, f).unwrap();
+    assert_eq!(edits.len(), 1);
+    let mut text = fx.text(f).to_string();
+    text.replace_range(edits[0].range.clone(), &edits[0].text);
+    assert_eq!(
+        text,
+        "table \"t\" {\n  column \"a\" {\n    type = int\n  }\n}\n"
+    );
+    let broken = fixture("table \"t\" {\n");
+    assert!(format(&broken.a, broken.file("/ws/schema.hcl")).is_err());
+}
+
+// ----- project file and plan summaries -----
+
+#[test]
+fn project_file_diagnostics_and_env_symbols() {
+    let fx = fixture(
+        r#"
+        //- /ws/strata.hcl
+        env "local" {
+          url    = "sqlite://app.db"
+          src    = ["file://schema.hcl"]
+          colour = "red"
+        }
+        "#,
+    );
+    let f = fx.file("/ws/strata.hcl");
+    let d = diagnostics(&fx.a, f);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].severity, Severity::Warning);
+    let s = document_symbols(&fx.a, f);
+    assert_eq!(s[0].name, "local");
+    let (_, p) = fx.a.project().unwrap();
+    assert_eq!(p.envs[0].url.as_deref(), Some("sqlite://app.db"));
+    let env = plan::EnvInfo::new(p, None).unwrap();
+    assert_eq!(env.url.as_deref(), Some("sqlite:///ws/app.db"));
+    assert_eq!(env.src, vec!["file:///ws/schema.hcl"]);
+}
+
+#[test]
+fn plan_view_summarizes_changes_per_table() {
+    use strata_core::model::{Column, Table};
+    use strata_core::Realm;
+    let col = |n: &str| Column {
+        name: n.into(),
+        ty: "integer".into(),
+        ..Column::default()
+    };
+    let table = |n: &str, cols: &[&str]| Table {
+        name: n.into(),
+        columns: cols.iter().map(|c| col(c)).collect(),
+        ..Table::default()
+    };
+    let mut from = Realm::default();
+    from.schema_entry("main").tables = vec![table("users", &["id", "bio"]), table("old", &["id"])];
+    let mut to = Realm::default();
+    to.schema_entry("main").tables =
+        vec![table("users", &["id", "a", "b"]), table("posts", &["id"])];
+    let p = strata_core::plan::plan(
+        &from,
+        &to,
+        strata_core::dialect::Dialect::Sqlite,
+        &Default::default(),
+    );
+    let v = plan::view(&p, &[]);
+    assert_eq!(
+        v.objects[&("main".to_string(), "users".to_string())],
+        "+2 columns · drops column bio"
+    );
+    assert_eq!(
+        v.objects[&("main".to_string(), "posts".to_string())],
+        "new table · 1 column"
+    );
+    assert_eq!(v.drops, vec!["drops table old"]);
+    assert!(v.total.starts_with("plan: "));
+
+    let fx = fixture("table \"users\" {\n  column \"id\" {\n    type = integer\n  }\n}\ntable \"same\" {\n  column \"id\" {\n    type = integer\n  }\n}\n");
+    let lenses = plan::lenses(&fx.a, fx.file("/ws/schema.hcl"), &v);
+    let titles: Vec<&str> = lenses.iter().map(|l| l.title.as_str()).collect();
+    assert_eq!(titles[1..], ["+2 columns · drops column bio", "in sync"]);
+    assert!(titles[0].ends_with("drops table old"));
+}
+
+/// Incremental re-chunking must agree with splitting the whole file, whatever
+/// the edit: braces, quotes, comments and heredoc markers included.
+#[test]
+fn incremental_chunking_matches_a_full_split_under_random_edits() {
+    let base = "schema \"main\" {}\n\ntable \"a\" {\n  column \"x\" {\n    type = int\n  }\n}\n\n# note\ntable \"b\" {\n  column \"y\" {\n    type = text\n  }\n  index \"i\" {\n    columns = [column.y]\n  }\n}\nview \"v\" {\n  as = <<-SQL\n    SELECT 1\n  SQL\n}\n\ntable \"c\" {\n}\n";
+    let wild = [
+        "{",
+        "}",
+        "\"",
+        "\n",
+        "x",
+        "table \"z\" {\n",
+        "/*",
+        "*/",
+        "<<EOF\n",
+        "EOF\n",
+        "#",
+        " ",
+        "[",
+        "]",
+        "=",
+    ];
+    // Balanced pieces keep the file complete, so edits take the incremental path.
+    let tame = [
+        "x",
+        " ",
+        "\n",
+        "table \"z\" {\n}\n",
+        "{}",
+        "[]",
+        "\n\n",
+        "t = 1\n",
+    ];
+    let before = RESPANS.load(std::sync::atomic::Ordering::Relaxed);
+    let mut ws = Workspace::new();
+    let f = ws.set_file("/ws/s.hcl", Arc::from(base), FileOpts::default());
+    ws.snapshot();
+    let mut text = base.to_string();
+    let mut seed: u64 = 0x2545F4914F6CDD1D;
+    let mut next = |m: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % m as u64) as usize
+    };
+    for step in 0..3000 {
+        let at = next(text.len() + 1);
+        let at = (0..=at).rev().find(|i| text.is_char_boundary(*i)).unwrap();
+        if next(3) == 0 && at < text.len() {
+            let len = (1 + next(4)).min(text.len() - at);
+            let end = (at + len..=text.len())
+                .find(|i| text.is_char_boundary(*i))
+                .unwrap();
+            text.replace_range(at..end, "");
+        } else {
+            let pieces: &[&str] = if step % 100 < 50 { &wild } else { &tame };
+            text.insert_str(at, pieces[next(pieces.len())]);
+        }
+        if step % 50 == 49 {
+            text = base.to_string();
+        }
+        ws.set_text(f, Arc::from(text.as_str()));
+        let a = ws.snapshot();
+        let got: Vec<_> = a
+            .file(f)
+            .unwrap()
+            .chunks
+            .iter()
+            .map(|c| c.range())
+            .collect();
+        assert_eq!(got, hcl::chunk_ranges(&text), "step {step}: {text:?}");
+        // Reused chunks must be the chunk's own text.
+        for c in &a.file(f).unwrap().chunks {
+            let fresh =
+                hcl::analyze_chunk(&Arc::from("/ws/s.hcl"), &text[c.range()], Dialect::Sqlite);
+            assert_eq!(fresh.defs.len(), c.data.defs.len(), "step {step}");
+        }
+    }
+    let incremental = RESPANS.load(std::sync::atomic::Ordering::Relaxed) - before;
+    assert!(
+        incremental > 300,
+        "only {incremental} edits took the incremental path"
+    );
+}
+
+#[test]
+fn cached_diagnostics_follow_the_tables_they_depend_on() {
+    let users = "table \"users\" {\n  column \"id\" {\n    type = integer\n  }\n}\n";
+    let mut fx = fixture(&format!(
+        r#"
+        //- /ws/a.hcl
+        {users}
+        //- /ws/b.hcl
+        table "posts" {{
+          column "uid" {{
+            type = integer
+          }}
+          foreign_key "f" {{
+            columns     = [column.uid]
+            ref_columns = [table.users.column.id]
+          }}
+        }}
+        "#
+    ));
+    let (a, b) = (fx.file("/ws/a.hcl"), fx.file("/ws/b.hcl"));
+    let msgs = |an: &Analysis| -> Vec<String> {
+        diagnostics(an, b).into_iter().map(|d| d.message).collect()
+    };
+    assert!(msgs(&fx.a).is_empty());
+    fx.ws
+        .set_text(a, Arc::from(users.replace("users", "people")));
+    assert_eq!(
+        msgs(&fx.ws.snapshot()),
+        vec!["table `users` is not defined"]
+    );
+    fx.ws.set_text(a, Arc::from(users));
+    assert!(msgs(&fx.ws.snapshot()).is_empty());
+    fx.ws
+        .set_text(a, Arc::from(users.replace("integer", "text")));
+    assert_eq!(
+        msgs(&fx.ws.snapshot()),
+        vec!["`posts.uid` is `integer` but references `users.id`, which is `text`"]
+    );
+    fx.ws
+        .set_text(a, Arc::from(users.replace("\"id\"", "\"key\"")));
+    assert_eq!(
+        msgs(&fx.ws.snapshot()),
+        vec!["table `users` has no column `id`"]
+    );
+}

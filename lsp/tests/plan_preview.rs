@@ -1,0 +1,284 @@
+//! The live plan: code lenses, `strata.previewPlan` and `strata.applyPlan`.
+//! The preview must be byte for byte what `strata schema apply` would run: it
+//! is compared with core's planner called directly and with the CLI's
+//! `--dry-run --format json` output.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+use std::time::Duration;
+use strata_core::dialect::Dialect;
+use strata_core::driver::{self, Scope};
+use strata_core::workspace::{self, Desired};
+use strata_lsp::server::Options;
+
+const SCHEMA: &str = r#"schema "main" {}
+
+table "users" {
+  schema = schema.main
+  column "id" {
+    type = integer
+  }
+  column "name" {
+    type = text
+  }
+  column "email" {
+    type = text
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+
+table "posts" {
+  schema = schema.main
+  column "id" {
+    type = integer
+  }
+  column "author_id" {
+    type = integer
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  foreign_key "posts_author" {
+    columns     = [column.author_id]
+    ref_columns = [table.users.column.id]
+  }
+  index "posts_author" {
+    columns = [column.author_id]
+  }
+}
+"#;
+
+fn setup() -> std::path::PathBuf {
+    let dir = temp_dir("plan");
+    std::fs::write(dir.join("schema.hcl"), SCHEMA).unwrap();
+    std::fs::write(
+        dir.join("strata.hcl"),
+        "env \"local\" {\n  src = [\"file://schema.hcl\"]\n  url = \"sqlite://app.db\"\n}\n",
+    )
+    .unwrap();
+    let db = strata_core::url::DbUrl {
+        dialect: Dialect::Sqlite,
+        raw: format!("sqlite://{}", dir.join("app.db").display()),
+        kind: strata_core::url::DbKind::SqliteFile(dir.join("app.db")),
+    };
+    let mut d = driver::open(&db, true).unwrap();
+    d.execute("CREATE TABLE users (id integer NOT NULL PRIMARY KEY, name text NOT NULL, bio text)")
+        .unwrap();
+    dir
+}
+
+/// core's planner called directly, as `strata schema apply --env local` does.
+fn core_sql(dir: &std::path::Path) -> String {
+    let files = strata_core::source::read_files(&[dir.join("schema.hcl")]).unwrap();
+    let desired = Desired::read(files, Dialect::Sqlite);
+    let target_url =
+        workspace::parse_db(&format!("sqlite://{}", dir.join("app.db").display())).unwrap();
+    let mut target = driver::open(&target_url, false).unwrap();
+    let mut dev = driver::open_dev(None, Dialect::Sqlite).unwrap();
+    workspace::plan_for(
+        target.as_mut(),
+        &desired,
+        dev.as_mut(),
+        &Scope::default(),
+        &Default::default(),
+    )
+    .unwrap()
+    .plan
+    .to_sql()
+}
+
+async fn lens_titles(c: &mut TestClient, uri: &str) -> Vec<String> {
+    let lenses = c
+        .request(
+            "textDocument/codeLens",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .await;
+    lenses
+        .as_array()
+        .map(|l| {
+            l.iter()
+                .map(|x| x["command"]["title"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preview_equals_core_and_cli_then_apply() {
+    let dir = setup();
+    let uri = format!("file://{}", dir.join("schema.hcl").display());
+    let mut c = TestClient::in_process(Options {
+        debounce: Duration::from_millis(5),
+        plan_debounce: Duration::from_millis(10),
+        ..Options::default()
+    });
+    c.initialize(Some(&dir), json!({})).await;
+    c.open(&uri, "strata-hcl", SCHEMA).await;
+
+    // Lenses arrive after the background plan: one summary per table, one on top.
+    c.wait_for("workspace/codeLens/refresh", |_| true).await;
+    let titles = lens_titles(&mut c, &uri).await;
+    assert_eq!(titles.len(), 3, "{titles:?}");
+    assert!(titles[0].starts_with("plan: 2 to add"), "{titles:?}");
+    assert_eq!(titles[1], "+1 column · drops column bio");
+    assert_eq!(titles[2], "new table · 2 columns · 1 index");
+
+    let preview = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "strata.previewPlan"}),
+        )
+        .await;
+    let sql = preview["sql"].as_str().unwrap().to_string();
+    assert!(sql.contains("CREATE TABLE \"posts\""), "{sql}");
+    assert_eq!(
+        sql,
+        core_sql(&dir),
+        "the preview differs from core's planner"
+    );
+    assert!(preview["lint"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["code"] == "DS103"));
+
+    // The CLI, when it can be built: the same bytes.
+    if let Some(bin) = strata_bin() {
+        let out = std::process::Command::new(bin)
+            .args([
+                "schema",
+                "apply",
+                "--env",
+                "local",
+                "--dry-run",
+                "--format",
+                "json",
+            ])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            v["sql"].as_str().unwrap(),
+            sql,
+            "the preview differs from the CLI"
+        );
+        eprintln!(
+            "preview == `strata schema apply --dry-run --format json` ({} bytes)",
+            sql.len()
+        );
+    } else {
+        eprintln!("the strata binary could not be built: compared with core only");
+    }
+
+    // Apply refuses a plan other than the one previewed…
+    let id = c
+        .send_request(
+            "workspace/executeCommand",
+            json!({"command": "strata.applyPlan", "arguments": [{"expectedSql": "-- something else"}]}),
+        )
+        .await;
+    let r = c.response(id).await;
+    assert!(r["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("changed since it was previewed"));
+    // …and applies the one previewed.
+    let applied = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "strata.applyPlan", "arguments": [{"expectedSql": sql}]}),
+        )
+        .await;
+    assert!(applied["applied"].as_u64().unwrap() > 0);
+    let again = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "strata.previewPlan"}),
+        )
+        .await;
+    assert_eq!(again["inSync"], true);
+    assert_eq!(again["sql"], "");
+    c.wait_for("workspace/codeLens/refresh", |_| true).await;
+    let titles = lens_titles(&mut c, &uri).await;
+    assert_eq!(titles[1..], ["in sync", "in sync"]);
+
+    // An unsaved edit shows up in the lens at once (the buffer, not the disk).
+    let edited = SCHEMA.replace(
+        "  column \"email\" {",
+        "  column \"bio\" {\n    type = text\n    null = true\n  }\n  column \"email\" {",
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": edited}]}),
+    )
+    .await;
+    c.wait_for("workspace/codeLens/refresh", |_| true).await;
+    let titles = lens_titles(&mut c, &uri).await;
+    assert_eq!(titles[1], "+1 column");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+/// What only the dev database can tell (here a CHECK that does not parse)
+/// comes back as a diagnostic on the object, and in the lens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dev_database_errors_become_diagnostics() {
+    let dir = temp_dir("devdb");
+    let schema = "schema \"main\" {}\n\ntable \"t\" {\n  schema = schema.main\n  column \"id\" {\n    type = integer\n  }\n  check \"positive\" {\n    expr = \"id >\"\n  }\n}\n";
+    std::fs::write(dir.join("schema.hcl"), schema).unwrap();
+    std::fs::write(
+        dir.join("strata.hcl"),
+        "env \"local\" {\n  src = [\"file://schema.hcl\"]\n  url = \"sqlite://new.db\"\n}\n",
+    )
+    .unwrap();
+    let uri = format!("file://{}", dir.join("schema.hcl").display());
+    let mut c = TestClient::in_process(Options {
+        debounce: Duration::from_millis(5),
+        plan_debounce: Duration::from_millis(10),
+        ..Options::default()
+    });
+    c.initialize(Some(&dir), json!({})).await;
+    c.open(&uri, "strata-hcl", schema).await;
+    let d = c
+        .wait_for("textDocument/publishDiagnostics", |p| {
+            p["diagnostics"]
+                .as_array()
+                .is_some_and(|d| d.iter().any(|d| d["code"] == "dev-database"))
+        })
+        .await;
+    let diag = d["params"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "dev-database")
+        .unwrap()
+        .clone();
+    assert!(
+        diag["message"]
+            .as_str()
+            .unwrap()
+            .contains("the dev database refused"),
+        "{diag}"
+    );
+    let (line, _) = find(schema, "\"t\"", 0);
+    assert_eq!(diag["range"]["start"]["line"], line);
+    let titles = lens_titles(&mut c, &uri).await;
+    assert!(
+        titles[0].starts_with("plan unavailable: 1 error(s)"),
+        "{titles:?}"
+    );
+    // The target file was not created by planning.
+    assert!(!dir.join("new.db").exists());
+    std::fs::remove_dir_all(dir).ok();
+}
