@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Neovim plugin tests: headless nvim (0.7+) runs tests/nvim/plan.lua against a
+# Neovim plugin tests: headless nvim (0.7+) runs tests/nvim/plan.lua (the plugin)
+# and tests/nvim/lsp.lua (`strata lsp` through Neovim's LSP client) against a
 # temporary SQLite project. Installs Debian's neovim when it is missing (as
 # root), builds target/debug/strata when it is missing. Prints `N passed, N failed`.
 #   bash tests/nvim/run.sh            (STRATA_BIN=… to use another binary)
@@ -26,4 +27,9 @@ STRATA_BIN="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
 export STRATA_BIN
 
 echo "== neovim plugin tests ($(nvim --version | head -1), $STRATA_BIN)"
-timeout 300 nvim --headless -u NONE -i NONE -n -c 'luafile tests/nvim/plan.lua' </dev/null
+status=0
+timeout 300 nvim --headless -u NONE -i NONE -n -c 'luafile tests/nvim/plan.lua' </dev/null || status=1
+
+echo "== language server through Neovim's LSP client (tests/nvim/lsp.lua)"
+timeout 300 nvim --headless -u NONE -i NONE -n -c 'luafile tests/nvim/lsp.lua' </dev/null || status=1
+exit "$status"
