@@ -134,6 +134,30 @@ pub fn plan_changes(changes: Vec<Change>, from: &Realm, to: &Realm, dialect: Dia
     plan
 }
 
+/// `CREATE TABLE` for `t` in `dialect` (hover, previews); `None` where no
+/// planner speaks the dialect yet.
+pub fn render_table(dialect: Dialect, schema: &str, t: &crate::model::Table) -> Option<String> {
+    match dialect {
+        Dialect::Sqlite => Some(crate::sqlite::plan::create_table(t, &t.name)),
+        Dialect::Postgres => Some(crate::postgres::plan::create_table(schema, t)),
+        Dialect::Mysql => None,
+    }
+}
+
+/// `CREATE INDEX` for `i` on `table` in `dialect`.
+pub fn render_index(
+    dialect: Dialect,
+    schema: &str,
+    table: &str,
+    i: &crate::model::Index,
+) -> Option<String> {
+    match dialect {
+        Dialect::Sqlite => Some(crate::sqlite::plan::create_index(i, table)),
+        Dialect::Postgres => Some(crate::postgres::plan::create_index(schema, table, i)),
+        Dialect::Mysql => None,
+    }
+}
+
 /// The plan that creates `realm` in a fresh database of `dialect` (where
 /// PostgreSQL's `public` schema already exists).
 pub fn create_plan(realm: &Realm, dialect: Dialect) -> Plan {

@@ -9,7 +9,7 @@ use std::fmt::Write;
 use std::ops::Range;
 use strata_core::dialect::Dialect;
 use strata_core::model::{Column, ForeignKey, Index, IndexKey, IndexPart, Table};
-use strata_core::sqlite::plan::{create_index, create_table};
+use strata_core::plan::{render_index, render_table};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HoverResult {
@@ -130,8 +130,10 @@ fn render(a: &Analysis, loc: DefLoc, d: &Def) -> Option<String> {
                 if let Some(w) = &i.predicate {
                     let _ = write!(md, " WHERE {w}");
                 }
-                if dialect == Dialect::Sqlite && !i.attrs.flag("constraint") {
-                    md.push_str(&sql_block(&format!("{};", create_index(i, &t.name))));
+                if !i.attrs.flag("constraint") {
+                    if let Some(sql) = render_index(dialect, dialect.default_schema(), &t.name, i) {
+                        md.push_str(&sql_block(&format!("{sql};")));
+                    }
                 }
             }
         }
@@ -341,10 +343,13 @@ fn table_md(a: &Analysis, md: &mut String, t: &Table, d: &Def, dialect: Dialect)
     for (ot, fk) in fks_in(a, d) {
         let _ = write!(md, "\n\n**referenced by** {}", fk_line(&ot.name, fk));
     }
-    if dialect == Dialect::Sqlite {
-        let mut sql = format!("{};", create_table(t, &t.name));
+    let schema = dialect.default_schema();
+    if let Some(table_sql) = render_table(dialect, schema, t) {
+        let mut sql = format!("{table_sql};");
         for i in t.indexes.iter().filter(|i| !i.attrs.flag("constraint")) {
-            let _ = write!(sql, "\n{};", create_index(i, &t.name));
+            if let Some(idx) = render_index(dialect, schema, &t.name, i) {
+                let _ = write!(sql, "\n{idx};");
+            }
         }
         md.push_str(&sql_block(&sql));
     }
@@ -425,9 +430,8 @@ fn column_md(a: &Analysis, md: &mut String, t: &Table, c: &Column, d: &Def, dial
             let _ = write!(md, "\n\n**referenced by** {}", fk_line(&ot.name, fk));
         }
     }
-    if dialect == Dialect::Sqlite {
+    if let Some(ddl) = render_table(dialect, dialect.default_schema(), t) {
         let quoted = dialect.quote(&c.name);
-        let ddl = create_table(t, &t.name);
         if let Some(line) = ddl.lines().map(str::trim).find(|l| l.starts_with(&quoted)) {
             md.push_str(&sql_block(line.trim_end_matches(',')));
         }

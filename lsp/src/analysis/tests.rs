@@ -1302,3 +1302,37 @@ fn cached_diagnostics_follow_the_tables_they_depend_on() {
         vec!["table `users` has no column `id`"]
     );
 }
+
+#[test]
+fn hover_renders_sql_in_the_files_dialect() {
+    let fx = fixture(
+        r#"
+        //- /ws/schema.pg.hcl
+        table "ord$0ers" {
+          column "id" {
+            type = bigint
+            identity {
+              generated = ALWAYS
+            }
+          }
+          primary_key {
+            columns = [column.id]
+          }
+          index "orders_id_desc" {
+            on {
+              column = column.id
+              desc   = true
+            }
+          }
+        }
+        "#,
+    );
+    let (f, o) = fx.pos();
+    let md = hover(&fx.a, f, o).unwrap().markdown;
+    assert!(md.contains("CREATE TABLE \"public\".\"orders\""), "{md}");
+    assert!(md.contains("GENERATED ALWAYS AS IDENTITY"), "{md}");
+    assert!(
+        md.contains("CREATE INDEX \"orders_id_desc\" ON \"public\".\"orders\" (\"id\" DESC)"),
+        "{md}"
+    );
+}
