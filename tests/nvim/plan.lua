@@ -5,63 +5,14 @@
 -- (tests/nvim/run.sh does this.) Uses $STRATA_BIN, else target/debug/strata.
 -- Prints one line per test and `N passed, N failed`; exits 1 on failure.
 
-local function out(s)
-  io.stdout:write(s .. '\n')
-  io.stdout:flush()
-end
-
-local this = debug.getinfo(1, 'S').source:sub(2)
-local repo = vim.fn.fnamemodify(this, ':p:h:h:h')
+local h = dofile(vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h') .. '/harness.lua')
+local out, repo, bin, test, finish, write, wait = h.out, h.repo, h.bin, h.test, h.finish, h.write, h.wait
 vim.opt.runtimepath:prepend(repo .. '/editors/neovim')
 vim.cmd('filetype on')
 vim.cmd('syntax on')
-vim.o.swapfile = false
-vim.o.more = false
-
-local bin = os.getenv('STRATA_BIN')
-if not bin or bin == '' then
-  bin = repo .. '/target/debug/strata'
-end
-
-local passed, failed = 0, 0
-local function test(name, fn)
-  local ok, err = xpcall(fn, debug.traceback)
-  if ok then
-    passed = passed + 1
-    out('ok   ' .. name)
-  else
-    failed = failed + 1
-    out('FAIL ' .. name .. '\n' .. tostring(err))
-  end
-end
-
-local function finish()
-  for _, c in ipairs(vim.lsp.get_active_clients()) do
-    pcall(vim.lsp.stop_client, c.id, true)
-  end
-  out(string.format('%d passed, %d failed', passed, failed))
-  os.exit(failed > 0 and 1 or 0)
-end
-
-if vim.fn.executable(bin) ~= 1 then
-  out('strata binary not found at ' .. bin .. ' (cargo build -p strata-cli, or set STRATA_BIN)')
-  failed = 1
-  finish()
-end
-
-local function write(path, text)
-  local f = assert(io.open(path, 'w'))
-  f:write(text)
-  f:close()
-end
 
 local function buf_text(buf)
   return table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n')
-end
-
-local function wait(what, cond, ms)
-  local ok = vim.wait(ms or 30000, cond, 20)
-  assert(ok, 'timed out waiting for ' .. what)
 end
 
 -- Notifications, recorded (and quiet).
