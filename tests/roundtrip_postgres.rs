@@ -82,6 +82,16 @@ fn every_postgres_fixture_round_trips() {
                 ["m"]
             );
             assert_eq!(copy.column("SELECT amname::text FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE relname = 'customers_tags'"), ["gin"]);
+            assert_eq!(
+                copy.column(
+                    "SELECT relispartition::text FROM pg_class WHERE relname = 'events_2024'"
+                ),
+                ["true"]
+            );
+            assert_eq!(
+                copy.column("SELECT pg_get_partkeydef('events'::regclass)"),
+                ["RANGE (at)"]
+            );
         }
     }
 }

@@ -302,6 +302,23 @@ impl Reader {
                     "schema" => {}
                     "comment" => t.comment = self.string(ctx, &a.value),
                     "renamed_from" => t.renamed_from = self.name_or_ref(ctx, &a.value),
+                    "partition_of" if self.dialect == Dialect::Postgres => {
+                        if let Some((s, n)) =
+                            self.table_ref(ctx, &a.value, &(schema.clone(), name.clone()))
+                        {
+                            let s = if s.is_empty() { schema.clone() } else { s };
+                            t.attrs
+                                .0
+                                .insert("partition_of".into(), AttrValue::Str(format!("{s}.{n}")));
+                        }
+                    }
+                    "partition_bound" if self.dialect == Dialect::Postgres => {
+                        if let Some(b) = self.string(ctx, &a.value) {
+                            t.attrs
+                                .0
+                                .insert("partition_bound".into(), AttrValue::Str(b));
+                        }
+                    }
                     "unlogged" if self.dialect == Dialect::Postgres => {
                         let on = self.boolean(ctx, &a.value);
                         t.attrs.set_flag("unlogged", on);
@@ -360,6 +377,44 @@ impl Reader {
                         if let Some(ck) = self.read_check(ctx, c) {
                             t.checks.push(ck);
                         }
+                    }
+                    "partition" if self.dialect == Dialect::Postgres => {
+                        let mut kind = String::from("RANGE");
+                        let mut keys = Vec::new();
+                        for a in c.body.attributes() {
+                            match a.key.as_str() {
+                                "type" => {
+                                    kind = self
+                                        .word(ctx, &a.value)
+                                        .unwrap_or_default()
+                                        .to_ascii_uppercase()
+                                }
+                                "columns" => {
+                                    let cols = self.column_refs(ctx, &a.value, &owner);
+                                    keys.extend(cols.iter().map(|c| self.dialect.quote(c)));
+                                }
+                                k => self.unknown_attr(ctx, a, k, "partition"),
+                            }
+                        }
+                        for by in c.body.blocks().filter(|b| b.ident.as_str() == "by") {
+                            for a in by.body.attributes() {
+                                match a.key.as_str() {
+                                    "column" => keys.extend(
+                                        self.column_refs(ctx, &a.value, &owner)
+                                            .iter()
+                                            .map(|c| self.dialect.quote(c)),
+                                    ),
+                                    "expr" => keys.extend(
+                                        self.string(ctx, &a.value).map(|e| format!("({e})")),
+                                    ),
+                                    k => self.unknown_attr(ctx, a, k, "by"),
+                                }
+                            }
+                        }
+                        t.attrs.0.insert(
+                            "partition".into(),
+                            AttrValue::Str(format!("{kind} ({})", keys.join(", "))),
+                        );
                     }
                     _ => self.unknown_block(ctx, c, "table"),
                 },

@@ -265,6 +265,53 @@ fn table(out: &mut String, s: &Schema, t: &Table, realm: &Realm, multi: bool, di
         let _ = writeln!(out, "expr = {}", string(&ck.expr));
         out.push_str("}\n");
     }
+    if let Some(AttrValue::Str(key)) = t
+        .attrs
+        .0
+        .get("partition")
+        .filter(|_| dialect == Dialect::Postgres)
+    {
+        // `RANGE (a, b)`: Atlas's block when every key is a column, else `by` expressions.
+        if let Some((kind, rest)) = key.split_once(' ') {
+            let inner = rest.trim().trim_start_matches('(').trim_end_matches(')');
+            let _ = writeln!(out, "partition {{\ntype = {kind}");
+            let keys: Vec<&str> = inner.split(", ").collect();
+            if keys
+                .iter()
+                .all(|k| crate::sql::lex::is_plain_ident(k.trim_matches('"')))
+            {
+                let cols: Vec<String> = keys
+                    .iter()
+                    .map(|k| format!("column.{}", k.trim_matches('"')))
+                    .collect();
+                let _ = writeln!(out, "columns = [{}]", cols.join(", "));
+            } else {
+                for k in keys {
+                    let _ = writeln!(
+                        out,
+                        "by {{\nexpr = {}\n}}",
+                        string(k.trim_start_matches('(').trim_end_matches(')'))
+                    );
+                }
+            }
+            out.push_str("}\n");
+        }
+    }
+    if let (Some(AttrValue::Str(parent)), Some(AttrValue::Str(bound))) = (
+        t.attrs.0.get("partition_of"),
+        t.attrs.0.get("partition_bound"),
+    ) {
+        let (ps, pn) = parent
+            .split_once('.')
+            .unwrap_or((s.name.as_str(), parent.as_str()));
+        let r = if ps == s.name {
+            format!("table.{pn}")
+        } else {
+            format!("table.{ps}.{pn}")
+        };
+        let _ = writeln!(out, "partition_of = {r}");
+        let _ = writeln!(out, "partition_bound = {}", string(bound));
+    }
     if dialect == Dialect::Postgres && t.attrs.flag("unlogged") {
         out.push_str("unlogged = true\n");
     }

@@ -78,9 +78,12 @@ fn tables_(
     let sql = format!(
         "SELECT c.oid, n.nspname, c.relname, c.relpersistence::text, obj_description(c.oid, 'pg_class'), c.relrowsecurity, \
          c.relforcerowsecurity, \
-         CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END \
+         CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END, \
+         (SELECT pn.nspname || '.' || pc.relname FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent \
+            JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = c.oid AND c.relispartition), \
+         CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END \
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-         WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND {NOT_EXTENSION} ORDER BY n.nspname, c.relname"
+         WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p') AND {NOT_EXTENSION} ORDER BY n.nspname, c.relname"
     );
     for r in q(client, &sql, schemas)? {
         let oid: u32 = r.get(0);
@@ -97,6 +100,18 @@ fn tables_(
         t.attrs.set_flag("row_security_force", r.get(6));
         if let Some(p) = r.get::<_, Option<String>>(7) {
             t.attrs.0.insert("partition".into(), AttrValue::Str(p));
+        }
+        // A partition: its columns come from the parent; what is its own is the
+        // parent and the bound.
+        if let (Some(parent), Some(bound)) =
+            (r.get::<_, Option<String>>(8), r.get::<_, Option<String>>(9))
+        {
+            t.attrs
+                .0
+                .insert("partition_of".into(), AttrValue::Str(parent));
+            t.attrs
+                .0
+                .insert("partition_bound".into(), AttrValue::Str(bound));
         }
         let s = &mut realm.schemas[si];
         pos.insert(oid, (si, s.tables.len()));
@@ -125,6 +140,13 @@ fn columns(
         let Some(&(si, ti)) = pos.get(&r.get::<_, u32>(0)) else {
             continue;
         };
+        if realm.schemas[si].tables[ti]
+            .attrs
+            .0
+            .contains_key("partition_of")
+        {
+            continue;
+        }
         let expr: Option<String> = r.get(4);
         let identity: String = r.get(5);
         let generated: String = r.get(6);

@@ -335,6 +335,26 @@ fn change(
             Some(r.def.clone()),
             None,
         )),
+        Change::AddTable { schema, table } if partition_of(table).is_some() => {
+            // After the parent exists; its columns and indexes come with it.
+            p.alter_tables.push(step(
+                i,
+                format!("create partition {}", qn(schema, &table.name)),
+                create_table(schema, table),
+                Some(format!("DROP TABLE {}", qn(schema, &table.name))),
+                table.span.clone(),
+            ));
+        }
+        Change::DropTable { schema, table } if partition_of(table).is_some() => {
+            // Before its parent, which would take it along.
+            p.drop_fks.push(destructive(step(
+                i,
+                format!("drop partition {}", qn(schema, &table.name)),
+                format!("DROP TABLE {}", qn(schema, &table.name)),
+                Some(create_table(schema, table)),
+                None,
+            )));
+        }
         Change::AddTable { schema, table } => {
             p.create_tables.push(step(
                 i,
@@ -946,6 +966,31 @@ fn modify_table(
     p: &mut Phases,
 ) {
     let t = qn(schema, &to.name);
+    if let Some(parent) = partition_of(to) {
+        // Columns, indexes and constraints follow the parent; a new bound is a
+        // detach and an attach.
+        let bound_changed = changes.iter().any(|c| matches!(c, TableChange::ModifyAttr { key, .. } if key == "partition_bound" || key == "partition_of"));
+        if let (true, Some(AttrValue::Str(bound))) =
+            (bound_changed, to.attrs.0.get("partition_bound"))
+        {
+            let old_parent = partition_of(from).unwrap_or_else(|| parent.clone());
+            p.alter_tables.push(step(
+                i,
+                format!("detach partition {t}"),
+                format!("ALTER TABLE {old_parent} DETACH PARTITION {t}"),
+                None,
+                None,
+            ));
+            p.alter_tables.push(step(
+                i,
+                format!("attach partition {t}"),
+                format!("ALTER TABLE {parent} ATTACH PARTITION {t} {bound}"),
+                None,
+                to.span.clone(),
+            ));
+        }
+        return;
+    }
     // Enums convert from anything through text (there are no enum-to-enum casts).
     let is_enum = |ty: &str| {
         to_realm.schemas.iter().any(|s| {
@@ -1506,7 +1551,26 @@ fn foreign_key(schema: &str, fk: &ForeignKey) -> String {
     s
 }
 
+/// `"schema"."parent"` of a partition.
+fn partition_of(t: &Table) -> Option<String> {
+    match t.attrs.0.get("partition_of") {
+        Some(AttrValue::Str(p)) => Some(match p.split_once('.') {
+            Some((s, n)) => qn(s, n),
+            None => q(p),
+        }),
+        _ => None,
+    }
+}
+
 pub fn create_table(schema: &str, t: &Table) -> String {
+    if let (Some(parent), Some(AttrValue::Str(bound))) =
+        (partition_of(t), t.attrs.0.get("partition_bound"))
+    {
+        return format!(
+            "CREATE TABLE {} PARTITION OF {parent} {bound}",
+            qn(schema, &t.name)
+        );
+    }
     let mut lines: Vec<String> = t.columns.iter().map(column_def).collect();
     if let Some(k) = &t.primary_key {
         lines.push(primary_key(k));
