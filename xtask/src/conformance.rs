@@ -1116,6 +1116,39 @@ fn renamed_from(line: &str) -> Option<String> {
 }
 
 /// Values equal as text, or as numbers (an integer that a type change turned into 1.0).
+/// The first seeded value of a column that no row holds any more, as a
+/// message; `same(before, after)` says when a value survived.
+pub(crate) fn first_lost_value(
+    label: &str,
+    col: &str,
+    before: &[Option<String>],
+    now: &[Option<String>],
+    same: impl Fn(&str, &str) -> bool,
+) -> Option<String> {
+    let mut pool: Vec<&str> = now.iter().flatten().map(String::as_str).collect();
+    for v in before.iter().flatten() {
+        match pool.iter().position(|x| same(v, x)) {
+            Some(i) => {
+                pool.remove(i);
+            }
+            None => {
+                let shown: Vec<String> = now
+                    .iter()
+                    .map(|x| {
+                        x.as_deref()
+                            .map_or("NULL".to_string(), |s| format!("{s:?}"))
+                    })
+                    .collect();
+                return Some(format!(
+                    "{label}.{col}: value {v:?} lost (now {})",
+                    shown.join(", ")
+                ));
+            }
+        }
+    }
+    None
+}
+
 fn same_value(a: &str, b: &str) -> bool {
     a == b || matches!((a.parse::<f64>(), b.parse::<f64>()), (Ok(x), Ok(y)) if x == y)
 }
@@ -1144,31 +1177,18 @@ fn lost_data(
             let Some(now) = a.columns.get(c2) else {
                 continue;
             };
-            let mut pool: Vec<&str> = now.iter().flatten().map(String::as_str).collect();
-            for v in values.iter().flatten() {
-                match pool.iter().position(|x| same_value(x, v)) {
-                    Some(i) => {
-                        pool.remove(i);
-                    }
-                    None => {
-                        let col = if c2 == c {
-                            c.clone()
-                        } else {
-                            format!("{c} → {c2}")
-                        };
-                        lost.push(format!(
-                            "{label}.{col}: value {v:?} lost (now {})",
-                            now.iter()
-                                .map(|x| x
-                                    .as_deref()
-                                    .map_or("NULL".to_string(), |s| format!("{s:?}")))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ));
-                        break;
-                    }
-                }
-            }
+            let col = if c2 == c {
+                c.clone()
+            } else {
+                format!("{c} → {c2}")
+            };
+            lost.extend(first_lost_value(
+                &label,
+                &col,
+                values,
+                now,
+                |before, after| same_value(after, before),
+            ));
         }
     }
     lost

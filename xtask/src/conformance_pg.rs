@@ -1728,31 +1728,12 @@ fn lost_data(
             let Some(now) = a.columns.get(c2) else {
                 continue;
             };
-            let mut pool: Vec<&str> = now.iter().flatten().map(String::as_str).collect();
-            for v in values.iter().flatten() {
-                match pool.iter().position(|x| survives(v, x)) {
-                    Some(i) => {
-                        pool.remove(i);
-                    }
-                    None => {
-                        let col = if c2 == c {
-                            c.clone()
-                        } else {
-                            format!("{c} → {c2}")
-                        };
-                        lost.push(format!(
-                            "{label}.{col}: value {v:?} lost (now {})",
-                            now.iter()
-                                .map(|x| x
-                                    .as_deref()
-                                    .map_or("NULL".to_string(), |s| format!("{s:?}")))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ));
-                        break;
-                    }
-                }
-            }
+            let col = if c2 == c {
+                c.clone()
+            } else {
+                format!("{c} → {c2}")
+            };
+            lost.extend(super::first_lost_value(&label, &col, values, now, survives));
         }
     }
     lost
