@@ -253,21 +253,21 @@ pub fn diff(from: &Realm, to: &Realm, dialect: Dialect, opts: &DiffOptions) -> V
 }
 
 fn skipped(c: &Change, s: &SkipPolicy) -> bool {
+    let routine = |r: &Routine, func: bool, proc: bool| if r.procedure { proc } else { func };
     match c {
         Change::AddSchema { .. } => s.add_schema,
         Change::DropSchema { .. } => s.drop_schema,
         Change::ModifySchemaComment { .. } => s.modify_schema,
-        Change::AddExtension { .. }
-        | Change::DropExtension { .. }
-        | Change::AddEnum { .. }
-        | Change::DropEnum { .. }
-        | Change::ModifyEnum { .. }
-        | Change::AddDomain { .. }
-        | Change::DropDomain { .. }
-        | Change::ModifyDomain { .. }
-        | Change::AddRoutine { .. }
-        | Change::DropRoutine { .. }
-        | Change::ModifyRoutine { .. } => false,
+        Change::AddExtension { .. } | Change::AddEnum { .. } | Change::AddDomain { .. } => {
+            s.add_object
+        }
+        Change::DropExtension { .. } | Change::DropEnum { .. } | Change::DropDomain { .. } => {
+            s.drop_object
+        }
+        Change::ModifyEnum { .. } | Change::ModifyDomain { .. } => s.modify_object,
+        Change::AddRoutine { routine: r, .. } => routine(r, s.add_func, s.add_proc),
+        Change::DropRoutine { routine: r, .. } => routine(r, s.drop_func, s.drop_proc),
+        Change::ModifyRoutine { to: r, .. } => routine(r, s.modify_func, s.modify_proc),
         Change::AddTable { .. } => s.add_table,
         Change::DropTable { .. } => s.drop_table,
         Change::RenameTable { .. } => s.rename_table,
@@ -293,6 +293,16 @@ fn skipped_table_change(c: &TableChange, s: &SkipPolicy) -> bool {
         TableChange::AddForeignKey { .. } => s.add_foreign_key,
         TableChange::DropForeignKey { .. } => s.drop_foreign_key,
         TableChange::ModifyForeignKey { .. } => s.modify_foreign_key,
+        TableChange::AddCheck { .. } => s.add_check,
+        TableChange::DropCheck { .. } => s.drop_check,
+        TableChange::ModifyCheck { .. } => s.modify_check,
+        TableChange::AddPolicy { .. } => s.add_policy,
+        TableChange::DropPolicy { .. } => s.drop_policy,
+        TableChange::ModifyPolicy { .. } => s.modify_policy,
+        // Turning row-level security off drops the protection its policies give.
+        TableChange::ModifyAttr { key, to, .. } if key.starts_with("row_security") => {
+            s.drop_policy && !matches!(to, Some(AttrValue::Bool(true)))
+        }
         _ => false,
     }
 }
@@ -1069,5 +1079,67 @@ mod tests {
             ..DiffOptions::default()
         };
         assert!(diff(&a, &b, Dialect::Sqlite, &opts).is_empty());
+    }
+
+    #[test]
+    fn skip_policy_covers_routines_objects_and_policies() {
+        let mut current = realm(vec![table("t", vec![col("a", "int")])]);
+        let s = &mut current.schemas[0];
+        s.routines.push(Routine {
+            name: "f".into(),
+            def: "CREATE FUNCTION f() ...".into(),
+            ..Routine::default()
+        });
+        s.routines.push(Routine {
+            name: "p".into(),
+            procedure: true,
+            def: "CREATE PROCEDURE p() ...".into(),
+            ..Routine::default()
+        });
+        s.enums.push(EnumType {
+            name: "e".into(),
+            values: vec!["x".into()],
+            ..EnumType::default()
+        });
+        s.tables[0].policies.push(Policy {
+            name: "pol".into(),
+            command: "ALL".into(),
+            permissive: true,
+            ..Policy::default()
+        });
+        s.tables[0].attrs.set_flag("row_security", true);
+        current.extensions.push(Extension {
+            name: "pgcrypto".into(),
+            ..Extension::default()
+        });
+        let desired = realm(vec![table("t", vec![col("a", "int")])]);
+        let all = diff(&current, &desired, Dialect::Postgres, &DiffOptions::default());
+        assert_eq!(all.len(), 5, "{all:?}");
+        let opts = |skip: SkipPolicy| DiffOptions {
+            skip,
+            ..DiffOptions::default()
+        };
+        let keep_all = opts(SkipPolicy {
+            drop_func: true,
+            drop_proc: true,
+            drop_object: true,
+            drop_policy: true,
+            ..SkipPolicy::default()
+        });
+        assert!(diff(&current, &desired, Dialect::Postgres, &keep_all).is_empty());
+        // Functions only: the procedure still goes.
+        let funcs = diff(
+            &current,
+            &desired,
+            Dialect::Postgres,
+            &opts(SkipPolicy {
+                drop_func: true,
+                ..SkipPolicy::default()
+            }),
+        );
+        assert_eq!(funcs.len(), 4);
+        assert!(funcs
+            .iter()
+            .any(|c| matches!(c, Change::DropRoutine { routine, .. } if routine.procedure)));
     }
 }

@@ -98,6 +98,23 @@ pub struct SkipPolicy {
     pub add_trigger: bool,
     pub drop_trigger: bool,
     pub modify_trigger: bool,
+    pub add_func: bool,
+    pub drop_func: bool,
+    pub modify_func: bool,
+    pub add_proc: bool,
+    pub drop_proc: bool,
+    pub modify_proc: bool,
+    /// Enums, domains, sequences and extensions (Atlas calls them objects).
+    pub add_object: bool,
+    pub drop_object: bool,
+    pub modify_object: bool,
+    pub add_check: bool,
+    pub drop_check: bool,
+    pub modify_check: bool,
+    /// Row-level security policies; `drop_policy` also keeps RLS enabled.
+    pub add_policy: bool,
+    pub drop_policy: bool,
+    pub modify_policy: bool,
 }
 
 impl SkipPolicy {
@@ -128,6 +145,21 @@ impl SkipPolicy {
             "add_trigger" => &mut self.add_trigger,
             "drop_trigger" => &mut self.drop_trigger,
             "modify_trigger" => &mut self.modify_trigger,
+            "add_func" => &mut self.add_func,
+            "drop_func" => &mut self.drop_func,
+            "modify_func" => &mut self.modify_func,
+            "add_proc" => &mut self.add_proc,
+            "drop_proc" => &mut self.drop_proc,
+            "modify_proc" => &mut self.modify_proc,
+            "add_object" => &mut self.add_object,
+            "drop_object" => &mut self.drop_object,
+            "modify_object" => &mut self.modify_object,
+            "add_check" => &mut self.add_check,
+            "drop_check" => &mut self.drop_check,
+            "modify_check" => &mut self.modify_check,
+            "add_policy" => &mut self.add_policy,
+            "drop_policy" => &mut self.drop_policy,
+            "modify_policy" => &mut self.modify_policy,
             _ => return None,
         })
     }

@@ -530,6 +530,10 @@ fn diff_options(enable_drop: bool) -> DiffOptions {
             drop_foreign_key: true,
             drop_view: true,
             drop_trigger: true,
+            drop_func: true,
+            drop_proc: true,
+            drop_object: true,
+            drop_policy: true,
             ..SkipPolicy::default()
         };
     }
