@@ -51,16 +51,21 @@ export interface ClientSpec {
 
 export type ClientFactory = (spec: ClientSpec) => ServerClient;
 
+/**
+ * How the client starts the server: `strata lsp`, over stdin/stdout. No
+ * `transport`: with `TransportKind.stdio` vscode-languageclient appends
+ * `--stdio` to the arguments, which `strata lsp` rejects (it exits with a usage
+ * error and VS Code reports "write EPIPE"); without one it uses stdio as is.
+ */
+export function serverExecutable(spec: Pick<ClientSpec, 'bin' | 'cwd'>): import('vscode-languageclient/node').Executable {
+  return { command: spec.bin, args: ['lsp'], options: { cwd: spec.cwd } };
+}
+
 const defaultFactory: ClientFactory = (spec) => {
   // Loaded lazily: nothing of the client library runs until a binary is found.
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const lc = require('vscode-languageclient/node') as typeof import('vscode-languageclient/node');
-  const serverOptions: import('vscode-languageclient/node').ServerOptions = {
-    command: spec.bin,
-    args: ['lsp'],
-    transport: lc.TransportKind.stdio,
-    options: { cwd: spec.cwd },
-  };
+  const serverOptions: import('vscode-languageclient/node').ServerOptions = serverExecutable(spec);
   const clientOptions: import('vscode-languageclient/node').LanguageClientOptions = {
     documentSelector: LANGUAGE_IDS.flatMap((language) => [
       { scheme: 'file', language },

@@ -366,3 +366,30 @@ describe('the bundle', () => {
     assert.equal(typeof m.deactivate, 'function');
   });
 });
+
+describe('how the language server is started', () => {
+  // In a real VS Code, `transport: TransportKind.stdio` made vscode-languageclient
+  // run `strata lsp --stdio`; the server rejected the flag and every start ended
+  // in "write EPIPE" (found by tests/vscode/run.sh).
+  it('runs `strata lsp` with no transport flag', () => {
+    const exe = ext.serverExecutable({ bin: '/opt/strata', cwd: '/ws' });
+    assert.equal(exe.command, '/opt/strata');
+    assert.deepEqual(exe.args, ['lsp']);
+    assert.equal(exe.transport, undefined, 'a transport kind makes the client append --stdio/--pipe/--socket');
+    assert.equal(exe.options?.cwd, '/ws');
+  });
+
+  it('the real binary accepts exactly those arguments', (t) => {
+    const repo = path.resolve(__dirname, '..', '..', '..', '..');
+    const bin = process.env.STRATA_BIN || path.join(repo, 'target', 'debug', 'strata');
+    if (!fs.existsSync(bin)) return t.skip(`${bin} not built`);
+    const exe = ext.serverExecutable({ bin, cwd: tmp });
+    // stdin at EOF: the server starts, reads nothing, and exits cleanly.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+    const ok = spawnSync(exe.command, exe.args!, { cwd: tmp, input: '', encoding: 'utf8', timeout: 20000 });
+    assert.equal(ok.status, 0, `strata lsp exited ${ok.status}: ${ok.stderr}`);
+    const bad = spawnSync(exe.command, [...exe.args!, '--stdio'], { cwd: tmp, input: '', encoding: 'utf8', timeout: 20000 });
+    assert.equal(bad.status, 2, 'strata lsp --stdio is a usage error (if it is accepted now, this test can go)');
+  });
+});
