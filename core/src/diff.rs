@@ -58,6 +58,19 @@ pub enum Change {
         from: Domain,
         to: Domain,
     },
+    AddSequence {
+        schema: String,
+        sequence: Sequence,
+    },
+    DropSequence {
+        schema: String,
+        sequence: Sequence,
+    },
+    ModifySequence {
+        schema: String,
+        from: Sequence,
+        to: Sequence,
+    },
     AddRoutine {
         schema: String,
         routine: Routine,
@@ -258,13 +271,17 @@ fn skipped(c: &Change, s: &SkipPolicy) -> bool {
         Change::AddSchema { .. } => s.add_schema,
         Change::DropSchema { .. } => s.drop_schema,
         Change::ModifySchemaComment { .. } => s.modify_schema,
-        Change::AddExtension { .. } | Change::AddEnum { .. } | Change::AddDomain { .. } => {
-            s.add_object
+        Change::AddExtension { .. }
+        | Change::AddEnum { .. }
+        | Change::AddDomain { .. }
+        | Change::AddSequence { .. } => s.add_object,
+        Change::DropExtension { .. }
+        | Change::DropEnum { .. }
+        | Change::DropDomain { .. }
+        | Change::DropSequence { .. } => s.drop_object,
+        Change::ModifyEnum { .. } | Change::ModifyDomain { .. } | Change::ModifySequence { .. } => {
+            s.modify_object
         }
-        Change::DropExtension { .. } | Change::DropEnum { .. } | Change::DropDomain { .. } => {
-            s.drop_object
-        }
-        Change::ModifyEnum { .. } | Change::ModifyDomain { .. } => s.modify_object,
         Change::AddRoutine { routine: r, .. } => routine(r, s.add_func, s.add_proc),
         Change::DropRoutine { routine: r, .. } => routine(r, s.drop_func, s.drop_proc),
         Change::ModifyRoutine { to: r, .. } => routine(r, s.modify_func, s.modify_proc),
@@ -430,6 +447,37 @@ impl Cmp {
         }
     }
 
+    fn sequences(&self, schema: &str, from: &Schema, to: &Schema, out: &mut Vec<Change>) {
+        for q in &to.sequences {
+            match from.sequences.iter().find(|f| f.name == q.name) {
+                None => out.push(Change::AddSequence {
+                    schema: schema.into(),
+                    sequence: q.clone(),
+                }),
+                Some(f)
+                    if f.options != q.options
+                        || f.owned_by != q.owned_by
+                        || f.comment != q.comment =>
+                {
+                    out.push(Change::ModifySequence {
+                        schema: schema.into(),
+                        from: f.clone(),
+                        to: q.clone(),
+                    })
+                }
+                Some(_) => {}
+            }
+        }
+        for f in &from.sequences {
+            if !to.sequences.iter().any(|q| q.name == f.name) {
+                out.push(Change::DropSequence {
+                    schema: schema.into(),
+                    sequence: f.clone(),
+                });
+            }
+        }
+    }
+
     fn routines(&self, schema: &str, from: &Schema, to: &Schema, out: &mut Vec<Change>) {
         let same = |a: &Routine, b: &Routine| a.name == b.name && expr_eq(&a.args, &b.args);
         for r in &to.routines {
@@ -462,6 +510,7 @@ impl Cmp {
         let schema = name.to_string();
         self.enums(&schema, from, to, out);
         self.domains(&schema, from, to, out);
+        self.sequences(&schema, from, to, out);
         self.routines(&schema, from, to, out);
         let from_tables: HashMap<String, &Table> =
             from.tables.iter().map(|t| (self.key(&t.name), t)).collect();
@@ -530,7 +579,11 @@ impl Cmp {
                     schema: schema.into(),
                     view: v.clone(),
                 }),
-                Some(c) if !expr_eq(&c.def, &v.def) || c.comment != v.comment => {
+                Some(c)
+                    if !expr_eq(&c.def, &v.def)
+                        || c.comment != v.comment
+                        || view_indexes(schema, c) != view_indexes(schema, v) =>
+                {
                     out.push(Change::ModifyView {
                         schema: schema.into(),
                         from: c.clone(),
@@ -805,6 +858,7 @@ impl Cmp {
                         || c.on_update != fk.on_update
                         || c.on_delete != fk.on_delete
                         || c.deferrable != fk.deferrable
+                        || c.match_full != fk.match_full
                         || names_differ
                     {
                         out.push(TableChange::ModifyForeignKey {
@@ -885,6 +939,18 @@ impl Cmp {
 }
 
 /// Types compare by spelling, ignoring case and spacing: `VARCHAR( 255 )` = `varchar(255)`.
+/// A materialized view's indexes as the statements that create them: both
+/// sides come from the database, so equal indexes print equal.
+pub fn view_indexes(schema: &str, v: &View) -> Vec<String> {
+    let mut out: Vec<String> = v
+        .indexes
+        .iter()
+        .map(|i| crate::postgres::plan::create_index(schema, &v.name, i))
+        .collect();
+    out.sort();
+    out
+}
+
 pub fn type_eq(a: &str, b: &str) -> bool {
     if a == b {
         return true;
@@ -941,6 +1007,9 @@ impl Change {
                 (schema, &domain.name)
             }
             Change::ModifyDomain { schema, to, .. } => (schema, &to.name),
+            Change::AddSequence { schema, sequence }
+            | Change::DropSequence { schema, sequence } => (schema, &sequence.name),
+            Change::ModifySequence { schema, to, .. } => (schema, &to.name),
             Change::AddRoutine { schema, routine } | Change::DropRoutine { schema, routine } => {
                 (schema, &routine.name)
             }
@@ -1113,7 +1182,12 @@ mod tests {
             ..Extension::default()
         });
         let desired = realm(vec![table("t", vec![col("a", "int")])]);
-        let all = diff(&current, &desired, Dialect::Postgres, &DiffOptions::default());
+        let all = diff(
+            &current,
+            &desired,
+            Dialect::Postgres,
+            &DiffOptions::default(),
+        );
         assert_eq!(all.len(), 5, "{all:?}");
         let opts = |skip: SkipPolicy| DiffOptions {
             skip,

@@ -58,6 +58,130 @@ pub struct Domain {
     pub span: Option<Span>,
 }
 
+/// A standalone sequence (PostgreSQL `CREATE SEQUENCE`). Sequences behind serial
+/// and identity columns belong to their column and are not listed here.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Sequence {
+    pub name: String,
+    #[serde(flatten)]
+    pub options: SequenceOptions,
+    /// `table.column` the sequence is OWNED BY (dropped with it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<(String, String)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(skip)]
+    pub span: Option<Span>,
+}
+
+/// What a sequence generates: its type, bounds, step, cache and cycling.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SequenceOptions {
+    /// `smallint`, `integer` or `bigint`.
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub start: i64,
+    pub increment: i64,
+    pub min: i64,
+    pub max: i64,
+    pub cache: i64,
+    pub cycle: bool,
+}
+
+impl Default for SequenceOptions {
+    fn default() -> Self {
+        SequenceOptions::defaults("bigint", 1)
+    }
+}
+
+impl SequenceOptions {
+    /// PostgreSQL's defaults for a sequence of `ty` stepping by `increment`:
+    /// ascending ones run from 1 to the type's maximum, descending ones from -1
+    /// down to its minimum, and start at the end they leave from.
+    pub fn defaults(ty: &str, increment: i64) -> SequenceOptions {
+        let (lo, hi) = match ty {
+            "smallint" | "int2" => (i16::MIN as i64, i16::MAX as i64),
+            "integer" | "int" | "int4" => (i32::MIN as i64, i32::MAX as i64),
+            _ => (i64::MIN, i64::MAX),
+        };
+        let ty = match ty {
+            "smallint" | "int2" => "smallint",
+            "integer" | "int" | "int4" => "integer",
+            _ => "bigint",
+        };
+        let (min, max) = if increment < 0 { (lo, -1) } else { (1, hi) };
+        SequenceOptions {
+            ty: ty.into(),
+            start: if increment < 0 { max } else { min },
+            increment,
+            min,
+            max,
+            cache: 1,
+            cycle: false,
+        }
+    }
+
+    /// The options that differ from the defaults for this type and step, by
+    /// name (`start`, `increment`, `min_value`, `max_value`, `cache`, `cycle`).
+    pub fn non_default(&self) -> Vec<(&'static str, i64)> {
+        let d = SequenceOptions::defaults(&self.ty, self.increment);
+        let mut out = Vec::new();
+        for (name, v, dv) in [
+            ("start", self.start, d.start),
+            ("increment", self.increment, 1),
+            ("min_value", self.min, d.min),
+            ("max_value", self.max, d.max),
+            ("cache", self.cache, d.cache),
+            ("cycle", self.cycle as i64, 0),
+        ] {
+            if v != dv {
+                out.push((name, v));
+            }
+        }
+        out
+    }
+
+    /// The options as `CREATE SEQUENCE`/`GENERATED … AS IDENTITY (…)` clauses;
+    /// `all` lists every option, otherwise only those off their defaults.
+    pub fn clauses(&self, all: bool) -> Vec<String> {
+        let d = SequenceOptions::defaults(&self.ty, self.increment);
+        let mut out = Vec::new();
+        if all || self.increment != 1 {
+            out.push(format!("INCREMENT BY {}", self.increment));
+        }
+        if all || self.min != d.min {
+            out.push(format!("MINVALUE {}", self.min));
+        }
+        if all || self.max != d.max {
+            out.push(format!("MAXVALUE {}", self.max));
+        }
+        if all || self.start != d.start {
+            out.push(format!("START WITH {}", self.start));
+        }
+        if all || self.cache != 1 {
+            out.push(format!("CACHE {}", self.cache));
+        }
+        if all || self.cycle {
+            out.push(if self.cycle { "CYCLE" } else { "NO CYCLE" }.into());
+        }
+        out
+    }
+
+    /// Reads an option from its attribute name, as `non_default` names them.
+    pub fn set(&mut self, name: &str, v: i64) -> bool {
+        match name {
+            "start" => self.start = v,
+            "increment" => self.increment = v,
+            "min_value" => self.min = v,
+            "max_value" => self.max = v,
+            "cache" => self.cache = v,
+            "cycle" => self.cycle = v != 0,
+            _ => return false,
+        }
+        true
+    }
+}
+
 /// A function or procedure, kept as its complete definition.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Routine {
@@ -85,6 +209,8 @@ pub struct Schema {
     pub domains: Vec<Domain>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub routines: Vec<Routine>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sequences: Vec<Sequence>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     #[serde(skip_serializing_if = "Attrs::is_empty")]
@@ -306,6 +432,9 @@ pub struct ForeignKey {
     pub on_update: RefAction,
     pub on_delete: RefAction,
     pub deferrable: Deferrable,
+    /// `MATCH FULL`: a row with some key columns NULL must have all of them NULL.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub match_full: bool,
     #[serde(skip)]
     pub span: Option<Span>,
 }
@@ -324,6 +453,9 @@ pub struct View {
     pub name: String,
     /// The query (`SELECT …`), without `CREATE VIEW … AS`.
     pub def: String,
+    /// Indexes of a materialized view (PostgreSQL).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<Index>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     #[serde(skip_serializing_if = "Attrs::is_empty")]
@@ -445,5 +577,23 @@ impl Table {
             .as_ref()
             .is_some_and(|pk| covers(&pk.parts))
             || self.indexes.iter().any(|i| covers(&i.parts))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sequence_defaults_follow_type_and_direction() {
+        let up = SequenceOptions::defaults("integer", 1);
+        assert_eq!((up.min, up.max, up.start), (1, i32::MAX as i64, 1));
+        let down = SequenceOptions::defaults("smallint", -1);
+        assert_eq!((down.min, down.max, down.start), (i16::MIN as i64, -1, -1));
+        assert!(down.non_default() == vec![("increment", -1)]);
+        let mut o = SequenceOptions::defaults("bigint", 5);
+        o.set("start", 100);
+        assert_eq!(o.non_default(), vec![("start", 100), ("increment", 5)]);
+        assert_eq!(o.clauses(false), ["INCREMENT BY 5", "START WITH 100"]);
     }
 }

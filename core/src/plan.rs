@@ -216,9 +216,10 @@ impl Plan {
                 | Change::AddExtension { .. }
                 | Change::AddEnum { .. }
                 | Change::AddDomain { .. }
+                | Change::AddSequence { .. }
                 | Change::AddRoutine { .. } => s.add += 1,
-                Change::DropDomain { .. } => s.drop += 1,
-                Change::ModifyDomain { .. } => s.modify += 1,
+                Change::DropDomain { .. } | Change::DropSequence { .. } => s.drop += 1,
+                Change::ModifyDomain { .. } | Change::ModifySequence { .. } => s.modify += 1,
                 Change::DropSchema { .. }
                 | Change::DropExtension { .. }
                 | Change::DropEnum { .. }

@@ -148,13 +148,14 @@ impl Reader {
                     "materialized" if self.dialect == Dialect::Postgres => self.read_view(ctx, b),
                     "enum" if self.dialect == Dialect::Postgres => self.read_enum(ctx, b),
                     "domain" if self.dialect == Dialect::Postgres => self.read_domain(ctx, b),
+                    "sequence" if self.dialect == Dialect::Postgres => self.read_sequence(ctx, b),
                     "policy" if self.dialect == Dialect::Postgres => self.read_policy(ctx, b),
                     "extension" if self.dialect == Dialect::Postgres => self.read_extension(ctx, b),
                     "function" | "procedure" if self.dialect == Dialect::Postgres => {
                         self.read_routine(ctx, b)
                     }
-                    "enum" | "domain" | "policy" | "materialized" | "extension" | "function"
-                    | "procedure" => {
+                    "enum" | "domain" | "sequence" | "policy" | "materialized" | "extension"
+                    | "function" | "procedure" => {
                         let msg = format!("`{}` blocks need PostgreSQL", b.ident.as_str());
                         let help = "name the file *.pg.hcl, or point the env's url at a PostgreSQL database";
                         self.out.diagnostics.push(
@@ -368,6 +369,18 @@ impl Reader {
                             t.indexes.push(idx);
                         }
                     }
+                    "exclude" if self.dialect == Dialect::Postgres => {
+                        if let Some(idx) = self.read_exclude(ctx, c, &owner) {
+                            if t.index(&idx.name).is_some() {
+                                let msg = format!(
+                                    "constraint `{}` is defined twice in table `{name}`",
+                                    idx.name
+                                );
+                                self.err("duplicate", msg, idx.span.clone());
+                            }
+                            t.indexes.push(idx);
+                        }
+                    }
                     "foreign_key" => {
                         if let Some(fk) = self.read_fk(ctx, c, &owner) {
                             t.foreign_keys.push(fk);
@@ -443,6 +456,7 @@ impl Reader {
             ..Column::default()
         };
         let mut has_type = false;
+        let mut identity: Vec<(&'static str, i64)> = Vec::new();
         for s in b.body.iter() {
             match s {
                 Structure::Attribute(a) => match a.key.as_str() {
@@ -468,6 +482,7 @@ impl Reader {
                     if g.ident.as_str() == "identity" && self.dialect == Dialect::Postgres =>
                 {
                     let mut generated = "BY DEFAULT".to_string();
+                    let mut given: Vec<(&'static str, i64)> = Vec::new();
                     for a in g.body.attributes() {
                         match a.key.as_str() {
                             "generated" => match self
@@ -481,14 +496,19 @@ impl Reader {
                                     ctx.span(a.value.span()),
                                 ),
                             },
-                            // Sequence options are accepted; strata does not manage them yet.
-                            "start" | "increment" => {}
+                            "cycle" => given.push(("cycle", self.boolean(ctx, &a.value) as i64)),
+                            k @ ("start" | "increment" | "min_value" | "max_value" | "cache") => {
+                                if let Some(v) = self.integer(ctx, &a.value) {
+                                    given.push((sequence_option(k), v));
+                                }
+                            }
                             k => self.unknown_attr(ctx, a, k, "identity"),
                         }
                     }
                     c.attrs
                         .0
                         .insert("identity".into(), AttrValue::Str(generated));
+                    identity = given;
                 }
                 Structure::Block(g) if g.ident.as_str() == "as" => {
                     let mut gen = Generated {
@@ -518,6 +538,9 @@ impl Reader {
                 }
                 Structure::Block(g) => self.unknown_block(ctx, g, "column"),
             }
+        }
+        for (k, v) in sequence_options(&c.ty, &identity).non_default() {
+            c.attrs.0.insert(format!("identity_{k}"), AttrValue::Int(v));
         }
         if !has_type {
             let msg = format!("column `{}` has no `type`", c.name);
@@ -606,7 +629,12 @@ impl Reader {
         match e {
             Expression::String(s) => Some(format!("'{}'", s.replace('\'', "''"))),
             Expression::Number(n) => Some(n.to_string()),
-            Expression::Bool(b) => Some(if *b.value() { "1" } else { "0" }.to_string()),
+            // SQLite stores booleans as integers; PostgreSQL has the real thing.
+            Expression::Bool(b) => Some(match (self.dialect, *b.value()) {
+                (Dialect::Postgres, v) => v.to_string(),
+                (_, true) => "1".into(),
+                (_, false) => "0".into(),
+            }),
             Expression::Null(_) => Some("NULL".to_string()),
             Expression::FuncCall(f) if f.name.name.as_str() == "sql" => self.sql_arg(ctx, f),
             Expression::UnaryOp(_) => {
@@ -696,7 +724,14 @@ impl Reader {
                     k => self.unknown_attr(ctx, a, k, b.ident.as_str()),
                 },
                 Structure::Block(on) if on.ident.as_str() == "on" => {
-                    if let Some(part) = self.read_index_part(ctx, on, owner) {
+                    if let Some((part, nulls_first)) = self.read_index_part(ctx, on, owner) {
+                        // Only the order that is not the default for the direction is kept.
+                        if let Some(first) = nulls_first.filter(|f| *f != part.desc) {
+                            let k = idx.parts.len();
+                            idx.attrs
+                                .0
+                                .insert(format!("nulls_first_{k}"), AttrValue::Bool(first));
+                        }
                         idx.parts.push(part);
                     }
                 }
@@ -716,13 +751,85 @@ impl Reader {
         Some(idx)
     }
 
+    /// `exclude "name" { type = GIST  on { column = column.room  op = "=" }  where = "…" }`:
+    /// an exclusion constraint, kept as the definition PostgreSQL would print.
+    fn read_exclude(&mut self, ctx: &Ctx, b: &Block, owner: &(String, String)) -> Option<Index> {
+        let (_, name, span) = self.labels(ctx, b)?;
+        let mut x = crate::postgres::exclude::Exclusion {
+            method: "gist".into(),
+            elements: Vec::new(),
+            predicate: None,
+        };
+        for s in b.body.iter() {
+            match s {
+                Structure::Attribute(a) => match a.key.as_str() {
+                    "type" => {
+                        x.method = self
+                            .word(ctx, &a.value)
+                            .unwrap_or_default()
+                            .to_ascii_lowercase()
+                    }
+                    "where" => x.predicate = self.string(ctx, &a.value),
+                    k => self.unknown_attr(ctx, a, k, "exclude"),
+                },
+                Structure::Block(on) if on.ident.as_str() == "on" => {
+                    let mut key = None;
+                    let mut op = None;
+                    for a in on.body.attributes() {
+                        match a.key.as_str() {
+                            "column" => {
+                                key = self
+                                    .column_refs(ctx, &a.value, owner)
+                                    .pop()
+                                    .map(IndexKey::Column)
+                            }
+                            "expr" => key = self.string(ctx, &a.value).map(IndexKey::Expr),
+                            "op" => op = self.string(ctx, &a.value),
+                            k => self.unknown_attr(ctx, a, k, "on"),
+                        }
+                    }
+                    match (key, op) {
+                        (Some(k), Some(op)) => x.elements.push((k, op)),
+                        _ => self.err(
+                            "missing-columns",
+                            "an exclusion `on` needs `column = column.x` (or `expr`) and `op = \"&&\"`",
+                            ctx.span(on.ident.span()),
+                        ),
+                    }
+                }
+                Structure::Block(o) => self.unknown_block(ctx, o, "exclude"),
+            }
+        }
+        if x.elements.is_empty() {
+            self.err(
+                "missing-columns",
+                format!("exclusion constraint `{name}` needs `on {{ column op }}` blocks"),
+                span.clone(),
+            );
+            return None;
+        }
+        let mut idx = Index {
+            name,
+            span,
+            ..Index::default()
+        };
+        idx.attrs.set_flag("constraint", true);
+        idx.attrs.0.insert(
+            "exclude".into(),
+            AttrValue::Str(crate::postgres::exclude::render(&x)),
+        );
+        Some(idx)
+    }
+
+    /// One `on { … }` key, and its `nulls_first`/`nulls_last` when given.
     fn read_index_part(
         &mut self,
         ctx: &Ctx,
         b: &Block,
         owner: &(String, String),
-    ) -> Option<IndexPart> {
+    ) -> Option<(IndexPart, Option<bool>)> {
         let mut key = None;
+        let mut nulls_first = None;
         let mut desc = false;
         let mut collation = None;
         let mut ops = None;
@@ -738,16 +845,25 @@ impl Reader {
                 "desc" => desc = self.boolean(ctx, &a.value),
                 "collate" => collation = self.string(ctx, &a.value),
                 "ops" => ops = self.word(ctx, &a.value),
+                "nulls_first" if self.dialect == Dialect::Postgres => {
+                    nulls_first = Some(self.boolean(ctx, &a.value))
+                }
+                "nulls_last" if self.dialect == Dialect::Postgres => {
+                    nulls_first = Some(!self.boolean(ctx, &a.value))
+                }
                 k => self.unknown_attr(ctx, a, k, "on"),
             }
         }
         match key {
-            Some(key) => Some(IndexPart {
-                key,
-                desc,
-                collation,
-                ops,
-            }),
+            Some(key) => Some((
+                IndexPart {
+                    key,
+                    desc,
+                    collation,
+                    ops,
+                },
+                nulls_first,
+            )),
             None => {
                 self.err(
                     "missing-columns",
@@ -819,6 +935,15 @@ impl Reader {
                         },
                     }
                 }
+                "match" => match self.word(ctx, &a.value).map(|w| w.to_ascii_uppercase()) {
+                    Some(w) if w == "FULL" => fk.match_full = true,
+                    Some(w) if w == "SIMPLE" => fk.match_full = false,
+                    _ => self.err(
+                        "bad-value",
+                        "`match` is FULL or SIMPLE",
+                        ctx.span(a.value.span()),
+                    ),
+                },
                 k => self.unknown_attr(ctx, a, k, "foreign_key"),
             }
         }
@@ -923,6 +1048,69 @@ impl Reader {
             return;
         }
         s.domains.push(d);
+    }
+
+    /// Atlas's `sequence "name" { type start increment min_value max_value cache
+    /// cycle owner comment }`; options left out take PostgreSQL's defaults.
+    fn read_sequence(&mut self, ctx: &Ctx, b: &Block) {
+        let Some((label_schema, name, span)) = self.labels(ctx, b) else {
+            return;
+        };
+        let schema = self.owner_schema(ctx, &b.body, label_schema);
+        let mut ty = "bigint".to_string();
+        let mut given: Vec<(&'static str, i64)> = Vec::new();
+        let mut seq = Sequence {
+            name: name.clone(),
+            span: span.clone(),
+            ..Sequence::default()
+        };
+        for st in b.body.iter() {
+            match st {
+                Structure::Attribute(a) => match a.key.as_str() {
+                    "schema" => {}
+                    "type" | "as" => {
+                        ty = self.column_type(ctx, &a.value).unwrap_or_default();
+                        if !matches!(ty.as_str(), "smallint" | "integer" | "int" | "bigint") {
+                            self.err(
+                                "bad-value",
+                                "a sequence's type is smallint, integer or bigint",
+                                ctx.span(a.value.span()),
+                            );
+                        }
+                    }
+                    "cycle" => given.push(("cycle", self.boolean(ctx, &a.value) as i64)),
+                    k @ ("start" | "increment" | "min_value" | "max_value" | "cache") => {
+                        if let Some(v) = self.integer(ctx, &a.value) {
+                            given.push((sequence_option(k), v));
+                        }
+                    }
+                    "owner" | "owned_by" => {
+                        let owner = (schema.clone(), name.clone());
+                        if let Some((_, t, c)) = self
+                            .foreign_column_refs(ctx, &a.value, &owner)
+                            .into_iter()
+                            .next()
+                        {
+                            seq.owned_by = Some((t, c));
+                        }
+                    }
+                    "comment" => seq.comment = self.string(ctx, &a.value),
+                    k => self.unknown_attr(ctx, a, k, "sequence"),
+                },
+                Structure::Block(o) => self.unknown_block(ctx, o, "sequence"),
+            }
+        }
+        seq.options = sequence_options(&ty, &given);
+        let s = self.out.realm.schema_entry(&schema);
+        if s.sequences.iter().any(|x| x.name == name) {
+            self.err(
+                "duplicate",
+                format!("sequence `{name}` is defined twice"),
+                span,
+            );
+            return;
+        }
+        s.sequences.push(seq);
     }
 
     fn read_policy(&mut self, ctx: &Ctx, b: &Block) {
@@ -1143,6 +1331,16 @@ impl Reader {
                 },
                 // Column blocks document the view's shape; the query decides it.
                 Structure::Block(c) if c.ident.as_str() == "column" => {}
+                Structure::Block(c)
+                    if c.ident.as_str() == "index" && b.ident.as_str() == "materialized" =>
+                {
+                    // The view's columns come from its query, which the dev
+                    // database checks; `column.x` here is not resolved.
+                    let pending = self.pending.len();
+                    let idx = self.read_index(ctx, c, &(schema.clone(), name.clone()));
+                    self.pending.truncate(pending);
+                    v.indexes.extend(idx);
+                }
                 Structure::Block(c) => self.unknown_block(ctx, c, "view"),
             }
         }
@@ -1350,6 +1548,24 @@ impl Reader {
                 None
             }
         }
+    }
+
+    /// An integer such as `10` or `-100`.
+    fn integer(&mut self, ctx: &Ctx, e: &Expression) -> Option<i64> {
+        let value = match e {
+            Expression::Number(n) => n.as_i64(),
+            Expression::UnaryOp(u) if u.operator.value() == &hcl_edit::expr::UnaryOperator::Neg => {
+                match &u.expr {
+                    Expression::Number(n) => n.as_i64().map(|v| -v),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        if value.is_none() {
+            self.err("bad-value", "expected an integer", ctx.span(e.span()));
+        }
+        value
     }
 
     fn boolean(&mut self, ctx: &Ctx, e: &Expression) -> bool {
@@ -1722,6 +1938,31 @@ fn traversal(e: &Expression) -> Option<Vec<String>> {
         }
         _ => None,
     }
+}
+
+/// The option name as [`SequenceOptions::set`] knows it.
+fn sequence_option(k: &str) -> &'static str {
+    match k {
+        "start" => "start",
+        "increment" => "increment",
+        "min_value" => "min_value",
+        "max_value" => "max_value",
+        "cache" => "cache",
+        _ => "cycle",
+    }
+}
+
+/// PostgreSQL's defaults for `ty` and the step, overridden by what was written.
+fn sequence_options(ty: &str, given: &[(&'static str, i64)]) -> SequenceOptions {
+    let increment = given
+        .iter()
+        .find(|(k, _)| *k == "increment")
+        .map_or(1, |(_, v)| *v);
+    let mut o = SequenceOptions::defaults(ty, increment);
+    for (k, v) in given {
+        o.set(k, *v);
+    }
+    o
 }
 
 #[cfg(test)]

@@ -7,6 +7,124 @@ use crate::model::*;
 use crate::span::SourceFile;
 use std::fmt::Write;
 
+/// One index (or unique/exclusion constraint) block of a table or materialized view.
+fn index(out: &mut String, table: &str, idx: &Index) {
+    if let Some(AttrValue::Str(def)) = idx.attrs.0.get("exclude") {
+        exclude(out, &idx.name, def);
+        return;
+    }
+    let constraint = idx.attrs.flag("constraint");
+    let name = if idx.name.starts_with("sqlite_autoindex_") {
+        let cols: Vec<&str> = idx
+            .parts
+            .iter()
+            .filter_map(IndexPart::column_name)
+            .collect();
+        format!("{}_{}_key", table, cols.join("_"))
+    } else {
+        idx.name.clone()
+    };
+    let kind = if constraint { "unique" } else { "index" };
+    let _ = writeln!(out, "{kind} {} {{", label(&name));
+    if idx.unique && !constraint {
+        out.push_str("unique = true\n");
+    }
+    let simple = idx.parts.iter().enumerate().all(|(k, p)| {
+        p.column_name().is_some()
+            && !p.desc
+            && p.collation.is_none()
+            && p.ops.is_none()
+            && !idx.attrs.0.contains_key(&format!("nulls_first_{k}"))
+    });
+    if simple {
+        let _ = writeln!(out, "columns = [{}]", column_refs(&idx.parts));
+    } else {
+        for (k, p) in idx.parts.iter().enumerate() {
+            out.push_str("on {\n");
+            match &p.key {
+                IndexKey::Column(c) => {
+                    let _ = writeln!(out, "column = column.{}", ident(c));
+                }
+                IndexKey::Expr(e) => {
+                    let _ = writeln!(out, "expr = {}", string(e));
+                }
+            }
+            if p.desc {
+                out.push_str("desc = true\n");
+            }
+            if let Some(c) = &p.collation {
+                let _ = writeln!(out, "collate = {}", string(c));
+            }
+            if let Some(o) = &p.ops {
+                let _ = writeln!(out, "ops = {}", column_type(o));
+            }
+            if let Some(AttrValue::Bool(first)) = idx.attrs.0.get(&format!("nulls_first_{k}")) {
+                let _ = writeln!(out, "nulls_first = {first}");
+            }
+            out.push_str("}\n");
+        }
+    }
+    if let Some(w) = &idx.predicate {
+        let _ = writeln!(out, "where = {}", string(w));
+    }
+    if let Some(AttrValue::Str(m)) = idx.attrs.0.get("type") {
+        let _ = writeln!(out, "type = {}", m.to_ascii_uppercase());
+    }
+    if let Some(AttrValue::Str(inc)) = idx.attrs.0.get("include") {
+        let cols: Vec<String> = inc
+            .split(", ")
+            .map(|c| format!("column.{}", ident(c)))
+            .collect();
+        let _ = writeln!(out, "include = [{}]", cols.join(", "));
+    }
+    if idx.attrs.flag("nulls_not_distinct") {
+        out.push_str("nulls_distinct = false\n");
+    }
+    out.push_str("}\n");
+}
+
+/// An exclusion constraint as Atlas's `exclude` block.
+fn exclude(out: &mut String, name: &str, def: &str) {
+    let _ = writeln!(out, "exclude {} {{", label(name));
+    match crate::postgres::exclude::parse(def) {
+        Some(x) => {
+            let _ = writeln!(out, "type = {}", x.method.to_ascii_uppercase());
+            for (key, op) in &x.elements {
+                out.push_str("on {\n");
+                match key {
+                    IndexKey::Column(c) => {
+                        let _ = writeln!(out, "column = column.{}", ident(c));
+                    }
+                    IndexKey::Expr(e) => {
+                        let _ = writeln!(out, "expr = {}", string(e));
+                    }
+                }
+                let _ = writeln!(out, "op = {}\n}}", string(op));
+            }
+            if let Some(w) = &x.predicate {
+                let _ = writeln!(out, "where = {}", string(w));
+            }
+        }
+        None => {
+            // Clauses the block can't name: say so rather than lose them.
+            let _ = writeln!(
+                out,
+                "# strata: this exclusion constraint has clauses HCL can't express: {def}"
+            );
+        }
+    }
+    out.push_str("}\n");
+}
+
+/// A sequence option's HCL value: `cycle` is a boolean, the rest integers.
+fn option_value(k: &str, v: i64) -> String {
+    if k == "cycle" {
+        (v != 0).to_string()
+    } else {
+        v.to_string()
+    }
+}
+
 pub fn write(realm: &Realm, dialect: Dialect) -> String {
     let mut out = String::new();
     let multi = realm.schemas.len() > 1;
@@ -47,6 +165,23 @@ pub fn write(realm: &Realm, dialect: Dialect) -> String {
                     None => out.push_str("check {\n"),
                 }
                 let _ = writeln!(out, "expr = {}\n}}", string(&ck.expr));
+            }
+            out.push_str("}\n\n");
+        }
+        for q in &s.sequences {
+            let _ = writeln!(out, "sequence {} {{", label(&q.name));
+            let _ = writeln!(out, "schema = schema.{}", ident(&s.name));
+            if q.options.ty != "bigint" {
+                let _ = writeln!(out, "type = {}", q.options.ty);
+            }
+            for (k, v) in q.options.non_default() {
+                let _ = writeln!(out, "{k} = {}", option_value(k, v));
+            }
+            if let Some((t, c)) = &q.owned_by {
+                let _ = writeln!(out, "owner = table.{}.column.{}", ident(t), ident(c));
+            }
+            if let Some(c) = &q.comment {
+                let _ = writeln!(out, "comment = {}", string(c));
             }
             out.push_str("}\n\n");
         }
@@ -94,6 +229,9 @@ pub fn write(realm: &Realm, dialect: Dialect) -> String {
             if let Some(c) = &v.comment {
                 let _ = writeln!(out, "comment = {}", string(c));
             }
+            for idx in &v.indexes {
+                index(&mut out, &v.name, idx);
+            }
             out.push_str("}\n\n");
         }
         for tg in &s.triggers {
@@ -134,7 +272,13 @@ fn table(out: &mut String, s: &Schema, t: &Table, realm: &Realm, multi: bool, di
             out.push_str("auto_increment = true\n");
         }
         if let Some(AttrValue::Str(g)) = c.attrs.0.get("identity") {
-            let _ = writeln!(out, "identity {{\ngenerated = {}\n}}", g.replace(' ', "_"));
+            let _ = writeln!(out, "identity {{\ngenerated = {}", g.replace(' ', "_"));
+            for (k, v) in &c.attrs.0 {
+                if let (Some(k), AttrValue::Int(v)) = (k.strip_prefix("identity_"), v) {
+                    let _ = writeln!(out, "{k} = {}", option_value(k, *v));
+                }
+            }
+            out.push_str("}\n");
         }
         if let Some(coll) = &c.collation {
             let _ = writeln!(out, "collate = {}", string(coll));
@@ -190,70 +334,13 @@ fn table(out: &mut String, s: &Schema, t: &Table, realm: &Realm, multi: bool, di
             Deferrable::InitiallyImmediate => out.push_str("deferrable = INITIALLY_IMMEDIATE\n"),
             Deferrable::InitiallyDeferred => out.push_str("deferrable = INITIALLY_DEFERRED\n"),
         }
+        if fk.match_full {
+            out.push_str("match = FULL\n");
+        }
         out.push_str("}\n");
     }
     for idx in &t.indexes {
-        let constraint = idx.attrs.flag("constraint");
-        let name = if idx.name.starts_with("sqlite_autoindex_") {
-            let cols: Vec<&str> = idx
-                .parts
-                .iter()
-                .filter_map(IndexPart::column_name)
-                .collect();
-            format!("{}_{}_key", t.name, cols.join("_"))
-        } else {
-            idx.name.clone()
-        };
-        let kind = if constraint { "unique" } else { "index" };
-        let _ = writeln!(out, "{kind} {} {{", label(&name));
-        if idx.unique && !constraint {
-            out.push_str("unique = true\n");
-        }
-        let simple = idx.parts.iter().all(|p| {
-            p.column_name().is_some() && !p.desc && p.collation.is_none() && p.ops.is_none()
-        });
-        if simple {
-            let _ = writeln!(out, "columns = [{}]", column_refs(&idx.parts));
-        } else {
-            for p in &idx.parts {
-                out.push_str("on {\n");
-                match &p.key {
-                    IndexKey::Column(c) => {
-                        let _ = writeln!(out, "column = column.{}", ident(c));
-                    }
-                    IndexKey::Expr(e) => {
-                        let _ = writeln!(out, "expr = {}", string(e));
-                    }
-                }
-                if p.desc {
-                    out.push_str("desc = true\n");
-                }
-                if let Some(c) = &p.collation {
-                    let _ = writeln!(out, "collate = {}", string(c));
-                }
-                if let Some(o) = &p.ops {
-                    let _ = writeln!(out, "ops = {}", column_type(o));
-                }
-                out.push_str("}\n");
-            }
-        }
-        if let Some(w) = &idx.predicate {
-            let _ = writeln!(out, "where = {}", string(w));
-        }
-        if let Some(AttrValue::Str(m)) = idx.attrs.0.get("type") {
-            let _ = writeln!(out, "type = {}", m.to_ascii_uppercase());
-        }
-        if let Some(AttrValue::Str(inc)) = idx.attrs.0.get("include") {
-            let cols: Vec<String> = inc
-                .split(", ")
-                .map(|c| format!("column.{}", ident(c)))
-                .collect();
-            let _ = writeln!(out, "include = [{}]", cols.join(", "));
-        }
-        if idx.attrs.flag("nulls_not_distinct") {
-            out.push_str("nulls_distinct = false\n");
-        }
-        out.push_str("}\n");
+        index(out, &t.name, idx);
     }
     for ck in &t.checks {
         match &ck.name {

@@ -29,10 +29,11 @@ pub fn inspect(client: &mut Client, schemas: &[String], exclude: &[String]) -> R
     let mut tables: HashMap<u32, (usize, usize)> = HashMap::new();
     tables_(client, &schemas, &mut realm, &mut tables)?;
     columns(client, &schemas, &mut realm, &tables)?;
+    sequences(client, &schemas, &mut realm, &tables)?;
     constraints(client, &schemas, &mut realm, &tables)?;
-    indexes(client, &schemas, &mut realm, &tables)?;
+    let materialized = views(client, &schemas, &mut realm)?;
+    indexes(client, &schemas, &mut realm, &tables, &materialized)?;
     policies(client, &schemas, &mut realm, &tables)?;
-    views(client, &schemas, &mut realm)?;
     enums(client, &schemas, &mut realm)?;
     domains(client, &schemas, &mut realm)?;
     routines(client, &schemas, &mut realm)?;
@@ -129,7 +130,9 @@ fn columns(
     let sql = "SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, \
          pg_get_expr(ad.adbin, ad.adrelid), a.attidentity::text, a.attgenerated::text, \
          CASE WHEN a.attcollation <> t.typcollation THEN co.collname END, col_description(a.attrelid, a.attnum), \
-         a.attidentity = '' AND pg_get_serial_sequence(quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname) IS NOT NULL \
+         CASE WHEN a.attidentity = '' THEN (SELECT sc.relname FROM pg_depend d JOIN pg_class sc ON sc.oid = d.objid \
+              WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.refobjid = a.attrelid \
+              AND d.refobjsubid = a.attnum AND d.deptype = 'a' AND sc.relkind = 'S' LIMIT 1) END, c.relname \
          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
          JOIN pg_type t ON t.oid = a.atttypid \
          LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum \
@@ -160,8 +163,11 @@ fn columns(
         };
         // A column that owns the sequence its default draws from was declared
         // serial: say so, and the sequence comes with it.
-        let serial =
-            r.get::<_, bool>(9) && expr.as_deref().is_some_and(|e| e.starts_with("nextval("));
+        let owned: Option<String> = r.get(9);
+        let serial = owned.is_some_and(|seq| {
+            is_serial_sequence(&r.get::<_, String>(10), &c.name, &seq)
+                && expr.as_deref().is_some_and(|e| e.starts_with("nextval("))
+        });
         if generated == "s" {
             c.generated = expr.map(|e| Generated {
                 expr: e,
@@ -195,6 +201,14 @@ fn columns(
     Ok(())
 }
 
+/// Whether `seq` has the name PostgreSQL gives a serial column's sequence
+/// (`table_column_seq`, shortened to fit 63 bytes): any other owned sequence
+/// was created on its own and stays a sequence of the model.
+fn is_serial_sequence(table: &str, column: &str, seq: &str) -> bool {
+    let name = format!("{table}_{column}_seq");
+    seq == name || (name.len() > 63 && seq.ends_with("_seq") && seq.len() >= 60)
+}
+
 fn action(code: &str) -> RefAction {
     match code {
         "r" => RefAction::Restrict,
@@ -220,7 +234,7 @@ fn constraints(
     let sql = format!(
         "SELECT con.conrelid, con.conname, con.contype::text, pg_get_constraintdef(con.oid, true), {}, \
          fn.nspname, fc.relname, {}, con.confupdtype::text, con.confdeltype::text, con.condeferrable, con.condeferred, \
-         obj_description(con.oid, 'pg_constraint') \
+         obj_description(con.oid, 'pg_constraint'), con.confmatchtype::text \
          FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
          LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace \
          WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p') AND con.contype IN ('p', 'u', 'f', 'c', 'x') \
@@ -293,6 +307,7 @@ fn constraints(
                     on_update: action(&r.get::<_, String>(8)),
                     on_delete: action(&r.get::<_, String>(9)),
                     deferrable,
+                    match_full: r.get::<_, String>(13) == "f",
                     span: None,
                 });
             }
@@ -335,6 +350,7 @@ fn indexes(
     schemas: &[String],
     realm: &mut Realm,
     pos: &HashMap<u32, (usize, usize)>,
+    materialized: &HashMap<u32, (usize, usize)>,
 ) -> Result<()> {
     let sql = "SELECT i.indrelid, ic.relname, i.indisunique, am.amname, pg_get_expr(i.indpred, i.indrelid), \
          obj_description(ic.oid, 'pg_class'), i.indnkeyatts::int4, \
@@ -344,15 +360,23 @@ fn indexes(
          COALESCE((to_jsonb(i) ->> 'indnullsnotdistinct')::bool, false), \
          (SELECT array_agg(CASE WHEN oc.opcdefault THEN NULL ELSE oc.opcname::text END ORDER BY k) \
             FROM generate_series(1, i.indnkeyatts) k JOIN pg_opclass oc ON oc.oid = i.indclass[k - 1]), \
-         array_to_string(ic.reloptions, ', ') \
+         array_to_string(ic.reloptions, ', '), \
+         (SELECT array_agg(CASE WHEN i.indcollation[k - 1] <> 0 AND i.indcollation[k - 1] IS DISTINCT FROM \
+              (CASE WHEN i.indkey[k - 1] <> 0 THEN (SELECT a.attcollation FROM pg_attribute a \
+                 WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1]) ELSE 100 END) \
+            THEN (SELECT co.collname::text FROM pg_collation co WHERE co.oid = i.indcollation[k - 1]) END ORDER BY k) \
+            FROM generate_series(1, i.indnkeyatts) k) \
          FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid \
          JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = ic.relam \
-         WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p') \
+         WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'm') \
          AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x')) \
          ORDER BY i.indrelid, ic.relname";
     for r in q(client, sql, schemas)? {
-        let Some(&(si, ti)) = pos.get(&r.get::<_, u32>(0)) else {
-            continue;
+        let rel = r.get::<_, u32>(0);
+        let owner = match (pos.get(&rel), materialized.get(&rel)) {
+            (Some(&(si, ti)), _) => (si, ti, false),
+            (None, Some(&(si, vi))) => (si, vi, true),
+            _ => continue,
         };
         let nkey = r.get::<_, i32>(6) as usize;
         let defs: Vec<String> = r.get::<_, Option<Vec<String>>>(7).unwrap_or_default();
@@ -360,6 +384,10 @@ fn indexes(
         let options: Vec<i32> = r.get::<_, Option<Vec<i32>>>(9).unwrap_or_default();
         let ops: Vec<Option<String>> = r
             .get::<_, Option<Vec<Option<String>>>>(11)
+            .unwrap_or_default();
+        // Collations other than the column's (or, for expressions, the default).
+        let collations: Vec<Option<String>> = r
+            .get::<_, Option<Vec<Option<String>>>>(13)
             .unwrap_or_default();
         let mut idx = Index {
             name: r.get(1),
@@ -378,7 +406,7 @@ fn indexes(
             idx.parts.push(IndexPart {
                 key,
                 desc: option & 1 != 0,
-                collation: None,
+                collation: collations.get(k).cloned().flatten(),
                 ops: ops.get(k).cloned().flatten(),
             });
             // NULLS FIRST is the default for DESC; only the other one is noted.
@@ -405,7 +433,10 @@ fn indexes(
         if let Some(with) = r.get::<_, Option<String>>(12).filter(|w| !w.is_empty()) {
             idx.attrs.0.insert("with".into(), AttrValue::Str(with));
         }
-        realm.schemas[si].tables[ti].indexes.push(idx);
+        match owner {
+            (si, vi, true) => realm.schemas[si].views[vi].indexes.push(idx),
+            (si, ti, false) => realm.schemas[si].tables[ti].indexes.push(idx),
+        }
     }
     Ok(())
 }
@@ -457,9 +488,16 @@ fn unquote(s: &str) -> String {
     }
 }
 
-fn views(client: &mut Client, schemas: &[String], realm: &mut Realm) -> Result<()> {
+/// Views and materialized views; returns where each materialized view landed,
+/// by oid, for its indexes.
+fn views(
+    client: &mut Client,
+    schemas: &[String],
+    realm: &mut Realm,
+) -> Result<HashMap<u32, (usize, usize)>> {
+    let mut materialized = HashMap::new();
     let sql = format!(
-        "SELECT n.nspname, c.relname, c.relkind::text, pg_get_viewdef(c.oid, true), obj_description(c.oid, 'pg_class') \
+        "SELECT n.nspname, c.relname, c.relkind::text, pg_get_viewdef(c.oid, true), obj_description(c.oid, 'pg_class'), c.oid \
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
          WHERE n.nspname = ANY($1) AND c.relkind IN ('v', 'm') AND {NOT_EXTENSION} ORDER BY n.nspname, c.relname"
     );
@@ -474,11 +512,14 @@ fn views(client: &mut Client, schemas: &[String], realm: &mut Realm) -> Result<(
             comment: r.get(4),
             ..View::default()
         };
-        v.attrs
-            .set_flag("materialized", r.get::<_, String>(2) == "m");
+        let m = r.get::<_, String>(2) == "m";
+        v.attrs.set_flag("materialized", m);
+        if m {
+            materialized.insert(r.get::<_, u32>(5), (si, realm.schemas[si].views.len()));
+        }
         realm.schemas[si].views.push(v);
     }
-    Ok(())
+    Ok(materialized)
 }
 
 fn enums(client: &mut Client, schemas: &[String], realm: &mut Realm) -> Result<()> {
@@ -538,6 +579,84 @@ fn domains(client: &mut Client, schemas: &[String], realm: &mut Realm) -> Result
             collation: r.get(5),
             comment: r.get(6),
             checks,
+            span: None,
+        });
+    }
+    Ok(())
+}
+
+/// Standalone sequences, and the options of identity columns' sequences. A
+/// serial column's sequence is part of the column and not listed.
+fn sequences(
+    client: &mut Client,
+    schemas: &[String],
+    realm: &mut Realm,
+    pos: &HashMap<u32, (usize, usize)>,
+) -> Result<()> {
+    let sql = "SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, \
+         s.seqmin, s.seqmax, s.seqcache, s.seqcycle, obj_description(c.oid, 'pg_class'), \
+         d.deptype::text, d.refobjid, a.attname, oc.relname \
+         FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+         LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid \
+              AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') \
+         LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid \
+         LEFT JOIN pg_class oc ON oc.oid = d.refobjid \
+         WHERE n.nspname = ANY($1) AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.objid = c.oid AND e.deptype = 'e') \
+         ORDER BY 1, 2";
+    for r in q(client, sql, schemas)? {
+        let options = SequenceOptions {
+            ty: r.get(2),
+            start: r.get(3),
+            increment: r.get(4),
+            min: r.get(5),
+            max: r.get(6),
+            cache: r.get(7),
+            cycle: r.get(8),
+        };
+        let dep: Option<String> = r.get(10);
+        let owner: Option<u32> = r.get(11);
+        let column: Option<String> = r.get(12);
+        let owning = owner.and_then(|oid| pos.get(&oid)).and_then(|&(si, ti)| {
+            let col = column.as_deref()?;
+            let i = realm.schemas[si].tables[ti]
+                .columns
+                .iter()
+                .position(|c| c.name == col)?;
+            Some((si, ti, i))
+        });
+        match (dep.as_deref(), owning) {
+            (Some("i"), Some((si, ti, ci))) => {
+                let c = &mut realm.schemas[si].tables[ti].columns[ci];
+                // The sequence's type follows the column's.
+                let mut options = options;
+                options.ty = c.ty.clone();
+                for (k, v) in options.non_default() {
+                    c.attrs.0.insert(format!("identity_{k}"), AttrValue::Int(v));
+                }
+                continue;
+            }
+            (Some("i"), None) => continue,
+            (Some("a"), Some((si, ti, ci)))
+                if realm.schemas[si].tables[ti].columns[ci]
+                    .ty
+                    .ends_with("serial") =>
+            {
+                continue
+            }
+            _ => {}
+        }
+        let Some(si) = schema_index(realm, r.get(0)) else {
+            continue;
+        };
+        let owned_by = match (dep.as_deref(), r.get::<_, Option<String>>(13), column) {
+            (Some("a"), Some(t), Some(c)) => Some((t, c)),
+            _ => None,
+        };
+        realm.schemas[si].sequences.push(Sequence {
+            name: r.get(1),
+            options,
+            owned_by,
+            comment: r.get(9),
             span: None,
         });
     }

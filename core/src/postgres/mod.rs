@@ -3,6 +3,7 @@
 
 pub mod conn;
 pub mod ephemeral;
+pub mod exclude;
 pub mod inspect;
 pub mod plan;
 

@@ -17,7 +17,7 @@ use std::collections::HashSet;
 
 const PG: Dialect = Dialect::Postgres;
 
-fn q(s: &str) -> String {
+pub(crate) fn q(s: &str) -> String {
     PG.quote(s)
 }
 
@@ -93,8 +93,11 @@ pub fn plan(plan: &mut Plan, from: &Realm, to: &Realm) {
             {
                 disturbed.insert(to.name.clone());
             }
-            Change::DropView { view, .. } | Change::ModifyView { from: view, .. } => {
+            Change::DropView { view, .. } => {
                 disturbed.insert(view.name.clone());
+            }
+            Change::ModifyView { from, to, .. } if view_redefined(from, to) => {
+                disturbed.insert(from.name.clone());
             }
             Change::ModifyEnum { from, .. } => {
                 disturbed.insert(from.name.clone());
@@ -262,6 +265,76 @@ fn change(
             modify_domain(i, schema, from, to, to_realm, p)
         }
         Change::ModifyEnum { schema, from, to } => modify_enum(i, schema, from, to, to_realm, p),
+        Change::AddSequence { schema, sequence } => {
+            let name = qn(schema, &sequence.name);
+            p.types.push(step(
+                i,
+                format!("create sequence {name}"),
+                create_sequence(schema, sequence),
+                Some(format!("DROP SEQUENCE {name}")),
+                sequence.span.clone(),
+            ));
+            if let Some(owner) = &sequence.owned_by {
+                p.create_indexes
+                    .push(owned_by(i, schema, &sequence.name, Some(owner)));
+            }
+            if let Some(cm) = &sequence.comment {
+                p.comments.push(step(
+                    i,
+                    format!("comment on sequence {name}"),
+                    format!("COMMENT ON SEQUENCE {name} IS {}", lit(cm)),
+                    None,
+                    None,
+                ));
+            }
+        }
+        Change::DropSequence { schema, sequence } => {
+            // A sequence OWNED BY a column goes with its table or column.
+            let exists = if sequence.owned_by.is_some() {
+                "IF EXISTS "
+            } else {
+                ""
+            };
+            p.drop_types.push(destructive(step(
+                i,
+                format!("drop sequence {}", qn(schema, &sequence.name)),
+                format!("DROP SEQUENCE {exists}{}", qn(schema, &sequence.name)),
+                Some(create_sequence(schema, sequence)),
+                None,
+            )))
+        }
+        Change::ModifySequence { schema, from, to } => {
+            let name = qn(schema, &to.name);
+            let changed = sequence_changes(&from.options, &to.options);
+            if !changed.is_empty() {
+                p.types.push(step(
+                    i,
+                    format!("alter sequence {name}"),
+                    format!("ALTER SEQUENCE {name} {}", changed.join(" ")),
+                    Some(format!(
+                        "ALTER SEQUENCE {name} {}",
+                        sequence_changes(&to.options, &from.options).join(" ")
+                    )),
+                    to.span.clone(),
+                ));
+            }
+            if from.owned_by != to.owned_by {
+                p.create_indexes
+                    .push(owned_by(i, schema, &to.name, to.owned_by.as_ref()));
+            }
+            if from.comment != to.comment {
+                p.comments.push(step(
+                    i,
+                    format!("comment on sequence {name}"),
+                    format!(
+                        "COMMENT ON SEQUENCE {name} IS {}",
+                        to.comment.as_deref().map_or("NULL".into(), lit)
+                    ),
+                    None,
+                    None,
+                ));
+            }
+        }
         Change::AddRoutine { schema, routine: r } | Change::ModifyRoutine { schema, to: r, .. } => {
             let only_comment = matches!(c, Change::ModifyRoutine { from, .. } if crate::sql::lex::normalize(&from.def) == crate::sql::lex::normalize(&r.def));
             if let Change::ModifyRoutine { from, .. } = c {
@@ -444,9 +517,34 @@ fn change(
             handled_views.insert((schema.clone(), view.name.clone()));
             p.drop_views.push(drop_view(i, schema, view));
         }
-        Change::ModifyView { schema, from, to } => {
+        Change::ModifyView { schema, from, to } if view_redefined(from, to) => {
             handled_views.insert((schema.clone(), to.name.clone()));
             p.drop_views.push(drop_view(i, schema, from));
+        }
+        Change::ModifyView { schema, from, to } => {
+            // Same query: only its indexes or comment change.
+            let keep = crate::diff::view_indexes(schema, from);
+            let want = crate::diff::view_indexes(schema, to);
+            for idx in &from.indexes {
+                if !want.contains(&create_index(schema, &from.name, idx)) {
+                    p.drop_indexes.push(drop_index(i, schema, &from.name, idx));
+                }
+            }
+            for idx in &to.indexes {
+                let sql = create_index(schema, &to.name, idx);
+                if !keep.contains(&sql) {
+                    p.create_indexes.push(step(
+                        i,
+                        format!("create index {} on {}", q(&idx.name), qn(schema, &to.name)),
+                        sql,
+                        Some(format!("DROP INDEX {}", qn(schema, &idx.name))),
+                        idx.span.clone().or(to.span.clone()),
+                    ));
+                }
+            }
+            if from.comment != to.comment {
+                p.comments.push(view_comment(i, schema, to));
+            }
         }
         Change::AddTrigger { schema, trigger } => {
             p.create_triggers.push(create_trigger(i, schema, trigger));
@@ -469,6 +567,76 @@ fn change(
             }
         }
     }
+}
+
+fn create_sequence(schema: &str, seq: &Sequence) -> String {
+    let mut sql = format!("CREATE SEQUENCE {}", qn(schema, &seq.name));
+    if seq.options.ty != "bigint" {
+        sql.push_str(&format!(" AS {}", seq.options.ty));
+    }
+    for c in seq.options.clauses(false) {
+        sql.push(' ');
+        sql.push_str(&c);
+    }
+    sql
+}
+
+fn owned_by(i: usize, schema: &str, seq: &str, owner: Option<&(String, String)>) -> Step {
+    let target = match owner {
+        Some((t, c)) => format!("{}.{}", qn(schema, t), q(c)),
+        None => "NONE".into(),
+    };
+    step(
+        i,
+        format!("sequence {} owned by {target}", qn(schema, seq)),
+        format!("ALTER SEQUENCE {} OWNED BY {target}", qn(schema, seq)),
+        None,
+        None,
+    )
+}
+
+/// The `ALTER SEQUENCE` (or identity `SET`) clauses that take `a` to `b`.
+fn sequence_changes(a: &SequenceOptions, b: &SequenceOptions) -> Vec<String> {
+    let mut out = Vec::new();
+    if a.ty != b.ty {
+        out.push(format!("AS {}", b.ty));
+    }
+    if a.increment != b.increment {
+        out.push(format!("INCREMENT BY {}", b.increment));
+    }
+    // A new type moves the default bounds: say them whenever the type changes.
+    if a.min != b.min || a.ty != b.ty {
+        out.push(format!("MINVALUE {}", b.min));
+    }
+    if a.max != b.max || a.ty != b.ty {
+        out.push(format!("MAXVALUE {}", b.max));
+    }
+    if a.start != b.start {
+        out.push(format!("START WITH {}", b.start));
+    }
+    if a.cache != b.cache {
+        out.push(format!("CACHE {}", b.cache));
+    }
+    if a.cycle != b.cycle {
+        out.push(if b.cycle { "CYCLE" } else { "NO CYCLE" }.into());
+    }
+    out
+}
+
+/// The options of an identity column's sequence, from the column's attributes
+/// (`identity_start`, … as the inspector records the ones off their defaults).
+pub fn identity_options(c: &Column) -> SequenceOptions {
+    let int = |k: &str| match c.attrs.0.get(k) {
+        Some(AttrValue::Int(v)) => Some(*v),
+        _ => None,
+    };
+    let mut o = SequenceOptions::defaults(&c.ty, int("identity_increment").unwrap_or(1));
+    for k in ["start", "min_value", "max_value", "cache", "cycle"] {
+        if let Some(v) = int(&format!("identity_{k}")) {
+            o.set(k, v);
+        }
+    }
+    o
 }
 
 /// The `RETURNS …` clause of a function definition, normalized.
@@ -777,6 +945,32 @@ fn drop_view(i: usize, schema: &str, v: &View) -> Step {
     )
 }
 
+/// Whether the view's query changed (not just its indexes or comment).
+fn view_redefined(from: &View, to: &View) -> bool {
+    crate::sql::lex::normalize(&from.def) != crate::sql::lex::normalize(&to.def)
+        || (from.comment == to.comment
+            && crate::diff::view_indexes("", from) == crate::diff::view_indexes("", to))
+}
+
+fn view_comment(i: usize, schema: &str, v: &View) -> Step {
+    let kind = if v.attrs.flag("materialized") {
+        "MATERIALIZED VIEW"
+    } else {
+        "VIEW"
+    };
+    step(
+        i,
+        format!("comment on view {}", qn(schema, &v.name)),
+        format!(
+            "COMMENT ON {kind} {} IS {}",
+            qn(schema, &v.name),
+            v.comment.as_deref().map_or("NULL".into(), lit)
+        ),
+        None,
+        None,
+    )
+}
+
 fn create_view(schema: &str, v: &View) -> String {
     let m = if v.attrs.flag("materialized") {
         "MATERIALIZED VIEW"
@@ -898,14 +1092,17 @@ fn dependents(
             Some(format!("DROP VIEW {}", qn(schema, &v.name))),
             v.span.clone(),
         ));
-        if let Some(cm) = &v.comment {
-            p.comments.push(step(
+        for idx in &v.indexes {
+            p.create_views.push(step(
                 ci,
-                format!("comment on view {}", qn(schema, &v.name)),
-                format!("COMMENT ON VIEW {} IS {}", qn(schema, &v.name), lit(cm)),
-                None,
-                None,
+                format!("create index {} on {}", q(&idx.name), qn(schema, &v.name)),
+                create_index(schema, &v.name, idx),
+                Some(format!("DROP INDEX {}", qn(schema, &idx.name))),
+                idx.span.clone().or(v.span.clone()),
             ));
+        }
+        if v.comment.is_some() {
+            p.comments.push(view_comment(ci, schema, v));
         }
     }
 }
@@ -1291,16 +1488,33 @@ fn modify_column(
         match (ident(a), ident(b)) {
             (None, Some(g)) => push(
                 "add identity",
-                format!("ALTER TABLE {t} ALTER COLUMN {c} ADD GENERATED {g} AS IDENTITY"),
+                format!(
+                    "ALTER TABLE {t} ALTER COLUMN {c} ADD GENERATED {g} AS IDENTITY{}",
+                    identity_clause(b)
+                ),
             ),
             (Some(_), None) => push(
                 "drop identity",
                 format!("ALTER TABLE {t} ALTER COLUMN {c} DROP IDENTITY"),
             ),
-            (Some(x), Some(y)) if x != y => push(
-                "change identity",
-                format!("ALTER TABLE {t} ALTER COLUMN {c} SET GENERATED {y}"),
-            ),
+            (Some(x), Some(y)) => {
+                let mut sets = Vec::new();
+                if x != y {
+                    sets.push(format!("SET GENERATED {y}"));
+                }
+                // The sequence's type follows the column's own type change.
+                let mut from = identity_options(a);
+                from.ty = identity_options(b).ty;
+                for clause in sequence_changes(&from, &identity_options(b)) {
+                    sets.push(format!("SET {clause}"));
+                }
+                if !sets.is_empty() {
+                    push(
+                        "change identity",
+                        format!("ALTER TABLE {t} ALTER COLUMN {c} {}", sets.join(" ")),
+                    );
+                }
+            }
             _ => {}
         }
     }
@@ -1455,7 +1669,7 @@ fn column_def(c: &Column) -> String {
         s.push_str(&format!(" GENERATED ALWAYS AS ({}) STORED", g.expr));
     }
     if let Some(AttrValue::Str(g)) = c.attrs.0.get("identity") {
-        s.push_str(&format!(" GENERATED {g} AS IDENTITY"));
+        s.push_str(&format!(" GENERATED {g} AS IDENTITY{}", identity_clause(c)));
     }
     if !c.nullable {
         s.push_str(" NOT NULL");
@@ -1464,6 +1678,16 @@ fn column_def(c: &Column) -> String {
         s.push_str(&format!(" DEFAULT {}", default_sql(d)));
     }
     s
+}
+
+/// ` (START WITH … INCREMENT BY …)` for an identity off its defaults, or nothing.
+fn identity_clause(c: &Column) -> String {
+    let clauses = identity_options(c).clauses(false);
+    if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", clauses.join(" "))
+    }
 }
 
 fn named(name: &Option<String>) -> String {
@@ -1537,6 +1761,9 @@ fn foreign_key(schema: &str, fk: &ForeignKey) -> String {
         qn(ref_schema, &fk.ref_table),
         refs.join(", ")
     );
+    if fk.match_full {
+        s.push_str(" MATCH FULL");
+    }
     if fk.on_update != RefAction::NoAction {
         s.push_str(&format!(" ON UPDATE {}", fk.on_update.sql()));
     }

@@ -30,10 +30,17 @@ use std::ops::Range;
 /// Reads every `CREATE TABLE`, `CREATE INDEX`, `CREATE VIEW` and `CREATE TRIGGER`
 /// (plus simple `ALTER TABLE … ADD`) in `file` into a realm.
 pub fn read(file: &SourceFile, dialect: Dialect) -> (Realm, Vec<Diagnostic>) {
+    read_into(Realm::default(), file, dialect)
+}
+
+/// [`read`] on top of `realm`, which may already hold tables that the file's
+/// `CREATE INDEX`, `ALTER TABLE` and `COMMENT ON` statements refer to (for tools
+/// that read a file one statement at a time).
+pub fn read_into(realm: Realm, file: &SourceFile, dialect: Dialect) -> (Realm, Vec<Diagnostic>) {
     let parser_dialect = parser_dialect(dialect);
     let mut reader = Reader {
         dialect,
-        realm: Realm::default(),
+        realm,
         diags: Vec::new(),
     };
     for stmt in split(&file.text, dialect) {
@@ -846,6 +853,10 @@ fn foreign_key(
         on_update: ref_action(fk.on_update.as_ref()),
         on_delete: ref_action(fk.on_delete.as_ref()),
         deferrable: deferrable(fk.characteristics.as_ref()),
+        match_full: matches!(
+            fk.match_kind,
+            Some(sqlparser::ast::ConstraintReferenceMatchKind::Full)
+        ),
         span,
     }
 }
