@@ -131,16 +131,16 @@ fn a_failing_plan_leaves_the_database_exactly_as_it_was() {
     s.write("v1.sql", V1);
     apply(&s, &db, "v1.sql").ok();
     db.client()
-        .batch_execute("INSERT INTO users (email) VALUES ('a@x');")
+        .batch_execute("INSERT INTO users (email, name) VALUES ('a@x', 'abc');")
         .unwrap();
-    // A new table first, then a NOT NULL column without default on a table with rows.
-    let bad = format!("{V1}\nCREATE TABLE extra (x int);\n")
-        .replace("  name text,", "  name text,\n  required text NOT NULL,");
+    // A new table first, then a type change the row's value can't take.
+    let bad =
+        format!("{V1}\nCREATE TABLE extra (x int);\n").replace("  name text,", "  name integer,");
     s.write("bad.sql", &bad);
     let r = apply(&s, &db, "bad.sql");
     r.fails_with(1, "rolled back");
     assert!(
-        r.stderr.contains("contains null values"),
+        r.stderr.contains("invalid input syntax for type integer"),
         "PostgreSQL's own message is shown: {}",
         r.stderr
     );
@@ -149,10 +149,43 @@ fn a_failing_plan_leaves_the_database_exactly_as_it_was() {
         ["0"]
     );
     assert_eq!(
-        db.column("SELECT count(*) FROM information_schema.columns WHERE column_name = 'required'"),
+        db.column("SELECT data_type FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'name'"),
+        ["text"]
+    );
+    assert_eq!(db.column("SELECT name FROM users"), ["abc"]);
+}
+
+/// A NOT NULL column without default on a table with rows, a foreign key the
+/// rows break: refused before anything runs, saying why and what to do.
+#[test]
+fn data_conflicts_are_refused_before_anything_runs() {
+    let Some(db) = PgDb::create("precheck") else {
+        return;
+    };
+    let s = Scratch::new();
+    s.write("v1.sql", V1);
+    apply(&s, &db, "v1.sql").ok();
+    db.client()
+        .batch_execute("INSERT INTO users (email) VALUES ('a@x'); CREATE TABLE IF NOT EXISTS x ();")
+        .unwrap();
+    let not_null = format!("{V1}\nCREATE TABLE extra (x int);\n")
+        .replace("  name text,", "  name text,\n  required text NOT NULL,");
+    s.write("nn.sql", &not_null);
+    let r = apply(&s, &db, "nn.sql");
+    r.fails_with(1, "would fail on rows already in the database");
+    assert!(
+        r.stdout.contains("MF103") && r.stdout.contains("\"users\" has rows"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        db.column("SELECT count(*) FROM pg_class WHERE relname = 'extra'"),
         ["0"]
     );
-    assert_eq!(db.column("SELECT email FROM users"), ["a@x"]);
+    // A serial or identity column fills itself: no conflict.
+    let serial = V1.replace("  name text,", "  name text,\n  seq serial NOT NULL,");
+    s.write("serial.sql", &serial);
+    apply(&s, &db, "serial.sql").ok();
 }
 
 #[test]

@@ -287,40 +287,34 @@ fn failure_midway_rolls_everything_back() {
     let s = Scratch::new();
     s.write("v1.hcl", USERS);
     let db = s.db_url("app.db");
-    s.strata(&[
-        "schema",
-        "apply",
-        "--url",
-        &db,
-        "--to",
-        "file://v1.hcl",
-        "--auto-approve",
-    ])
-    .ok();
+    let apply = |file: &str| {
+        s.strata(&[
+            "schema",
+            "apply",
+            "--url",
+            &db,
+            "--to",
+            &format!("file://{file}"),
+            "--auto-approve",
+        ])
+    };
+    apply("v1.hcl").ok();
     s.sqlite("app.db")
-        .execute_batch("INSERT INTO users VALUES (1, 'a');")
+        .execute_batch("INSERT INTO users VALUES (1, 'a'), (2, 'A');")
         .unwrap();
-    // A new table first, then a NOT NULL column without default on a table with rows: the rebuild's copy fails.
+    // A new table first, then a unique index over an expression the rows
+    // break: no pre-check reads expressions, so the index itself fails.
     let v2 = USERS.replace(
-        "column \"name\" {",
-        "column \"age\" {\n    type = integer\n  }\n  column \"name\" {",
-    )
-        + "table \"extra\" {\n  schema = schema.main\n  column \"x\" {\n    type = int\n  }\n}\n";
+        "  primary_key {",
+        "  index \"users_name_ci\" {\n    unique = true\n    on {\n      expr = \"lower(name)\"\n    }\n  }\n  primary_key {",
+    ) + "table \"extra\" {\n  schema = schema.main\n  column \"x\" {\n    type = int\n  }\n}\n";
     s.write("v2.hcl", &v2);
-    let r = s.strata(&[
-        "schema",
-        "apply",
-        "--url",
-        &db,
-        "--to",
-        "file://v2.hcl",
-        "--auto-approve",
-    ]);
+    let r = apply("v2.hcl");
     r.fails_with(1, "rolled back");
     assert!(
-        r.stdout.contains("MF103"),
-        "the lint warned about it: {}",
-        r.stdout
+        r.stderr.contains("UNIQUE constraint failed"),
+        "{}",
+        r.stderr
     );
     let conn = s.sqlite("app.db");
     assert_eq!(
@@ -328,11 +322,87 @@ fn failure_midway_rolls_everything_back() {
         ["users"],
         "the new table was rolled back too"
     );
-    assert_eq!(column(&conn, "SELECT name FROM users"), ["a"]);
     assert_eq!(
-        column(&conn, "SELECT count(*) FROM pragma_table_info('users')"),
-        ["2"]
+        column(&conn, "SELECT name FROM users ORDER BY id"),
+        ["a", "A"]
     );
+    assert_eq!(
+        column(
+            &conn,
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
+        ),
+        ["0"]
+    );
+}
+
+/// Changes that can only fail on the rows already there are refused before
+/// anything runs, with the reason and what to do instead.
+#[test]
+fn data_conflicts_are_refused_before_anything_runs() {
+    let s = Scratch::new();
+    s.write("v1.hcl", USERS);
+    let db = s.db_url("app.db");
+    let apply = |file: &str, dry: bool| {
+        let to = format!("file://{file}");
+        let mut args = vec![
+            "schema",
+            "apply",
+            "--url",
+            &db,
+            "--to",
+            &to,
+            "--auto-approve",
+        ];
+        if dry {
+            args.push("--dry-run");
+        }
+        s.strata(&args)
+    };
+    apply("v1.hcl", false).ok();
+    s.sqlite("app.db")
+        .execute_batch("INSERT INTO users VALUES (1, 'a'), (2, 'a');")
+        .unwrap();
+    let with_extra = |t: &str| {
+        t.to_string() + "table \"extra\" {\n  schema = schema.main\n  column \"x\" {\n    type = int\n  }\n}\n"
+    };
+    // A NOT NULL column without a default on a table with rows.
+    let not_null = with_extra(&USERS.replace(
+        "column \"name\" {",
+        "column \"age\" {\n    type = integer\n  }\n  column \"name\" {",
+    ));
+    // A unique index over duplicates.
+    let unique = with_extra(&USERS.replace(
+        "  primary_key {",
+        "  index \"users_name\" {\n    unique  = true\n    columns = [column.name]\n  }\n  primary_key {",
+    ));
+    // A check the rows violate.
+    let check = with_extra(&USERS.replace(
+        "  primary_key {",
+        "  check \"name_long\" {\n    expr = \"length(name) > 3\"\n  }\n  primary_key {",
+    ));
+    for (file, text, code, why) in [
+        ("nn.hcl", not_null, "MF103", "\"users\" has rows"),
+        ("uq.hcl", unique, "MF101", "rows already hold duplicates"),
+        ("ck.hcl", check, "MF106", "rows violate it"),
+    ] {
+        s.write(file, &text);
+        for dry in [true, false] {
+            let r = apply(file, dry);
+            r.fails_with(1, "would fail on rows already in the database");
+            assert!(
+                r.stdout.contains(code) && r.stdout.contains(why),
+                "{file}: {}",
+                r.stdout
+            );
+        }
+        let conn = s.sqlite("app.db");
+        assert_eq!(tables(&conn), ["users"], "{file}: nothing ran");
+    }
+    // Without the rows in the way the same plans apply.
+    s.sqlite("app.db")
+        .execute_batch("DELETE FROM users;")
+        .unwrap();
+    apply("ck.hcl", false).ok();
 }
 
 #[test]
@@ -369,12 +439,34 @@ fn a_plan_that_would_break_foreign_keys_is_refused() {
         "file://v2.hcl",
         "--auto-approve",
     ]);
-    r.fails_with(1, "breaking foreign keys");
+    // The pre-check sees the orphan row before anything runs.
+    r.fails_with(1, "would fail on rows already in the database");
+    assert!(r.stdout.contains("MF107"), "{}", r.stdout);
     let conn = s.sqlite("app.db");
     assert_eq!(
         column(&conn, "SELECT count(*) FROM pragma_foreign_key_list('c')"),
         ["0"]
     );
+    assert_eq!(column(&conn, "SELECT pid FROM c ORDER BY pid"), ["1", "2"]);
+    // A parent the plan itself creates can't be pre-checked: foreign_key_check
+    // inside the transaction catches it and everything rolls back.
+    let v3 = v2.replace("table.p.column.id", "table.q.column.id").replace(
+        "table \"c\" {",
+        "table \"q\" {\n  schema = schema.main\n  column \"id\" {\n    type = integer\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\ntable \"c\" {",
+    );
+    s.write("v3.hcl", &v3);
+    let r = s.strata(&[
+        "schema",
+        "apply",
+        "--url",
+        &db,
+        "--to",
+        "file://v3.hcl",
+        "--auto-approve",
+    ]);
+    r.fails_with(1, "breaking foreign keys");
+    let conn = s.sqlite("app.db");
+    assert_eq!(tables(&conn), ["c", "p"]);
     assert_eq!(column(&conn, "SELECT pid FROM c ORDER BY pid"), ["1", "2"]);
 }
 

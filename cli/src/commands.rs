@@ -332,12 +332,13 @@ fn apply(a: ApplyArgs) -> Result<ExitCode> {
     let pb = spinner(&format!("inspecting {}", redact(&url)));
     let current = target.inspect(&scope)?;
     pb.finish_and_clear();
-    let planned = workspace::planned(
+    let mut planned = workspace::planned(
         current,
         desired,
         target.dialect(),
         &diff_options(env.as_ref()),
     );
+    strata_core::precheck::check_rows(target.as_mut(), &planned.plan, &mut planned.findings);
     let json = a.format == ApplyFormat::Json;
     if planned.plan.is_empty() {
         if json {
@@ -350,6 +351,14 @@ fn apply(a: ApplyArgs) -> Result<ExitCode> {
     if !json {
         println!("{BOLD}Planned changes to {}:{BOLD:#}\n", redact(&url));
         print_plan(&planned.plan, &planned.findings);
+    }
+    if strata_core::precheck::has_errors(&planned.findings) {
+        if json {
+            println!("{}", plan_json(&planned, None));
+        }
+        return Err(CliError::failure(
+            "the plan would fail on rows already in the database (see the errors above); nothing was changed",
+        ));
     }
     let destructive_error = env.as_ref().is_some_and(|e| e.env.lint.destructive_error);
     if destructive_error && planned.findings.iter().any(|f| f.is_destructive()) {

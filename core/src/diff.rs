@@ -972,13 +972,17 @@ fn default_eq(a: Option<&str>, b: Option<&str>) -> bool {
     if a == b {
         return true;
     }
-    let n = |x: Option<&str>| x.map(normalize).filter(|s| s != "null");
+    let n = |x: Option<&str>| x.map(canonical).filter(|s| s != "null");
     n(a) == n(b)
 }
 
 /// Expressions compare by canonical spelling; identical text needs no work.
 fn expr_eq(a: &str, b: &str) -> bool {
-    a == b || normalize(a) == normalize(b)
+    a == b || canonical(a) == canonical(b)
+}
+
+fn canonical(e: &str) -> String {
+    normalize(&crate::sql::lex::at_time_zone(e))
 }
 
 fn opt_eq_ci(a: Option<&str>, b: Option<&str>) -> bool {

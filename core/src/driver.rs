@@ -58,6 +58,10 @@ pub trait Driver: Send {
     /// Runs one statement outside of any plan (normalization on a dev database).
     fn execute(&mut self, sql: &str) -> std::result::Result<(), String>;
 
+    /// Whether a read-only query returns a row: how a plan's pre-checks look
+    /// at the target's data before anything runs.
+    fn has_rows(&mut self, sql: &str) -> std::result::Result<bool, String>;
+
     /// Runs a plan: in one transaction where the dialect allows, rolling back on failure.
     fn apply(
         &mut self,

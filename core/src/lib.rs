@@ -15,6 +15,7 @@ pub mod lint;
 pub mod model;
 pub mod plan;
 pub mod postgres;
+pub mod precheck;
 pub mod project;
 pub mod source;
 pub mod span;

@@ -69,7 +69,10 @@ pub fn lint(plan: &Plan) -> Vec<Finding> {
                             to.column(new).and_then(|c| c.span.clone()),
                         ),
                         TableChange::AddColumn { column }
-                            if !column.nullable && column.default.is_none() && column.generated.is_none() =>
+                            if !column.nullable
+                                && column.default.is_none()
+                                && column.generated.is_none()
+                                && !crate::precheck::filled_by_database(column) =>
                         {
                             add(
                                 "MF103",

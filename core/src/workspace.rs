@@ -333,7 +333,9 @@ pub fn plan_for(
 ) -> Result<Planned> {
     let desired_realm = normalize(desired, dev, scope)?;
     let current = target.inspect(scope)?;
-    Ok(planned(current, desired_realm, target.dialect(), opts))
+    let mut p = planned(current, desired_realm, target.dialect(), opts);
+    crate::precheck::check_rows(target, &p.plan, &mut p.findings);
+    Ok(p)
 }
 
 /// The scope's schemas, else the ones the target's URL names (`search_path`).

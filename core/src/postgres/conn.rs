@@ -347,6 +347,13 @@ impl Driver for PgDriver {
             .map_err(|e| position_message(&e, sql))
     }
 
+    fn has_rows(&mut self, sql: &str) -> std::result::Result<bool, String> {
+        self.client
+            .query(sql, &[])
+            .map(|rows| !rows.is_empty())
+            .map_err(|e| position_message(&e, sql))
+    }
+
     fn apply(
         &mut self,
         plan: &Plan,

@@ -224,6 +224,55 @@ pub fn normalize(src: &str) -> String {
     out
 }
 
+/// `timezone(zone, ts)` spelled as `(ts AT TIME ZONE zone)`: PostgreSQL keeps
+/// whichever form it was given, and both mean the same.
+pub fn at_time_zone(src: &str) -> std::borrow::Cow<'_, str> {
+    if !src.to_ascii_lowercase().contains("timezone") {
+        return src.into();
+    }
+    let mut text = src.to_string();
+    // Innermost calls last: rewrite one call at a time until none is left.
+    for _ in 0..16 {
+        let toks = tokenize(&text);
+        let Some(i) = toks.iter().enumerate().position(|(i, t)| {
+            t.is(&text, "timezone") && toks.get(i + 1).is_some_and(|n| n.is_punct(&text, "("))
+        }) else {
+            break;
+        };
+        let open = i + 1;
+        let Some(close) = closes_at(&text, &toks[open..]).map(|c| open + c) else {
+            break;
+        };
+        let mut depth = 0usize;
+        let mut comma = None;
+        for (j, t) in toks.iter().enumerate().take(close).skip(open + 1) {
+            if t.is_punct(&text, "(") {
+                depth += 1;
+            } else if t.is_punct(&text, ")") {
+                depth = depth.saturating_sub(1);
+            } else if depth == 0 && t.is_punct(&text, ",") {
+                if comma.is_some() {
+                    comma = None;
+                    break;
+                }
+                comma = Some(j);
+            }
+        }
+        let Some(comma) = comma else { break };
+        let zone = &text[toks[open].range.end..toks[comma].range.start];
+        let ts = &text[toks[comma].range.end..toks[close].range.start];
+        let rewritten = format!(
+            "{}({} AT TIME ZONE {}){}",
+            &text[..toks[i].range.start],
+            ts.trim(),
+            zone.trim(),
+            &text[toks[close].range.end..]
+        );
+        text = rewritten;
+    }
+    text.into()
+}
+
 /// Index of the token closing the parenthesis that opens `toks[0]`.
 pub fn closes_at(src: &str, toks: &[Token]) -> Option<usize> {
     let mut depth = 0usize;
@@ -316,5 +365,27 @@ mod tests {
         );
         assert!(mentions("select * from \"users\"", "USERS"));
         assert!(!mentions("select 'users' from t", "users"));
+    }
+}
+
+#[cfg(test)]
+mod at_time_zone_tests {
+    use super::*;
+
+    #[test]
+    fn timezone_calls_read_as_at_time_zone() {
+        assert_eq!(
+            normalize(&at_time_zone("(timezone('utc'::text, created_at) < now())")),
+            normalize("((created_at AT TIME ZONE 'utc'::text) < now())")
+        );
+        assert_eq!(
+            normalize(&at_time_zone(
+                "timezone('utc', timezone('Europe/Paris', now()))"
+            )),
+            normalize("((now() AT TIME ZONE 'Europe/Paris') AT TIME ZONE 'utc')")
+        );
+        // Not a two-argument call: left alone.
+        assert_eq!(at_time_zone("timezone_of(x)"), "timezone_of(x)");
+        assert_eq!(at_time_zone("'timezone(a, b)'"), "'timezone(a, b)'");
     }
 }

@@ -133,6 +133,11 @@ impl Driver for SqliteDriver {
         self.conn.execute_batch(sql).map_err(|e| e.to_string())
     }
 
+    fn has_rows(&mut self, sql: &str) -> std::result::Result<bool, String> {
+        let mut stmt = self.conn.prepare(sql).map_err(|e| e.to_string())?;
+        stmt.exists([]).map_err(|e| e.to_string())
+    }
+
     /// Foreign keys are switched off outside the transaction (PRAGMA foreign_keys
     /// is a no-op inside one), so a table rebuild's DROP never cascades into child
     /// rows; `foreign_key_check` then proves the result consistent before COMMIT.
