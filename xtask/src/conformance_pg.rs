@@ -1197,12 +1197,47 @@ fn canonical(dump: &str) -> (Vec<String>, Vec<String>) {
         if stmt.is_empty() {
             continue;
         }
-        strict.push(collapse(stmt));
-        loose.push(collapse(&sort_table_body(stmt)));
+        // Spellings PostgreSQL keeps apart but that mean the same.
+        let stmt = redundant_parens(&strata_core::sql::lex::at_time_zone(stmt));
+        strict.push(collapse(&stmt));
+        loose.push(collapse(&sort_table_body(&stmt)));
     }
     strict.sort();
     loose.sort();
     (strict, loose)
+}
+
+/// `((x))` → `(x)`: a pair of parentheses right inside another pair adds nothing.
+fn redundant_parens(s: &str) -> String {
+    use strata_core::sql::lex::{closes_at, tokenize};
+    let toks = tokenize(s);
+    let mut drop = vec![false; toks.len()];
+    for i in 0..toks.len().saturating_sub(1) {
+        if !(toks[i].is_punct(s, "(") && toks[i + 1].is_punct(s, "(")) {
+            continue;
+        }
+        let (Some(outer), Some(inner)) = (closes_at(s, &toks[i..]), closes_at(s, &toks[i + 1..]))
+        else {
+            continue;
+        };
+        if i + 1 + inner + 1 == i + outer {
+            drop[i + 1] = true;
+            drop[i + 1 + inner] = true;
+        }
+    }
+    if !drop.contains(&true) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut at = 0;
+    for (t, d) in toks.iter().zip(&drop) {
+        if *d {
+            out.push_str(&s[at..t.range.start]);
+            at = t.range.end;
+        }
+    }
+    out.push_str(&s[at..]);
+    out
 }
 
 fn collapse(s: &str) -> String {
@@ -1822,5 +1857,23 @@ mod tests {
         );
         assert_eq!(type_literal("int4", "N", None), "'1'");
         assert_eq!(type_literal("mood", "E", Some("happy")), "'happy'");
+    }
+}
+
+#[cfg(test)]
+mod spelling_tests {
+    use super::*;
+
+    #[test]
+    fn equivalent_spellings_compare_equal() {
+        let a =
+            "CREATE INDEX i ON public.events USING btree (((created_at AT TIME ZONE 'utc'::text)))";
+        let b = "CREATE INDEX i ON public.events USING btree (timezone('utc'::text, created_at))";
+        assert_eq!(canonical(a).0, canonical(b).0);
+        // Parentheses that group something stay.
+        assert_ne!(
+            canonical("SELECT (a + b) * c").0,
+            canonical("SELECT a + b * c").0
+        );
     }
 }
