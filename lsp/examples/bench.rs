@@ -1,7 +1,9 @@
-//! Language server benchmark: `cargo run --release -p strata-lsp --example bench [-- SIZES]`
+//! Language server benchmark:
+//! `cargo run --release -p strata-lsp --example bench [-- SIZES] [file|files|sql]`
 //!
 //! Generates workspaces of N tables (default 1000 and 5000), laid out as one
-//! file and as one file per table, and replays a scripted session against the
+//! HCL file, as one HCL file per table and as one SQL file (`CREATE TABLE` and
+//! `CREATE INDEX` statements), and replays a scripted session against the
 //! real server in-process (framed JSON-RPC over pipes, as an editor would):
 //! initialize (which indexes the folder), didOpen, 200 keystrokes each followed
 //! by a completion, then waiting for that version's diagnostics, hovers,
@@ -109,14 +111,59 @@ impl Client {
     }
 }
 
-fn table(i: usize, n: usize) -> String {
-    let parent = if i == 0 {
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// One HCL file.
+    File,
+    /// One HCL file per table.
+    Files,
+    /// One SQL file.
+    Sql,
+}
+
+impl Layout {
+    fn describe(self) -> &'static str {
+        match self {
+            Layout::File => "one file",
+            Layout::Files => "one file per table",
+            Layout::Sql => "one SQL file",
+        }
+    }
+
+    fn tag(self) -> &'static str {
+        match self {
+            Layout::File => "file",
+            Layout::Files => "files",
+            Layout::Sql => "sql",
+        }
+    }
+}
+
+fn parent_of(i: usize, n: usize) -> usize {
+    if i == 0 {
         n - 1
     } else if i.is_multiple_of(10) {
         1
     } else {
         (i.wrapping_mul(2_654_435_761) >> 7) % i
+    }
+}
+
+/// The SQL twin of [`table`]: the same columns, key, foreign key and index.
+fn sql_table(i: usize, n: usize) -> String {
+    let parent = parent_of(i, n);
+    let index = if i.is_multiple_of(2) {
+        format!("CREATE INDEX t{i}_parent ON t{i} (parent_id);\n")
+    } else {
+        String::new()
     };
+    format!(
+        "CREATE TABLE t{i} (\n  id INTEGER NOT NULL PRIMARY KEY,\n  name VARCHAR(255) NOT NULL,\n  created_at DATETIME,\n  parent_id INTEGER,\n  note TEXT,\n  CONSTRAINT t{i}_parent FOREIGN KEY (parent_id) REFERENCES t{parent} (id)\n);\n{index}\n"
+    )
+}
+
+fn table(i: usize, n: usize) -> String {
+    let parent = parent_of(i, n);
     let index = if i.is_multiple_of(2) {
         format!("  index \"t{i}_parent\" {{\n    columns = [column.parent_id]\n  }}\n")
     } else {
@@ -128,10 +175,15 @@ fn table(i: usize, n: usize) -> String {
 }
 
 /// Writes the workspace; returns the file to open and its text.
-fn generate(dir: &Path, n: usize, per_file: bool) -> (PathBuf, String) {
+fn generate(dir: &Path, n: usize, layout: Layout) -> (PathBuf, String) {
     std::fs::create_dir_all(dir).unwrap();
     let target = n / 2;
-    if per_file {
+    if layout == Layout::Sql {
+        let s: String = (0..n).map(|i| sql_table(i, n)).collect();
+        let p = dir.join("schema.sql");
+        std::fs::write(&p, &s).unwrap();
+        (p, s)
+    } else if layout == Layout::Files {
         std::fs::write(dir.join("schema.hcl"), "schema \"main\" {}\n").unwrap();
         let mut open = None;
         for i in 0..n {
@@ -204,14 +256,16 @@ impl Stats {
     }
 }
 
-async fn session(n: usize, per_file: bool) {
+async fn session(n: usize, layout: Layout) {
+    let per_file = layout == Layout::Files;
+    let sql = layout == Layout::Sql;
     let dir = std::env::temp_dir().join(format!(
         "strata-lsp-bench-{}-{n}-{}",
         std::process::id(),
-        if per_file { "files" } else { "file" }
+        layout.tag()
     ));
     let _ = std::fs::remove_dir_all(&dir);
-    let (path, text) = generate(&dir, n, per_file);
+    let (path, text) = generate(&dir, n, layout);
     let dir = dir.canonicalize().unwrap();
     let path = dir.join(path.file_name().unwrap());
     let uri = format!("file://{}", path.display());
@@ -231,13 +285,10 @@ async fn session(n: usize, per_file: bool) {
     };
     let mut stats = Stats::default();
     println!(
-        "\n### {n} tables, {} ({:.1} MB of HCL)\n",
-        if per_file {
-            "one file per table"
-        } else {
-            "one file"
-        },
-        if per_file { text.len() * n } else { text.len() } as f64 / 1e6
+        "\n### {n} tables, {} ({:.1} MB of {})\n",
+        layout.describe(),
+        if per_file { text.len() * n } else { text.len() } as f64 / 1e6,
+        if sql { "SQL" } else { "HCL" }
     );
     let t = Instant::now();
     c.request(
@@ -254,7 +305,7 @@ async fn session(n: usize, per_file: bool) {
     let t = Instant::now();
     c.notify(
         "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri, "languageId": "strata-hcl", "version": 1, "text": text}}),
+        json!({"textDocument": {"uri": uri, "languageId": if sql { "strata-sql" } else { "strata-hcl" }, "version": 1, "text": text}}),
     )
     .await;
     c.diagnostics_for(&uri, 1).await;
@@ -262,13 +313,24 @@ async fn session(n: usize, per_file: bool) {
 
     // Type a foreign key into the middle table, a character at a time, asking
     // for completions after each keystroke.
-    let anchor = format!("table \"t{}\" {{\n", n / 2);
+    let anchor = if sql {
+        format!("CREATE TABLE t{} (\n", n / 2)
+    } else {
+        format!("table \"t{}\" {{\n", n / 2)
+    };
     let mut doc = text.clone();
     let mut at = doc.find(&anchor).unwrap() + anchor.len();
-    let script = format!(
-        "  foreign_key \"fk_a\" {{\n    columns = [column.parent_id]\n    ref_columns = [table.t{}.column.id]\n  }}\n  column \"extra\" {{\n    type = varchar(64)\n    null = true\n  }}\n",
-        n / 3
-    );
+    let script = if sql {
+        format!(
+            "  other_id INTEGER REFERENCES t{} (id),\n  extra VARCHAR(64) CHECK (extra <> ''),\n",
+            n / 3
+        )
+    } else {
+        format!(
+            "  foreign_key \"fk_a\" {{\n    columns = [column.parent_id]\n    ref_columns = [table.t{}.column.id]\n  }}\n  column \"extra\" {{\n    type = varchar(64)\n    null = true\n  }}\n",
+            n / 3
+        )
+    };
     let keys: Vec<char> = script.chars().cycle().take(200).collect();
     let mut version = 1;
     let mut items_total = 0;
@@ -300,9 +362,10 @@ async fn session(n: usize, per_file: bool) {
     let rss_typing = peak_rss_mb();
     // Hovers and definitions on table references spread over the file (the
     // few of a one-table file are visited repeatedly).
+    let marker = if sql { "REFERENCES t" } else { "[table.t" };
     let all: Vec<usize> = doc
-        .match_indices("[table.t")
-        .map(|(i, _)| i + "[table.".len() + 1)
+        .match_indices(marker)
+        .map(|(i, _)| i + marker.len())
         .collect();
     let refs: Vec<usize> = all
         .iter()
@@ -341,9 +404,10 @@ async fn session(n: usize, per_file: bool) {
         stats.add("references", t.elapsed());
     }
     // Rename the most referenced table: t1 is every odd table's parent.
-    let name_at = doc.find("[table.t1.").map_or_else(
-        || doc.find(&anchor).unwrap() + "table \"".len() + 1,
-        |i| i + "[table.".len() + 1,
+    let t1 = if sql { "REFERENCES t1 " } else { "[table.t1." };
+    let name_at = doc.find(t1).map_or_else(
+        || doc.find(&anchor).unwrap() + anchor.find(&format!("t{}", n / 2)).unwrap() + 1,
+        |i| i + t1.find(" t1").map_or("[table.".len(), |p| p + 1) + 1,
     );
     let t = Instant::now();
     let edit = c
@@ -405,14 +469,14 @@ fn main() {
     } else {
         sizes
     };
-    let layouts: Vec<bool> = match (
-        args.iter().any(|a| a == "file"),
-        args.iter().any(|a| a == "files"),
-    ) {
-        (true, false) => vec![false],
-        (false, true) => vec![true],
-        _ => vec![false, true],
-    };
+    let all = [Layout::File, Layout::Files, Layout::Sql];
+    let mut layouts: Vec<Layout> = all
+        .into_iter()
+        .filter(|l| args.iter().any(|a| a == l.tag()))
+        .collect();
+    if layouts.is_empty() {
+        layouts = all.to_vec();
+    }
     // The runtime `strata lsp` runs on (server::run_stdio).
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -425,8 +489,8 @@ fn main() {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     for n in sizes {
-        for &per_file in &layouts {
-            rt.block_on(session(n, per_file));
+        for &layout in &layouts {
+            rt.block_on(session(n, layout));
         }
     }
 }

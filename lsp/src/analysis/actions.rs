@@ -2,7 +2,7 @@
 //! only need a diagnostic's text).
 
 use super::nav::Edit;
-use super::{Analysis, DefKind, FileId, FileKind};
+use super::{Analysis, DefKind, DefLoc, FileId, FileKind};
 
 /// On a foreign key that no index covers: add `index "t_cols" { columns = [...] }`
 /// right before it.
@@ -11,13 +11,18 @@ pub fn add_fk_index(a: &Analysis, file: FileId, offset: usize) -> Option<(String
     if f.kind != FileKind::Hcl {
         return None;
     }
-    let (_, c) = f.chunk_at(offset)?;
+    let (ci, c) = f.chunk_at(offset)?;
     let local = offset - c.base;
-    let d = c.data.defs.iter().find(|d| {
+    let (di, d) = c.data.defs.iter().enumerate().find(|(_, d)| {
         d.kind == DefKind::ForeignKey && d.full_range.start <= local && local <= d.full_range.end
     })?;
     let m = d.model?;
-    let (t, fk) = (c.data.table(m)?, c.data.fk(m)?);
+    let loc = DefLoc {
+        file,
+        chunk: ci as u32,
+        def: di as u32,
+    };
+    let (t, fk) = (a.owner_table(loc)?, c.data.fk(m)?);
     if fk.columns.is_empty() || t.is_indexed_prefix(&fk.columns) {
         return None;
     }

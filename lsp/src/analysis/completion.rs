@@ -749,12 +749,7 @@ fn own_columns(acc: &mut Acc, src: &str, b: &Block) {
 fn column_defs(a: &Analysis, found: &[&super::index::RelEntry]) -> Vec<(String, Option<String>)> {
     let mut out = Vec::new();
     for t in found.iter().take(1) {
-        let Some(c) = a.chunk(t.loc) else { continue };
-        let Some(td) = c.data.defs.get(t.loc.def as usize) else {
-            continue;
-        };
-        for i in td.children.clone() {
-            let d = &c.data.defs[i as usize];
+        for (_, d) in a.children(t.loc) {
             if d.kind == DefKind::Column {
                 out.push((d.name.clone(), d.detail.clone()));
             }

@@ -241,10 +241,7 @@ fn fk_types(
     let Some(d) = c.data.defs.get(loc.def as usize) else {
         return;
     };
-    let (Some(fk), Some(table)) = (
-        d.model.and_then(|m| c.data.fk(m)),
-        d.model.and_then(|m| c.data.table(m)),
-    ) else {
+    let (Some(fk), Some(table)) = (d.model.and_then(|m| c.data.fk(m)), a.owner_table(loc)) else {
         return;
     };
     let schema = fk.ref_schema.as_deref().filter(|s| !s.is_empty());

@@ -6,6 +6,7 @@
 //! Definitions and references come from the tolerant tree, so a block that is
 //! being typed still defines its table and columns.
 
+use super::sqlrefs::{self, Embed, OffsetMap, QTable, SqlText};
 use super::syntax::{self, Attr, Block, Node, TokKind, Traversal};
 use super::types;
 use super::{ChunkData, Def, DefKind, LocalDiag, ModelRef, Ref, RefSpec};
@@ -108,6 +109,12 @@ impl Walker<'_> {
             }
             "table" => self.table(b),
             "view" | "trigger" => self.view_or_trigger(b),
+            "function" | "procedure" => {
+                let schema = self.schema_of(b);
+                if let Some(a) = b.attr("as") {
+                    self.embedded(a, &schema, |s, out| s.query(0, s.len(), None, out));
+                }
+            }
             _ => {}
         }
     }
@@ -259,11 +266,75 @@ impl Walker<'_> {
         }
         let end = self.out.defs.len() as u32;
         self.out.defs[parent as usize].children = parent + 1..end;
+        let table = QTable {
+            schema: Some(schema.clone()),
+            name: name.clone(),
+        };
+        self.table_exprs(b, &table, &schema);
         let owner = Owner {
             schema,
             table: Some(name),
         };
         self.refs_in(b, &owner);
+    }
+
+    /// Names in the SQL expressions of a table's blocks: `check { expr }`,
+    /// index `where` and `on { expr }`, generated columns (`as`).
+    fn table_exprs(&mut self, b: &Block, table: &QTable, schema: &str) {
+        let expr = |s: &SqlText, out: &mut Vec<Ref>| s.table_expr(0, s.len(), table, out);
+        for c in b.blocks() {
+            let (attr, nested) = match c.name.as_str() {
+                "check" => ("expr", None),
+                "index" | "unique" => ("where", Some(("on", "expr"))),
+                "column" => ("as", Some(("as", "expr"))),
+                _ => continue,
+            };
+            if let Some(a) = c.attr(attr) {
+                self.embedded(a, schema, expr);
+            }
+            if let Some((block, attr)) = nested {
+                for g in c.blocks().filter(|g| g.name == block) {
+                    if let Some(a) = g.attr(attr) {
+                        self.embedded(a, schema, expr);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Scans the SQL in a string or heredoc value with `f`.
+    fn embedded(&mut self, a: &Attr, schema: &str, f: impl FnOnce(&SqlText, &mut Vec<Ref>)) {
+        let Some(t) = self.toks[a.value_toks.clone()]
+            .iter()
+            .find(|t| t.kind != TokKind::Newline)
+        else {
+            return;
+        };
+        // One string only: not a call, a reference or a concatenation.
+        let alone = self.toks[a.value_toks.clone()]
+            .iter()
+            .filter(|t| t.kind != TokKind::Newline)
+            .count()
+            == 1;
+        if !alone {
+            return;
+        }
+        let text = t.text(self.src);
+        let (sql, map, embed) = match t.kind {
+            TokKind::Heredoc => {
+                let Some((body, base)) = self.string_content(a) else {
+                    return;
+                };
+                (body.to_string(), OffsetMap::Shift(base), Embed::HclHeredoc)
+            }
+            TokKind::Str if text.len() >= 2 && text.ends_with('"') => {
+                let (sql, map) = sqlrefs::unescape_hcl(&text[1..text.len() - 1], t.range.start + 1);
+                (sql, map, Embed::HclString)
+            }
+            _ => return,
+        };
+        let s = SqlText::new(&sql, self.dialect, map, schema, embed);
+        f(&s, &mut self.out.refs);
     }
 
     fn view_or_trigger(&mut self, b: &Block) {
@@ -316,11 +387,32 @@ impl Walker<'_> {
             let t = self.traversals(a).into_iter().next()?;
             t.segments.last().map(|s| s.0.clone())
         });
-        // Tables the query reads, for navigation and rename.
-        if let Some(a) = b.attr("as") {
-            if let Some((text, base)) = self.string_content(a) {
-                let refs = super::sql::query_refs(text, base, &schema);
-                self.out.refs.extend(refs);
+        // Tables and columns the query or the body names, for navigation and rename.
+        let trigger_table = (kind == DefKind::Trigger).then(|| {
+            let t = b
+                .attr("on")
+                .and_then(|a| self.traversals(a).into_iter().next());
+            let names = t.as_ref().map(|t| t.names()).unwrap_or_default();
+            match names.as_slice() {
+                [_, s, n] => QTable {
+                    schema: Some(s.to_string()),
+                    name: n.to_string(),
+                },
+                [.., n] => QTable {
+                    schema: None,
+                    name: n.to_string(),
+                },
+                [] => QTable {
+                    schema: None,
+                    name: String::new(),
+                },
+            }
+        });
+        let trigger_table = trigger_table.filter(|t| !t.name.is_empty());
+        for attr in ["as", "when"] {
+            if let Some(a) = b.attr(attr) {
+                let tt = trigger_table.as_ref();
+                self.embedded(a, &schema, |s, out| s.query(0, s.len(), tt, out));
             }
         }
         let owner = Owner { schema, table };

@@ -87,21 +87,24 @@ fn render(a: &Analysis, loc: DefLoc, d: &Def) -> Option<String> {
                 let _ = write!(md, " · schema `{}`", d.schema);
             }
             let _ = write!(md, " — {}", file_label(a, loc));
-            match d.model.and_then(|m| c.data.table(m)) {
-                Some(t) => table_md(a, &mut md, t, d, dialect),
+            match a.table_model(loc) {
+                Some(t) => table_md(a, &mut md, &t, d, dialect),
                 None => md.push_str("\n\n_the block does not parse yet; fix it to see details_"),
             }
         }
         DefKind::Column => {
-            let table = d.model.and_then(|m| c.data.table(m));
-            let col = d.model.and_then(|m| c.data.column(m));
+            let table = a.owner_table(loc);
+            let col = table
+                .as_deref()
+                .and_then(|t| t.columns.iter().find(|x| x.name == d.name))
+                .or_else(|| d.model.and_then(|m| c.data.column(m)));
             let _ = write!(
                 md,
                 "**column** `{}.{}`",
                 d.table.as_deref().unwrap_or(""),
                 d.name
             );
-            match (table, col) {
+            match (table.as_deref(), col) {
                 (Some(t), Some(col)) => column_md(a, &mut md, t, col, d, dialect),
                 _ => {
                     if let Some(ty) = &d.detail {
@@ -117,10 +120,8 @@ fn render(a: &Analysis, loc: DefLoc, d: &Def) -> Option<String> {
                 d.name,
                 d.table.as_deref().unwrap_or("")
             );
-            if let (Some(t), Some(i)) = (
-                d.model.and_then(|m| c.data.table(m)),
-                d.model.and_then(|m| c.data.index(m)),
-            ) {
+            if let (Some(t), Some(i)) = (a.owner_table(loc), d.model.and_then(|m| c.data.index(m)))
+            {
                 let _ = write!(
                     md,
                     "\n\n{}({})",
@@ -139,10 +140,7 @@ fn render(a: &Analysis, loc: DefLoc, d: &Def) -> Option<String> {
         }
         DefKind::ForeignKey => {
             let _ = write!(md, "**foreign key** `{}`", d.name);
-            if let (Some(t), Some(fk)) = (
-                d.model.and_then(|m| c.data.table(m)),
-                d.model.and_then(|m| c.data.fk(m)),
-            ) {
+            if let (Some(t), Some(fk)) = (a.owner_table(loc), d.model.and_then(|m| c.data.fk(m))) {
                 let _ = write!(md, "\n\n{}", fk_line(&t.name, fk));
                 if !t.is_indexed_prefix(&fk.columns) {
                     let _ = write!(
@@ -162,11 +160,7 @@ fn render(a: &Analysis, loc: DefLoc, d: &Def) -> Option<String> {
                 "**primary key** of `{}`",
                 d.table.as_deref().unwrap_or("")
             );
-            if let Some(pk) = d
-                .model
-                .and_then(|m| c.data.table(m))
-                .and_then(|t| t.primary_key.as_ref())
-            {
+            if let Some(pk) = a.owner_table(loc).and_then(|t| t.primary_key.clone()) {
                 let _ = write!(md, " ({})", parts(&pk.parts));
             }
         }
@@ -289,7 +283,7 @@ fn table_key(d: &Def) -> SymbolKey {
 }
 
 /// Foreign keys of other tables that point at the table of `d`: (table, fk).
-fn fks_in<'a>(a: &'a Analysis, d: &Def) -> Vec<(&'a Table, &'a ForeignKey)> {
+fn fks_in<'a>(a: &'a Analysis, d: &Def) -> Vec<(std::borrow::Cow<'a, Table>, &'a ForeignKey)> {
     let mut out = Vec::new();
     for (tloc, floc) in a.fks_in().get(&table_key(d)).into_iter().flatten() {
         let Some(c) = a.chunk(*floc) else { continue };

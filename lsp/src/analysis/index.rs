@@ -88,10 +88,23 @@ pub struct RelEntry {
     pub names_hash: u64,
 }
 
+/// SQL statements that add to a table created elsewhere ([`super::Attached`]).
+#[derive(Clone, Debug)]
+pub struct AttachEntry {
+    /// The statement's chunk (`def` is unused).
+    pub loc: DefLoc,
+    /// Which of the chunk's attachments.
+    pub index: u32,
+    pub schema: String,
+    pub names_hash: u64,
+}
+
 #[derive(Default)]
 pub struct Index {
     /// Tables and views by lower-cased name.
     pub relations: FxMap<Arc<str>, Vec<RelEntry>>,
+    /// What other statements add to tables, by lower-cased table name.
+    pub attached: FxMap<Arc<str>, Vec<AttachEntry>>,
     /// `schema` blocks by lower-cased name.
     pub schemas: HashMap<String, Vec<DefLoc>>,
     /// Schemas and triggers by key (duplicates share a key).
@@ -111,6 +124,21 @@ impl Index {
         for f in files.iter().flatten() {
             for (ci, c) in f.chunks.iter().enumerate() {
                 (f.id, c.data.names_hash).hash(&mut h);
+                for (ai, at) in c.data.attached.iter().enumerate() {
+                    ix.attached
+                        .entry(at.key.clone())
+                        .or_default()
+                        .push(AttachEntry {
+                            loc: DefLoc {
+                                file: f.id,
+                                chunk: ci as u32,
+                                def: 0,
+                            },
+                            index: ai as u32,
+                            schema: at.schema.clone(),
+                            names_hash: c.data.names_hash,
+                        });
+                }
                 for (di, d) in c.data.defs.iter().enumerate() {
                     // Children are found through their table; only top-level names here.
                     if d.parent.is_some() {
@@ -160,6 +188,9 @@ impl Index {
         let mut h = FxHasher::default();
         key.hash(&mut h);
         for e in self.relations.get(key).into_iter().flatten() {
+            (e.loc.file, e.names_hash, &e.schema).hash(&mut h);
+        }
+        for e in self.attached.get(key).into_iter().flatten() {
             (e.loc.file, e.names_hash, &e.schema).hash(&mut h);
         }
         h.finish()
@@ -256,32 +287,76 @@ impl Analysis {
             .map(|(_, n)| n.clone())
     }
 
+    /// The definitions belonging to a table: its own children, then what
+    /// other SQL statements add to it (`ALTER TABLE … ADD`, `CREATE INDEX`).
+    pub fn children(&self, table: DefLoc) -> impl Iterator<Item = (DefLoc, &Def)> + '_ {
+        let td = self.def(table);
+        let own = td.map_or(0..0, |d| d.children.clone());
+        let own = own.filter_map(move |i| {
+            let loc = DefLoc { def: i, ..table };
+            Some((loc, self.def(loc)?))
+        });
+        let attached = td
+            .filter(|d| d.kind == DefKind::Table)
+            .and_then(|d| {
+                let list = self.index.attached.get(&*d.key)?;
+                Some(
+                    list.iter()
+                        .filter(move |e| e.schema.eq_ignore_ascii_case(&d.schema)),
+                )
+            })
+            .into_iter()
+            .flatten()
+            .flat_map(move |e| {
+                let c = self.chunk(e.loc);
+                let defs = c
+                    .and_then(|c| c.data.attached.get(e.index as usize))
+                    .map_or(0..0, |a| a.defs.clone());
+                defs.filter_map(move |i| {
+                    let loc = DefLoc { def: i, ..e.loc };
+                    Some((loc, self.def(loc)?))
+                })
+            });
+        own.chain(attached)
+    }
+
+    /// The table a definition belongs to: itself for a table or view, its
+    /// parent for a child, the table a SQL statement adds it to otherwise.
+    pub fn owner_of(&self, loc: DefLoc) -> Option<DefLoc> {
+        let d = self.def(loc)?;
+        if d.kind.is_relation() {
+            return Some(loc);
+        }
+        if let Some(p) = d.parent {
+            return Some(DefLoc { def: p, ..loc });
+        }
+        let table = d.table.as_deref()?;
+        let found = self
+            .lookup_relation(Some(&d.schema), table, &d.schema)
+            .ok()?;
+        Some(found.first()?.loc)
+    }
+
     /// The columns named `column` among the children of the tables `tables`.
     pub fn lookup_column(&self, tables: &[&RelEntry], column: &str) -> Vec<DefLoc> {
         let mut out = Vec::new();
         for t in tables {
-            let Some(c) = self.chunk(t.loc) else { continue };
-            let Some(td) = c.data.defs.get(t.loc.def as usize) else {
-                continue;
-            };
-            let children = td.children.clone();
             let mut exact = None;
             let mut loose = None;
-            for i in children {
-                let d = &c.data.defs[i as usize];
+            for (loc, d) in self.children(t.loc) {
                 if d.kind != DefKind::Column {
                     continue;
                 }
                 if d.name == column {
-                    exact = Some(i);
+                    exact = Some(loc);
                     break;
                 }
                 if loose.is_none() && d.name.eq_ignore_ascii_case(column) {
-                    loose = Some(i);
+                    loose = Some(loc);
                 }
             }
-            if let Some(i) = exact.or(loose) {
-                out.push(DefLoc { def: i, ..t.loc });
+            if let Some(l) = exact.or(loose) {
+                out.push(l);
             }
         }
         out
@@ -302,6 +377,9 @@ impl Analysis {
             RefSpec::Schema(n)
             | RefSpec::Table { name: n, .. }
             | RefSpec::Column { table: n, .. } => low(n),
+            RefSpec::AnyColumn { tables, .. } => {
+                tables.first().map_or_else(String::new, |t| low(&t.1))
+            }
         };
         self.resolve_keyed(spec, &key, owner_schema)
     }
@@ -364,6 +442,27 @@ impl Analysis {
                     defs,
                 }
             }
+            RefSpec::AnyColumn { tables, column } => {
+                let mut found = None;
+                for (schema, table) in tables {
+                    let spec = RefSpec::Column {
+                        schema: schema.clone(),
+                        table: table.clone(),
+                        column: column.clone(),
+                        implicit: false,
+                    };
+                    if let Resolution::Found { key, defs } =
+                        self.resolve_keyed(&spec, &low(table), owner_schema)
+                    {
+                        if found.is_some() {
+                            // Two tables have it: SQL would call it ambiguous.
+                            return Resolution::Unknown;
+                        }
+                        found = Some(Resolution::Found { key, defs });
+                    }
+                }
+                found.unwrap_or(Resolution::Unknown)
+            }
         }
     }
 
@@ -400,6 +499,7 @@ impl Analysis {
                     Err(_) => return Ok(()),
                 }
             }
+            RefSpec::AnyColumn { .. } => return Ok(()),
         };
         match res {
             Resolution::Unresolved { .. } | Resolution::Ambiguous(_) if !r.soft => Err(res),
@@ -408,26 +508,15 @@ impl Analysis {
     }
 
     fn has_column(&self, table: DefLoc, column: &str) -> bool {
-        let Some(c) = self.chunk(table) else {
-            return false;
-        };
-        let Some(td) = c.data.defs.get(table.def as usize) else {
-            return false;
-        };
-        td.children.clone().any(|i| {
-            let d = &c.data.defs[i as usize];
-            d.kind == DefKind::Column && d.name.eq_ignore_ascii_case(column)
-        })
+        self.children(table)
+            .any(|(_, d)| d.kind == DefKind::Column && d.name.eq_ignore_ascii_case(column))
     }
 
     fn suggest_column(&self, tables: &[&RelEntry], column: &str) -> Option<String> {
         let t = tables.first()?;
-        let c = self.chunk(t.loc)?;
-        let td = c.data.defs.get(t.loc.def as usize)?;
         let l = low(column);
-        td.children
-            .clone()
-            .map(|i| &c.data.defs[i as usize])
+        self.children(t.loc)
+            .map(|(_, d)| d)
             .filter(|d| d.kind == DefKind::Column)
             .map(|d| {
                 (
@@ -482,9 +571,8 @@ impl Analysis {
                         schema: low(&found[0].schema),
                         name: low(&found[0].name),
                     };
-                    let parent = DefLoc {
-                        def: d.parent.unwrap_or(loc.def),
-                        ..loc
+                    let Some(parent) = self.owner_of(loc) else {
+                        continue;
                     };
                     map.entry(key).or_default().push((parent, loc));
                 }
@@ -504,14 +592,9 @@ impl Analysis {
             }
             let mut out = Vec::new();
             for t in tables {
-                let Some(c) = self.chunk(t.loc) else { continue };
-                let Some(td) = c.data.defs.get(t.loc.def as usize) else {
-                    continue;
-                };
-                for i in td.children.clone() {
-                    let d = &c.data.defs[i as usize];
+                for (loc, d) in self.children(t.loc) {
                     if d.kind == kind && d.name.eq_ignore_ascii_case(name) {
-                        out.push(DefLoc { def: i, ..t.loc });
+                        out.push(loc);
                     }
                 }
             }

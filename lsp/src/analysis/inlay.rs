@@ -4,7 +4,7 @@
 
 use super::nav::find_block;
 use super::syntax;
-use super::{Analysis, DefKind, FileId, FileKind};
+use super::{Analysis, DefKind, DefLoc, FileId, FileKind};
 use std::ops::Range;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,7 +21,7 @@ pub fn inlay_hints(a: &Analysis, file: FileId, range: Range<usize>) -> Vec<Inlay
         return Vec::new();
     };
     let mut out = Vec::new();
-    for c in &f.chunks {
+    for (ci, c) in f.chunks.iter().enumerate() {
         if c.base > range.end || c.base + c.data.len < range.start {
             continue;
         }
@@ -29,16 +29,23 @@ pub fn inlay_hints(a: &Analysis, file: FileId, range: Range<usize>) -> Vec<Inlay
             .data
             .defs
             .iter()
-            .filter(|d| d.kind == DefKind::ForeignKey && d.model.is_some())
+            .enumerate()
+            .filter(|(_, d)| d.kind == DefKind::ForeignKey && d.model.is_some())
             .collect();
         if fk_defs.is_empty() {
             continue;
         }
         let src = &f.text[c.range()];
         let tree = (f.kind == FileKind::Hcl).then(|| syntax::parse(src));
-        for d in fk_defs {
+        for (di, d) in fk_defs {
             let m = d.model.unwrap();
-            let (Some(t), Some(fk)) = (c.data.table(m), c.data.fk(m)) else {
+            let loc = DefLoc {
+                file,
+                chunk: ci as u32,
+                def: di as u32,
+            };
+            // The table with what other statements add (`CREATE INDEX`) merged in.
+            let (Some(t), Some(fk)) = (a.owner_table(loc), c.data.fk(m)) else {
                 continue;
             };
             // HCL: after `columns = [...]`; SQL: after the constraint's name.

@@ -22,6 +22,7 @@ pub mod nav;
 pub mod plan;
 pub mod semantic;
 pub mod sql;
+pub mod sqlrefs;
 pub mod symbols;
 pub mod syntax;
 pub mod types;
@@ -32,6 +33,7 @@ mod fixture;
 mod tests;
 
 use index::Index;
+use std::borrow::Cow;
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -261,6 +263,12 @@ pub enum RefSpec {
         /// `column.x`: the table is the one the reference is written in.
         implicit: bool,
     },
+    /// A bare column in a query reading several tables: the column of the one
+    /// table that has it (never guessed when several do).
+    AnyColumn {
+        tables: Vec<(Option<String>, String)>,
+        column: String,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -275,6 +283,8 @@ pub struct Ref {
     /// The name looked up first, in ASCII lower case: the schema of a schema
     /// reference, else the table.
     pub key: Arc<str>,
+    /// How the name is written in its file (for rename).
+    pub embed: sqlrefs::Embed,
 }
 
 impl Ref {
@@ -283,6 +293,7 @@ impl Ref {
             RefSpec::Schema(n) => n,
             RefSpec::Table { name, .. } => name,
             RefSpec::Column { table, .. } => table,
+            RefSpec::AnyColumn { tables, .. } => tables.first().map_or("", |t| &t.1),
         };
         Ref {
             key: Arc::from(key.to_ascii_lowercase()),
@@ -290,6 +301,7 @@ impl Ref {
             spec,
             owner_schema,
             soft,
+            embed: sqlrefs::Embed::Plain,
         }
     }
 }
@@ -304,8 +316,27 @@ pub struct LocalDiag {
     pub help: Option<String>,
 }
 
+/// What a SQL statement adds to a table created by another statement
+/// (`CREATE INDEX`, `ALTER TABLE … ADD`, `COMMENT ON`): read on its own, onto a
+/// stand-in table in the chunk's realm, and merged into the table's model on use.
+#[derive(Clone, Debug)]
+pub struct Attached {
+    pub schema: String,
+    pub table: String,
+    /// The table's name in ASCII lower case.
+    pub key: Arc<str>,
+    /// The definitions it adds (columns, indexes, foreign keys).
+    pub defs: Range<u32>,
+    /// The stand-in table in the chunk's realm: (schema, table).
+    pub model: (u32, u32),
+    /// Leading stand-in columns that stand for existing ones (`COMMENT ON COLUMN`).
+    pub seeded: u32,
+    /// Sets the table's comment (`COMMENT ON TABLE`).
+    pub comment: bool,
+}
+
 /// The compact, position-independent analysis of one chunk: a top-level HCL
-/// item, a whole SQL file, or a whole project file.
+/// item, a SQL statement, or a whole project file.
 #[derive(Debug, Default)]
 pub struct ChunkData {
     pub len: usize,
@@ -316,6 +347,8 @@ pub struct ChunkData {
     pub realm: Realm,
     /// For project files: the evaluated project.
     pub project: Option<Project>,
+    /// For SQL statements that add to a table created elsewhere.
+    pub attached: Vec<Attached>,
     /// A hash of the names (and column types) other files may resolve against.
     pub names_hash: u64,
 }
@@ -433,6 +466,9 @@ pub struct FileData {
     pub dialect: Dialect,
     pub open: bool,
     pub chunks: Vec<Placed>,
+    /// Chunks the last edit dropped, reusable by the next one (an unclosed
+    /// quote swallows the statements after it until the next keystroke closes it).
+    spare: FxMap<u64, Arc<ChunkData>>,
 }
 
 impl FileData {
@@ -500,6 +536,17 @@ struct Slot {
     data: Option<Arc<FileData>>,
 }
 
+/// What bringing files up to date has cost so far (for tests and benchmarks).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Chunks (HCL items, SQL statements, project files) analyzed.
+    pub analyzed: usize,
+    /// Edits handled by re-splitting only the region they touched.
+    pub windowed: usize,
+    /// Files split from start to end.
+    pub full_splits: usize,
+}
+
 /// The mutable workspace: files in, snapshots out.
 pub struct Workspace {
     slots: Vec<Option<Slot>>,
@@ -510,6 +557,7 @@ pub struct Workspace {
     /// Set when a file was added, changed or removed since the last snapshot.
     changed: bool,
     diag_cache: Arc<diagnostics::DiagCache>,
+    stats: Stats,
 }
 
 impl Default for Workspace {
@@ -528,7 +576,13 @@ impl Workspace {
             last: None,
             changed: true,
             diag_cache: Arc::default(),
+            stats: Stats::default(),
         }
+    }
+
+    /// What analysis has cost so far.
+    pub fn stats(&self) -> Stats {
+        self.stats
     }
 
     /// The dialect of files whose name and language id say none (the project
@@ -674,6 +728,7 @@ impl Workspace {
                     slot.opts.open,
                     slot.data.as_deref(),
                     &self.vars,
+                    &mut self.stats,
                 );
                 let slot = self.slots[i].as_mut().unwrap();
                 slot.data = Some(Arc::new(data));
@@ -718,33 +773,50 @@ fn analyze_file(
     open: bool,
     old: Option<&FileData>,
     vars: &[(String, String)],
+    stats: &mut Stats,
 ) -> FileData {
     let old = old.filter(|o| o.kind == kind && o.dialect == dialect);
+    let analyzed = std::cell::Cell::new(0usize);
     let analyze = |slice: &str| -> ChunkData {
+        analyzed.set(analyzed.get() + 1);
         guarded(slice.len(), || match kind {
             FileKind::Hcl => hcl::analyze_chunk(&name, slice, dialect),
             FileKind::Sql => sql::analyze(&name, slice, dialect),
             FileKind::Config => config::analyze(&name, slice, vars),
         })
     };
-    let chunks = match (kind, old) {
-        (FileKind::Hcl, Some(o)) => match respan(o, &text) {
-            Some(c) => {
-                #[cfg(test)]
-                RESPANS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                c
-            }
-            None => place(&text, hcl::chunks(&text), kind, dialect, Some(o), &analyze),
-        },
-        (FileKind::Hcl, None) => place(&text, hcl::chunks(&text), kind, dialect, None, &analyze),
-        _ => place(
-            &text,
-            vec![(0..text.len(), true)],
-            kind,
-            dialect,
-            old,
-            &analyze,
-        ),
+    let split = |t: &str| match kind {
+        FileKind::Hcl => hcl::chunks(t),
+        FileKind::Sql => sql::chunks(t, dialect),
+        FileKind::Config => vec![(0..t.len(), true)],
+    };
+    let windowed = match (kind, old) {
+        (FileKind::Hcl, Some(o)) => respan(o, &text, &analyze),
+        (FileKind::Sql, Some(o)) => sql_respan(o, &text, &analyze),
+        _ => None,
+    };
+    let chunks = match windowed {
+        Some(c) => {
+            stats.windowed += 1;
+            c
+        }
+        None => {
+            stats.full_splits += 1;
+            place(&text, split(&text), kind, dialect, old, &analyze)
+        }
+    };
+    stats.analyzed += analyzed.get();
+    let spare = match old {
+        Some(o) => {
+            let kept: std::collections::HashSet<u64, std::hash::BuildHasherDefault<FxHasher>> =
+                chunks.iter().map(|c| c.hash).collect();
+            o.chunks
+                .iter()
+                .filter(|c| !kept.contains(&c.hash))
+                .map(|c| (c.hash, c.data.clone()))
+                .collect()
+        }
+        None => FxMap::default(),
     };
     FileData {
         id,
@@ -754,6 +826,7 @@ fn analyze_file(
         dialect,
         open,
         chunks,
+        spare,
     }
 }
 
@@ -776,10 +849,6 @@ fn guarded(len: usize, f: impl FnOnce() -> ChunkData) -> ChunkData {
     }
 }
 
-/// How often an edit was handled without splitting the whole file (tests).
-#[cfg(test)]
-pub(crate) static RESPANS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
 /// Analyzes the chunks at `ranges`, reusing `old`'s chunks with the same text.
 fn place(
     text: &str,
@@ -790,11 +859,31 @@ fn place(
     analyze: &dyn Fn(&str) -> ChunkData,
 ) -> Vec<Placed> {
     let reusable: HashMap<u64, &Arc<ChunkData>> = old
-        .map(|o| o.chunks.iter().map(|c| (c.hash, &c.data)).collect())
+        .map(|o| {
+            o.spare
+                .iter()
+                .map(|(h, d)| (*h, d))
+                .chain(o.chunks.iter().map(|c| (c.hash, &c.data)))
+                .collect()
+        })
         .unwrap_or_default();
+    place_at(text, 0, ranges, kind, dialect, &reusable, analyze)
+}
+
+/// [`place`] for ranges relative to `base`, reusing `reusable`.
+fn place_at(
+    text: &str,
+    base: usize,
+    ranges: Vec<(Range<usize>, bool)>,
+    kind: FileKind,
+    dialect: Dialect,
+    reusable: &HashMap<u64, &Arc<ChunkData>>,
+    analyze: &dyn Fn(&str) -> ChunkData,
+) -> Vec<Placed> {
     ranges
         .into_iter()
         .map(|(r, complete)| {
+            let r = base + r.start..base + r.end;
             let slice = &text[r.clone()];
             let hash = hash_chunk(slice, kind, dialect);
             let data = match reusable.get(&hash) {
@@ -809,6 +898,106 @@ fn place(
             }
         })
         .collect()
+}
+
+/// Where `new` differs from `old`: the old range `p..q` was replaced, and the
+/// length changed by `delta`.
+fn changed_region(o: &[u8], n: &[u8]) -> (usize, usize, isize) {
+    let prefix = common_prefix(o, n);
+    let max_suffix = o.len().min(n.len()) - prefix;
+    let suffix = common_suffix(&o[prefix..], &n[prefix..]).min(max_suffix);
+    (
+        prefix,
+        o.len() - suffix,
+        n.len() as isize - o.len() as isize,
+    )
+}
+
+/// The statements of a SQL file when `new` differs from `old`'s text in one
+/// region: the statements before it are kept, the ones after it shifted, and
+/// only the window around it is split and analyzed again. The window starts
+/// where a statement starts after a delimiter (so the text before it cannot
+/// change how it lexes) and must end, after the change, with a delimiter and
+/// well-formed comments right where an old statement began (so the text after
+/// it splits as before); otherwise it grows a few statements, then gives up
+/// (`None`: the whole file is split).
+fn sql_respan(
+    old: &FileData,
+    new: &str,
+    analyze: &dyn Fn(&str) -> ChunkData,
+) -> Option<Vec<Placed>> {
+    let chunks = &old.chunks;
+    if chunks.is_empty() {
+        return None;
+    }
+    let dialect = old.dialect;
+    // `DELIMITER` changes how everything after it splits.
+    if dialect == Dialect::Mysql
+        && (sql::has_delimiter_directive(new) || sql::has_delimiter_directive(&old.text))
+    {
+        return None;
+    }
+    let (o, n) = (old.text.as_bytes(), new.as_bytes());
+    let (p, q, delta) = changed_region(o, n);
+    let at = |off: usize| chunks.partition_point(|c| c.base <= off).saturating_sub(1);
+    // One statement back: an edit at a statement's start may join the one before.
+    let mut i0 = at(p).saturating_sub(1);
+    let mut steps = 0;
+    while i0 > 0 && !chunks[i0 - 1].complete {
+        i0 -= 1;
+        steps += 1;
+        if steps > 8 {
+            return None;
+        }
+    }
+    let win_start = chunks[i0].base;
+    let mut i1 = at(q).max(i0);
+    loop {
+        let last = i1 + 1 == chunks.len();
+        let end_old = if last { o.len() } else { chunks[i1 + 1].base };
+        let end_new = end_old as isize + delta;
+        if end_new < win_start as isize {
+            return None;
+        }
+        let end_new = end_new as usize;
+        if !new.is_char_boundary(win_start) || !new.is_char_boundary(end_new) {
+            return None;
+        }
+        let window = &new[win_start..end_new];
+        let (ranges, tail_ok) = sql::chunks_checked(window, dialect);
+        if !(last || tail_ok && chunks[i1].complete) {
+            if i1 >= i0 + 8 {
+                return None;
+            }
+            i1 += 1;
+            continue;
+        }
+        let reusable: HashMap<u64, &Arc<ChunkData>> = old
+            .spare
+            .iter()
+            .map(|(h, d)| (*h, d))
+            .chain(chunks[i0..=i1].iter().map(|c| (c.hash, &c.data)))
+            .collect();
+        let mut out: Vec<Placed> = chunks[..i0].to_vec();
+        out.extend(place_at(
+            new,
+            win_start,
+            ranges,
+            FileKind::Sql,
+            dialect,
+            &reusable,
+            analyze,
+        ));
+        for c in &chunks[i1 + 1..] {
+            out.push(Placed {
+                base: (c.base as isize + delta) as usize,
+                hash: c.hash,
+                data: c.data.clone(),
+                complete: c.complete,
+            });
+        }
+        return Some(out);
+    }
 }
 
 /// Length of the common prefix (compared a block at a time: this runs on every
@@ -843,13 +1032,9 @@ fn common_suffix(a: &[u8], b: &[u8]) -> usize {
 /// of chunks the region touches is split and analyzed again. `None` when the
 /// window does not end on a complete item (an unclosed block may swallow the
 /// chunks after it): then the whole file is split.
-fn respan(old: &FileData, new: &str) -> Option<Vec<Placed>> {
+fn respan(old: &FileData, new: &str, analyze: &dyn Fn(&str) -> ChunkData) -> Option<Vec<Placed>> {
     let (o, n) = (old.text.as_bytes(), new.as_bytes());
-    let prefix = common_prefix(o, n);
-    let max_suffix = o.len().min(n.len()) - prefix;
-    let suffix = common_suffix(&o[prefix..], &n[prefix..]).min(max_suffix);
-    let (p, q) = (prefix, o.len() - suffix);
-    let delta = n.len() as isize - o.len() as isize;
+    let (p, q, delta) = changed_region(o, n);
     let chunks = &old.chunks;
     if chunks.is_empty() {
         return None;
@@ -926,9 +1111,11 @@ fn respan(old: &FileData, new: &str) -> Option<Vec<Placed>> {
     let kind = old.kind;
     let dialect = old.dialect;
     let mut out: Vec<Placed> = chunks[..i0].to_vec();
-    let reusable: HashMap<u64, &Arc<ChunkData>> = chunks[i0..=i1.max(i0)]
+    let reusable: HashMap<u64, &Arc<ChunkData>> = old
+        .spare
         .iter()
-        .map(|c| (c.hash, &c.data))
+        .map(|(h, d)| (*h, d))
+        .chain(chunks[i0..=i1.max(i0)].iter().map(|c| (c.hash, &c.data)))
         .collect();
     for c in split {
         let r = win_start + c.range.start..win_start + c.range.end;
@@ -936,13 +1123,7 @@ fn respan(old: &FileData, new: &str) -> Option<Vec<Placed>> {
         let hash = hash_chunk(slice, kind, dialect);
         let data = match reusable.get(&hash) {
             Some(d) if d.len == slice.len() => Arc::clone(d),
-            _ => Arc::new(match kind {
-                FileKind::Hcl => guarded(slice.len(), || {
-                    hcl::analyze_chunk(&old.name, slice, dialect)
-                })
-                .sealed(),
-                _ => return None,
-            }),
+            _ => Arc::new(analyze(slice).sealed()),
         };
         out.push(Placed {
             base: r.start,
@@ -963,6 +1144,34 @@ fn respan(old: &FileData, new: &str) -> Option<Vec<Placed>> {
         });
     }
     Some(out)
+}
+
+/// Applies what a statement added to a stand-in table onto the real table.
+fn merge_into(t: &mut Table, stub: &Table, at: &Attached) {
+    let seeded = (at.seeded as usize).min(stub.columns.len());
+    for c in &stub.columns[..seeded] {
+        if let Some(x) = t.columns.iter_mut().find(|x| x.name == c.name) {
+            x.comment = c.comment.clone();
+        }
+    }
+    t.columns.extend(stub.columns[seeded..].iter().cloned());
+    t.indexes.extend(stub.indexes.iter().cloned());
+    t.foreign_keys.extend(stub.foreign_keys.iter().cloned());
+    t.checks.extend(stub.checks.iter().cloned());
+    if let Some(pk) = &stub.primary_key {
+        for p in &pk.parts {
+            if let Some(c) = p
+                .column_name()
+                .and_then(|n| t.columns.iter_mut().find(|c| c.name == n))
+            {
+                c.nullable = false;
+            }
+        }
+        t.primary_key = Some(pk.clone());
+    }
+    if at.comment {
+        t.comment = stub.comment.clone();
+    }
 }
 
 /// Derived data computed at most once per snapshot, on first use.
@@ -1027,11 +1236,46 @@ impl Analysis {
         })
     }
 
-    /// The table model of a table (or child) definition.
-    pub fn table_model(&self, loc: DefLoc) -> Option<&Table> {
+    /// The model of a table definition, with what other SQL statements add to
+    /// it (`ALTER TABLE … ADD`, `CREATE INDEX`, `COMMENT ON`) merged in.
+    pub fn table_model(&self, loc: DefLoc) -> Option<Cow<'_, Table>> {
         let c = self.chunk(loc)?;
         let d = c.data.defs.get(loc.def as usize)?;
-        c.data.table(d.model?)
+        let base = c.data.table(d.model?)?;
+        if d.kind != DefKind::Table {
+            return Some(Cow::Borrowed(base));
+        }
+        let Some(list) = self.index.attached.get(&*d.key) else {
+            return Some(Cow::Borrowed(base));
+        };
+        let mut t = base.clone();
+        for e in list
+            .iter()
+            .filter(|e| e.schema.eq_ignore_ascii_case(&d.schema))
+        {
+            let Some(ac) = self.chunk(e.loc) else {
+                continue;
+            };
+            let Some(at) = ac.data.attached.get(e.index as usize) else {
+                continue;
+            };
+            let Some(stub) = ac
+                .data
+                .realm
+                .schemas
+                .get(at.model.0 as usize)
+                .and_then(|s| s.tables.get(at.model.1 as usize))
+            else {
+                continue;
+            };
+            merge_into(&mut t, stub, at);
+        }
+        Some(Cow::Owned(t))
+    }
+
+    /// The (merged) model of the table a definition belongs to.
+    pub fn owner_table(&self, loc: DefLoc) -> Option<Cow<'_, Table>> {
+        self.table_model(self.owner_of(loc)?)
     }
 
     pub fn index(&self) -> &Index {

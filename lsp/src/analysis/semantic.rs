@@ -104,7 +104,7 @@ pub fn semantic_tokens_in(
         for r in &c.data.refs {
             let kind = match &r.spec {
                 RefSpec::Schema(_) => SemKind::Namespace,
-                RefSpec::Column { .. } => SemKind::Property,
+                RefSpec::Column { .. } | RefSpec::AnyColumn { .. } => SemKind::Property,
                 RefSpec::Table { .. } => match a.resolve(r) {
                     Resolution::Found { defs, .. }
                         if defs

@@ -87,7 +87,8 @@ pub fn workspace_symbols(a: &Analysis, query: &str) -> Vec<WorkspaceSymbol> {
                 }
                 2
             };
-            let tier = u8::from(d.parent.is_some());
+            // Tables, views and other top-level objects before their columns and indexes.
+            let tier = u8::from(d.table.is_some());
             hits.push((
                 tier,
                 score,

@@ -336,6 +336,287 @@ fn an_edit_reparses_only_the_chunk_it_touches() {
     assert_eq!(c2[1].base, chunks[1].base + 2);
 }
 
+const SQL_FILE: &str = "CREATE TABLE users (\n  id INTEGER PRIMARY KEY,\n  email TEXT NOT NULL\n);\n\nCREATE INDEX users_email ON users (email);\n\n-- posts\nCREATE TABLE posts (\n  id INTEGER PRIMARY KEY,\n  author INTEGER REFERENCES users (id)\n);\n\nCREATE TABLE tags (\n  id INTEGER PRIMARY KEY,\n  label TEXT\n);\n";
+
+/// The line (0-based) of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset].matches('\n').count()
+}
+
+#[test]
+fn an_edit_in_one_sql_statement_reanalyzes_only_that_statement() {
+    let mut ws = Workspace::new();
+    let f = ws.set_file("/ws/s.sql", Arc::from(SQL_FILE), FileOpts::default());
+    let a = ws.snapshot();
+    let before = a.file(f).unwrap().chunks.clone();
+    assert_eq!(before.len(), 4, "one chunk per statement");
+    let start = ws.stats();
+    assert_eq!(start.analyzed, 4);
+
+    // Rename a column of `posts`: one statement changed.
+    let text = SQL_FILE.replace("author INTEGER", "writer INTEGER");
+    ws.set_text(f, Arc::from(text.as_str()));
+    let a = ws.snapshot();
+    let after = a.file(f).unwrap().chunks.clone();
+    let st = ws.stats();
+    assert_eq!(st.analyzed - start.analyzed, 1, "{st:?}");
+    assert_eq!(
+        st.windowed - start.windowed,
+        1,
+        "the edit took the incremental path"
+    );
+    for i in [0, 1, 3] {
+        assert!(
+            Arc::ptr_eq(&before[i].data, &after[i].data),
+            "statement {i} was analyzed again"
+        );
+    }
+    assert!(!Arc::ptr_eq(&before[2].data, &after[2].data));
+    assert!(a
+        .file(f)
+        .unwrap()
+        .defs()
+        .any(|(_, d, _)| d.name == "writer"));
+
+    // Typing a character at a time into `tags` re-reads `tags` only, and the
+    // statements after the edit are shifted, not re-read.
+    let mut text = text;
+    let at = text.find("label TEXT").unwrap() + "label".len();
+    let st0 = ws.stats();
+    for (k, ch) in "_name".chars().enumerate() {
+        text.insert(at + k, ch);
+        ws.set_text(f, Arc::from(text.as_str()));
+        ws.snapshot();
+    }
+    let st = ws.stats();
+    assert_eq!(st.analyzed - st0.analyzed, 5, "{st:?}");
+    let a = ws.snapshot();
+    let now = &a.file(f).unwrap().chunks;
+    assert!(Arc::ptr_eq(&after[2].data, &now[2].data));
+    assert!(a
+        .file(f)
+        .unwrap()
+        .defs()
+        .any(|(_, d, _)| d.name == "label_name"));
+
+    // Inserting lines above shifts every statement after them.
+    let text = format!("-- header\n\n{text}");
+    ws.set_text(f, Arc::from(text.as_str()));
+    let a = ws.snapshot();
+    let shifted = &a.file(f).unwrap().chunks;
+    assert_eq!(
+        ws.stats().analyzed - st.analyzed,
+        1,
+        "only the first chunk holds the header"
+    );
+    assert!(Arc::ptr_eq(&now[3].data, &shifted[3].data));
+    assert_eq!(shifted[3].base, now[3].base + "-- header\n\n".len());
+}
+
+#[test]
+fn closing_a_quote_reuses_the_statements_it_swallowed() {
+    let mut ws = Workspace::new();
+    let f = ws.set_file("/ws/s.sql", Arc::from(SQL_FILE), FileOpts::default());
+    ws.snapshot();
+    let at = SQL_FILE.find("email TEXT").unwrap() + "email TEXT".len();
+    // An opening quote runs to the end of the file: one chunk.
+    let mut text = SQL_FILE.to_string();
+    text.insert(at, '\'');
+    ws.set_text(f, Arc::from(text.as_str()));
+    let a = ws.snapshot();
+    assert_eq!(a.file(f).unwrap().chunks.len(), 1);
+    let st = ws.stats();
+    // Closing it brings the statements back without reading them again.
+    text.insert(at, '\'');
+    ws.set_text(f, Arc::from(text.as_str()));
+    let a = ws.snapshot();
+    assert_eq!(a.file(f).unwrap().chunks.len(), 4);
+    assert_eq!(ws.stats().analyzed - st.analyzed, 1, "{:?}", ws.stats());
+}
+
+#[test]
+fn a_half_typed_sql_statement_keeps_the_tables_around_it() {
+    let broken = "CREATE TABLE users (\n  id INTEGER PRIMARY KEY,\n  email TEXT\n);\nCREATE TABLE drafts (id INTEGER, body\nCREATE TABLE posts (\n  id INTEGER PRIMARY KEY,\n  author INTEGER REFERENCES users (id)\n);\n";
+    let hcl = "table \"likes\" {\n  column \"post\" {\n    type = integer\n  }\n  foreign_key \"f\" {\n    columns     = [column.post]\n    ref_columns = [table.posts.column.id]\n  }\n}\n";
+    // Typed into a file that was fine (the incremental path), and read whole.
+    let fine = broken.replace("CREATE TABLE drafts (id INTEGER, body\n", "");
+    for incremental in [true, false] {
+        let mut ws = Workspace::new();
+        let first = if incremental { fine.as_str() } else { broken };
+        let f = ws.set_file("/ws/s.sql", Arc::from(first), FileOpts::default());
+        let h = ws.set_file("/ws/likes.hcl", Arc::from(hcl), FileOpts::default());
+        ws.snapshot();
+        if incremental {
+            ws.set_text(f, Arc::from(broken));
+        }
+        let a = ws.snapshot();
+        assert_eq!(ws.stats().windowed, usize::from(incremental));
+        // Before it: `users` resolves from the statement after it.
+        let at_users = broken.find("REFERENCES users").unwrap() + "REFERENCES u".len();
+        let t = goto_definition(&a, f, at_users);
+        assert_eq!(t.len(), 1, "{incremental}");
+        assert_eq!(line_of(broken, t[0].focus_range.start), 0);
+        let md = hover(&a, f, at_users).expect("hover on users").markdown;
+        assert!(md.contains("| email | text |"), "{md}");
+        // After it: `posts` and its columns resolve from HCL.
+        let at_posts = hcl.find("table.posts").unwrap() + "table.p".len();
+        let t = goto_definition(&a, h, at_posts);
+        assert_eq!(t.len(), 1, "{incremental}");
+        assert_eq!(&broken[t[0].focus_range.clone()], "posts");
+        let md = hover(&a, h, at_posts).expect("hover on posts").markdown;
+        assert!(md.contains("| author | integer |"), "{md}");
+        assert!(diagnostics(&a, h).is_empty(), "{:?}", diagnostics(&a, h));
+        // The statement being typed defines its table and columns so far.
+        let drafts = a.lookup_relation(None, "drafts", "main").expect("drafts");
+        let cols: Vec<&str> = a
+            .children(drafts[0].loc)
+            .map(|(_, d)| d.name.as_str())
+            .collect();
+        assert_eq!(cols, ["id", "body"]);
+        // The one problem is on the broken statement's line.
+        let d = diagnostics(&a, f);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].code, "sql-parse");
+        assert_eq!(line_of(broken, d[0].range.start), 4, "{d:?}");
+    }
+}
+
+#[test]
+fn sql_statements_that_add_to_a_table_are_merged_into_it() {
+    let fx = fixture(
+        r#"
+        //- /ws/s.sql
+        CREATE TABLE users (id INTEGER PRIMARY KEY);
+        CREATE TABLE posts (id INTEGER PRIMARY KEY, author INTEGER, FOREIGN KEY (author) REFERENCES users (id));
+        ALTER TABLE users ADD COLUMN email TEXT;
+        CREATE INDEX posts_author ON posts (author);
+        //- /ws/a.hcl
+        table "t" {
+          column "e" {
+            type = text
+          }
+          foreign_key "f" {
+            columns     = [column.e]
+            ref_columns = [table.users.column.em$0ail]
+          }
+        }
+        "#,
+    );
+    let (h, o) = fx.pos();
+    // A column added by ALTER TABLE resolves, and its definition is the ALTER.
+    let t = goto_definition(&fx.a, h, o);
+    assert_eq!(t.len(), 1);
+    let s = fx.file("/ws/s.sql");
+    assert_eq!(at(&fx, s, &t[0].focus_range), "email");
+    assert!(at(&fx, s, &t[0].full_range).starts_with("ALTER TABLE users"));
+    assert!(messages(&fx, "/ws/a.hcl").is_empty());
+    // The table's hover shows it, and the index of another statement.
+    let text = fx.text(s);
+    let users = hover(&fx.a, s, text.find("users").unwrap())
+        .unwrap()
+        .markdown;
+    assert!(users.contains("| email | text |"), "{users}");
+    let posts = hover(&fx.a, s, text.find("posts").unwrap())
+        .unwrap()
+        .markdown;
+    assert!(
+        posts.contains("**index** `posts_author` (author)"),
+        "{posts}"
+    );
+    // The FK is covered by that index: no warning.
+    let hints = inlay_hints(&fx.a, s, 0..text.len());
+    assert!(hints.iter().all(|h| !h.warning), "{hints:?}");
+    // Without the index, the warning comes back.
+    let mut ws = Workspace::new();
+    let f = ws.set_file(
+        "/ws/s.sql",
+        Arc::from(text.replace("CREATE INDEX posts_author ON posts (author);", "")),
+        FileOpts::default(),
+    );
+    let a = ws.snapshot();
+    assert!(inlay_hints(&a, f, 0..text.len()).iter().any(|h| h.warning));
+}
+
+/// Incremental re-splitting of SQL must agree with splitting the whole file,
+/// whatever the edit: quotes, comments, dollar quotes, delimiters, trigger bodies.
+#[test]
+fn incremental_sql_statements_match_a_full_split_under_random_edits() {
+    let base = "CREATE TABLE a (x INT, y TEXT DEFAULT 'a;b');\n-- note; with a semicolon\nCREATE TABLE b (\n  id INTEGER PRIMARY KEY, /* c; */\n  a_x INT REFERENCES a (x)\n);\n\nCREATE INDEX b_a ON b (a_x);\nCREATE TRIGGER t AFTER INSERT ON a BEGIN\n  UPDATE b SET a_x = NEW.x;\nEND;\nCREATE VIEW v AS SELECT * FROM a;\n";
+    let wild = [
+        "'",
+        ";",
+        "\n",
+        "x",
+        "/*",
+        "*/",
+        "--",
+        "\"",
+        "(",
+        ")",
+        "BEGIN ",
+        "END",
+        "$$",
+        "[",
+        " ",
+        "CREATE TABLE z (",
+        "\nCREATE TABLE q (i INT);\n",
+    ];
+    let tame = [
+        "x",
+        " ",
+        "\n",
+        "\nCREATE TABLE z (i INT);\n",
+        "-- c\n",
+        ", k INT",
+    ];
+    for dialect in [Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql] {
+        let mut ws = Workspace::new();
+        ws.set_default_dialect(dialect);
+        let f = ws.set_file("/ws/s.sql", Arc::from(base), FileOpts::default());
+        ws.snapshot();
+        let mut text = base.to_string();
+        let mut seed: u64 = 0x9E3779B97F4A7C15;
+        let mut next = |m: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % m as u64) as usize
+        };
+        for step in 0..1500 {
+            let at = next(text.len() + 1);
+            if next(3) == 0 && at < text.len() {
+                let len = (1 + next(4)).min(text.len() - at);
+                text.replace_range(at..at + len, "");
+            } else {
+                let pieces: &[&str] = if step % 100 < 50 { &wild } else { &tame };
+                text.insert_str(at, pieces[next(pieces.len())]);
+            }
+            if step % 60 == 59 {
+                text = base.to_string();
+            }
+            ws.set_text(f, Arc::from(text.as_str()));
+            let a = ws.snapshot();
+            let file = a.file(f).unwrap();
+            let got: Vec<_> = file
+                .chunks
+                .iter()
+                .map(|c| (c.range(), c.complete))
+                .collect();
+            assert_eq!(
+                got,
+                sql::chunks(&text, dialect),
+                "{dialect:?} step {step}: {text:?}"
+            );
+            for c in &file.chunks {
+                let fresh = sql::analyze(&Arc::from("/ws/s.sql"), &text[c.range()], dialect);
+                assert_eq!(fresh.defs.len(), c.data.defs.len(), "step {step}");
+                assert_eq!(fresh.refs.len(), c.data.refs.len(), "step {step}");
+            }
+        }
+        assert!(ws.stats().windowed > 300, "{dialect:?}: {:?}", ws.stats());
+    }
+}
+
 // ----- completion -----
 
 #[test]
@@ -1205,7 +1486,6 @@ fn incremental_chunking_matches_a_full_split_under_random_edits() {
         "\n\n",
         "t = 1\n",
     ];
-    let before = RESPANS.load(std::sync::atomic::Ordering::Relaxed);
     let mut ws = Workspace::new();
     let f = ws.set_file("/ws/s.hcl", Arc::from(base), FileOpts::default());
     ws.snapshot();
@@ -1250,7 +1530,7 @@ fn incremental_chunking_matches_a_full_split_under_random_edits() {
             assert_eq!(fresh.defs.len(), c.data.defs.len(), "step {step}");
         }
     }
-    let incremental = RESPANS.load(std::sync::atomic::Ordering::Relaxed) - before;
+    let incremental = ws.stats().windowed;
     assert!(
         incremental > 300,
         "only {incremental} edits took the incremental path"
