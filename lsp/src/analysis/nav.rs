@@ -2,11 +2,11 @@
 //! used, and renaming it everywhere (HCL and SQL alike).
 
 use super::index::Resolution;
+use super::sqlrefs::{spell, Embed};
 use super::syntax::{self, Block, Node};
 use super::{Analysis, DefKind, DefLoc, FileId, FileKind, FileRange, SymbolKey};
 use std::collections::BTreeMap;
 use std::ops::Range;
-use strata_core::sql::lex::is_plain_ident;
 
 /// The symbol under the cursor.
 #[derive(Clone, Debug)]
@@ -203,8 +203,19 @@ pub fn rename(
     let mut change = SourceChange::default();
     for site in &sites {
         let f = a.file(site.file).ok_or("unknown file")?;
-        let text = match f.kind {
-            FileKind::Sql => sql_name(&f.text, site.range.clone(), new_name, f.dialect),
+        let embed = embed_at(a, site);
+        let text = match (f.kind, embed) {
+            (FileKind::Sql, _) => spell(
+                &f.text,
+                site.range.clone(),
+                new_name,
+                f.dialect,
+                Embed::Plain,
+            ),
+            // SQL in an HCL string or heredoc.
+            (_, Embed::HclString | Embed::HclHeredoc) => {
+                spell(&f.text, site.range.clone(), new_name, f.dialect, embed)
+            }
             _ => {
                 // A label in quotes takes any name; a reference must be an identifier.
                 let quoted =
@@ -239,22 +250,18 @@ pub fn rename(
     Ok(change)
 }
 
-/// The new name as SQL must spell it where `range` (inside quotes when quoted) was.
-fn sql_name(
-    text: &str,
-    range: Range<usize>,
-    new_name: &str,
-    d: strata_core::dialect::Dialect,
-) -> String {
-    let before = range.start.checked_sub(1).map(|i| text.as_bytes()[i]);
-    let after = text.as_bytes().get(range.end).copied();
-    match (before, after) {
-        (Some(b'"'), Some(b'"')) => new_name.replace('"', "\"\""),
-        (Some(b'`'), Some(b'`')) => new_name.replace('`', "``"),
-        (Some(b'['), Some(b']')) => new_name.to_string(),
-        _ if is_plain_ident(new_name) => new_name.to_string(),
-        _ => d.quote(new_name),
-    }
+/// How the reference at `site` is written (a definition's name: plainly).
+fn embed_at(a: &Analysis, site: &FileRange) -> Embed {
+    let Some((_, c)) = a.file(site.file).and_then(|f| f.chunk_at(site.range.start)) else {
+        return Embed::Plain;
+    };
+    c.data
+        .refs
+        .iter()
+        .find(|r| {
+            c.base + r.range.start == site.range.start && c.base + r.range.end == site.range.end
+        })
+        .map_or(Embed::Plain, |r| r.embed)
 }
 
 /// Inserts `renamed_from = "old"` into an HCL table, column or index block

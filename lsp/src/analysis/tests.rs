@@ -11,6 +11,7 @@ use super::nav::{goto_definition, highlight, prepare_rename, references, rename}
 use super::semantic::{semantic_tokens, SemKind};
 use super::symbols::{document_symbols, folding_ranges, workspace_symbols};
 use super::*;
+use std::collections::HashMap;
 use strata_core::Severity;
 
 const USERS_SQL: &str = "CREATE TABLE users (\n  id INTEGER PRIMARY KEY,\n  email TEXT NOT NULL UNIQUE\n);\nCREATE INDEX users_email_idx ON users (email);\n";
@@ -1145,6 +1146,295 @@ fn view_queries_refer_to_tables_softly() {
     // Renaming the table renames it in the query too.
     let ch = rename(&fx.a, f, o, "people").unwrap();
     assert_eq!(ch.edits[&f].len(), 2);
+}
+
+/// Renames the symbol at the cursor; every file's text afterwards.
+fn renamed(fx: &fixture::Fixture, new_name: &str) -> HashMap<String, String> {
+    let (f, o) = fx.pos();
+    let ch = rename(&fx.a, f, o, new_name).unwrap();
+    fx.files
+        .iter()
+        .map(|(name, id)| {
+            let mut text = fx.text(*id).to_string();
+            let mut edits = ch.edits.get(id).cloned().unwrap_or_default();
+            edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+            for e in edits {
+                text.replace_range(e.range, &e.text);
+            }
+            (name.clone(), text)
+        })
+        .collect()
+}
+
+const HCL_EXPRS: &str = r#"
+table "users" {
+  column "em$0ail" {
+    type = text
+  }
+  column "upper_email" {
+    type = text
+    as   = "upper(email)"
+  }
+  column "lower_email" {
+    type = text
+    as {
+      expr = "lower(\"email\") || 'email'"
+      type = STORED
+    }
+  }
+  check "email_ok" {
+    expr = "email <> '' AND users.email NOT LIKE '%email%' -- email"
+  }
+  index "by_email" {
+    on {
+      expr = "lower(email)"
+    }
+    where = "email IS NOT NULL AND emailx > 0"
+  }
+}
+table "posts" {
+  column "email" {
+    type = text
+  }
+  check "c" {
+    expr = "email <> posts.email AND users.email IS NULL"
+  }
+}
+"#;
+
+#[test]
+fn rename_a_column_in_hcl_check_index_and_generated_expressions() {
+    let fx = fixture(HCL_EXPRS);
+    let out = &renamed(&fx, "mail")["/ws/schema.hcl"];
+    let want = fixture::trim_indent(HCL_EXPRS)
+        .replace("$0", "")
+        .replace(
+            "column \"email\" {\n    type = text\n  }\n  column \"upper",
+            "column \"mail\" {\n    type = text\n  }\n  column \"upper",
+        )
+        .replace("\"upper(email)\"", "\"upper(mail)\"")
+        .replace("lower(\\\"email\\\")", "lower(\\\"mail\\\")")
+        .replace(
+            "\"email <> '' AND users.email",
+            "\"mail <> '' AND users.mail",
+        )
+        .replace("\"lower(email)\"", "\"lower(mail)\"")
+        .replace("\"email IS NOT NULL", "\"mail IS NOT NULL")
+        // users.email in another table's check is users' column.
+        .replace("AND users.email IS NULL", "AND users.mail IS NULL");
+    assert_eq!(out, &want);
+    // Untouched: string literals, comments, a longer name, another table's column.
+    assert!(out.contains("|| 'email'\""));
+    assert!(out.contains("'%email%' -- email\""));
+    assert!(out.contains("emailx > 0"));
+    assert!(out.contains("expr = \"email <> posts.email AND"));
+
+    // A name that needs quotes is quoted, with HCL's escaping inside the string.
+    let out = &renamed(&fx, "e mail")["/ws/schema.hcl"];
+    assert!(out.contains(r#"as   = "upper(\"e mail\")""#), "{out}");
+    // Inside quotes already: only the name changes.
+    assert!(
+        out.contains(r#"expr = "lower(\"e mail\") || 'email'""#),
+        "{out}"
+    );
+    assert!(
+        out.contains(r#"expr = "\"e mail\" <> '' AND users.\"e mail\" NOT LIKE"#),
+        "{out}"
+    );
+
+    // References and highlights share the resolution.
+    let (f, o) = fx.pos();
+    let refs = references(&fx.a, f, o, false);
+    let texts: Vec<String> = refs.iter().map(|r| at(&fx, f, &r.range)).collect();
+    assert_eq!(texts.len(), 7, "{texts:?}");
+    assert!(texts.iter().all(|t| t == "email"), "{texts:?}");
+    let h = highlight(&fx.a, f, o);
+    assert_eq!(h.len(), 8, "{h:?}");
+    // Hover on a name inside an expression is the column's.
+    let text = fx.text(f);
+    let in_check = text.find("expr = \"email <> ''").unwrap() + "expr = \"e".len();
+    let md = hover(&fx.a, f, in_check).unwrap().markdown;
+    assert!(md.starts_with("**column** `users.email`"), "{md}");
+}
+
+const HCL_VIEW: &str = r#"
+table "users" {
+  column "i$0d" {
+    type = integer
+  }
+  column "email" {
+    type = text
+  }
+}
+table "posts" {
+  column "id" {
+    type = integer
+  }
+  column "user_id" {
+    type = integer
+  }
+}
+view "v" {
+  as = <<-SQL
+    SELECT u.id, u.email, id AS ambiguous, email
+    FROM users u JOIN posts p ON p.user_id = u.id
+    WHERE email LIKE '%email%' -- email, id
+      AND EXISTS (SELECT 1 FROM posts WHERE posts.id = u.id)
+  SQL
+}
+"#;
+
+#[test]
+fn rename_reaches_view_queries_through_aliases() {
+    let fx = fixture(HCL_VIEW);
+    let out = &renamed(&fx, "uid")["/ws/schema.hcl"];
+    let want = fixture::trim_indent(HCL_VIEW)
+        .replace("$0", "")
+        .replace(
+            "column \"id\" {\n    type = integer\n  }\n  column \"email\"",
+            "column \"uid\" {\n    type = integer\n  }\n  column \"email\"",
+        )
+        .replace("SELECT u.id,", "SELECT u.uid,")
+        .replace("ON p.user_id = u.id", "ON p.user_id = u.uid")
+        .replace("posts.id = u.id)", "posts.id = u.uid)");
+    // `id` alone is ambiguous (both tables have one), `p.`/`posts.` are posts'.
+    assert_eq!(out, &want);
+
+    // A bare column only users has is users'; strings and comments stay.
+    let text = fx.text(fx.file("/ws/schema.hcl"));
+    let fx2 = fixture(
+        &HCL_VIEW
+            .replace("i$0d", "id")
+            .replace("\"email\" {", "\"em$0ail\" {"),
+    );
+    let out = &renamed(&fx2, "mail")["/ws/schema.hcl"];
+    assert!(
+        out.contains("SELECT u.id, u.mail, id AS ambiguous, mail\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("WHERE mail LIKE '%email%' -- email, id\n"),
+        "{out}"
+    );
+    assert_eq!(out.matches("mail").count(), text.matches("email").count());
+}
+
+const PG_BODIES: &str = r#"
+//- /ws/s.pg.hcl
+table "users" {
+  schema = schema.public
+  column "i$0d" {
+    type = integer
+  }
+  column "email" {
+    type = text
+  }
+}
+table "stats" {
+  schema = schema.public
+  column "uid" {
+    type = integer
+  }
+  column "id" {
+    type = integer
+  }
+}
+trigger "count_users" {
+  on = table.users
+  as = "BEGIN UPDATE stats SET id = id + 1 WHERE uid = NEW.id; END"
+}
+function "normalize" {
+  schema = schema.public
+  lang   = PLpgSQL
+  return = trigger
+  as     = <<-SQL
+    BEGIN
+      UPDATE users SET email = lower(email) WHERE id = OLD.id;
+      SELECT count(*) INTO n FROM stats WHERE stats.id > 0;
+      RETURN NEW;
+    END
+  SQL
+}
+"#;
+
+#[test]
+fn rename_reaches_trigger_and_function_bodies() {
+    let fx = fixture(PG_BODIES);
+    let out = &renamed(&fx, "user_id")["/ws/s.pg.hcl"];
+    // NEW.id is a row of the trigger's table; `id` in UPDATE users is users';
+    // stats' own id (bare in its UPDATE, qualified in its SELECT) stays.
+    assert!(out.contains("column \"user_id\" {"));
+    assert!(
+        out.contains("as = \"BEGIN UPDATE stats SET id = id + 1 WHERE uid = NEW.user_id; END\""),
+        "{out}"
+    );
+    assert!(out.contains("WHERE user_id = OLD.id;"), "{out}");
+    assert!(out.contains("WHERE stats.id > 0;"), "{out}");
+    assert_eq!(out.matches("user_id").count(), 3, "{out}");
+    // A capitalised name is quoted on PostgreSQL, where it would fold.
+    let out = &renamed(&fx, "UserId")["/ws/s.pg.hcl"];
+    assert!(
+        out.contains("WHERE uid = NEW.\\\"UserId\\\"; END\""),
+        "{out}"
+    );
+    assert!(out.contains("WHERE \"UserId\" = OLD.id;"), "{out}");
+}
+
+const SQL_EXPRS: &str = r#"
+//- /ws/s.sql
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  em$0ail TEXT NOT NULL CHECK (email <> '' AND email NOT LIKE 'email%'),
+  upper_email TEXT GENERATED ALWAYS AS (upper(email)) VIRTUAL, -- email
+  CHECK (length(users.email) > 3)
+);
+CREATE INDEX users_live ON users (lower(email)) WHERE email IS NOT NULL;
+CREATE VIEW v AS SELECT users.email, 'email' AS label, "email" FROM users WHERE users.email LIKE '%x';
+CREATE TRIGGER trg AFTER UPDATE OF email ON users BEGIN
+  INSERT INTO log (who, email) VALUES (NEW.email, OLD.email);
+END;
+CREATE TABLE log (who TEXT, email TEXT, CHECK (email <> 'users.email'));
+"#;
+
+#[test]
+fn rename_a_column_in_sql_checks_indexes_views_and_triggers() {
+    let fx = fixture(SQL_EXPRS);
+    let out = &renamed(&fx, "e-mail")["/ws/s.sql"];
+    let want = "CREATE TABLE users (\n  id INTEGER PRIMARY KEY,\n  \"e-mail\" TEXT NOT NULL CHECK (\"e-mail\" <> '' AND \"e-mail\" NOT LIKE 'email%'),\n  upper_email TEXT GENERATED ALWAYS AS (upper(\"e-mail\")) VIRTUAL, -- email\n  CHECK (length(users.\"e-mail\") > 3)\n);\nCREATE INDEX users_live ON users (lower(\"e-mail\")) WHERE \"e-mail\" IS NOT NULL;\nCREATE VIEW v AS SELECT users.\"e-mail\", 'email' AS label, \"e-mail\" FROM users WHERE users.\"e-mail\" LIKE '%x';\nCREATE TRIGGER trg AFTER UPDATE OF \"e-mail\" ON users BEGIN\n  INSERT INTO log (who, email) VALUES (NEW.\"e-mail\", OLD.\"e-mail\");\nEND;\nCREATE TABLE log (who TEXT, email TEXT, CHECK (email <> 'users.email'));\n";
+    assert_eq!(out, want);
+    // Renaming the table reaches qualified names, not strings.
+    let fx = fixture(
+        &SQL_EXPRS
+            .replace("em$0ail TEXT", "email TEXT")
+            .replace("CREATE TABLE users", "CREATE TABLE us$0ers"),
+    );
+    let out = &renamed(&fx, "people")["/ws/s.sql"];
+    assert!(out.contains("CHECK (length(people.email) > 3)"), "{out}");
+    assert!(
+        out.contains(
+            "SELECT people.email, 'email' AS label, \"email\" FROM people WHERE people.email"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("OF email ON people BEGIN"), "{out}");
+    assert!(out.ends_with("CHECK (email <> 'users.email'));\n"), "{out}");
+}
+
+#[test]
+fn mysql_double_quotes_are_strings_and_backticks_quote() {
+    let mut fx = fixture(
+        r#"
+        //- /ws/s.sql
+        CREATE TABLE users (em$0ail TEXT, CHECK (email <> "email" AND `email` <> ''));
+        "#,
+    );
+    fx.ws.set_default_dialect(Dialect::Mysql);
+    fx.a = fx.ws.snapshot();
+    let out = &renamed(&fx, "e mail")["/ws/s.sql"];
+    assert_eq!(
+        out,
+        "CREATE TABLE users (`e mail` TEXT, CHECK (`e mail` <> \"email\" AND `e mail` <> ''));\n"
+    );
 }
 
 #[test]
