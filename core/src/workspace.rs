@@ -105,6 +105,17 @@ pub fn normalize(desired: &Desired, dev: &mut dyn Driver, scope: &Scope) -> Resu
     for step in crate::plan::create_plan(&desired.hcl.realm, desired.dialect).steps {
         script.push((step.sql, step.span, false));
     }
+    let read_scope = Scope {
+        schemas: scope.schemas.clone(),
+        exclude: Vec::new(),
+    };
+    if desired.dialect == Dialect::Sqlite {
+        if let Some(mut realm) = replay_partitioned(dev, &script, &read_scope)? {
+            attach_source(&mut realm, &desired.static_realm());
+            Exclude::new(&scope.exclude)?.apply(&mut realm, false);
+            return Ok(realm);
+        }
+    }
     dev.reset()?;
     // Fast path: the script in a few large batches, each one transaction and
     // one round trip (batches keep a big schema under PostgreSQL's lock-table
@@ -128,13 +139,63 @@ pub fn normalize(desired: &Desired, dev: &mut dyn Driver, scope: &Scope) -> Resu
     }
     // Read back the same schemas the target is read with (exclusions apply below,
     // once spans are attached).
-    let mut realm = dev.inspect(&Scope {
-        schemas: scope.schemas.clone(),
-        exclude: Vec::new(),
-    })?;
+    let mut realm = dev.inspect(&read_scope)?;
     attach_source(&mut realm, &desired.static_realm());
     Exclude::new(&scope.exclude)?.apply(&mut realm, false);
     Ok(realm)
+}
+
+/// A big SQLite schema replayed in independent groups, one clean database each
+/// (see [`crate::sqlite::partition`]), and read back as one realm in the order
+/// the statements come. `None`: replay it into one database instead (small, or
+/// unusual, or some statement was refused and must be located).
+fn replay_partitioned(
+    dev: &mut dyn Driver,
+    script: &[(String, Option<Span>, bool)],
+    scope: &Scope,
+) -> Result<Option<Realm>> {
+    use crate::sqlite::partition;
+    let Some(parts) = partition::partitions(script.iter().map(|s| s.0.as_str())) else {
+        return Ok(None);
+    };
+    let mut realm = Realm::default();
+    for part in &parts {
+        dev.reset()?;
+        let mut batch = String::from("BEGIN;\n");
+        for &i in part {
+            batch.push_str(&script[i].0);
+            batch.push_str(";\n");
+        }
+        batch.push_str("COMMIT;");
+        if dev.execute(&batch).is_err() {
+            dev.reset()?;
+            return Ok(None);
+        }
+        let got = dev.inspect(scope)?;
+        for s in got.schemas {
+            let into = realm.schema_entry(&s.name);
+            into.tables.extend(s.tables);
+            into.views.extend(s.views);
+            into.triggers.extend(s.triggers);
+        }
+    }
+    // The order one database would have listed them in: by creating statement.
+    let order: std::collections::HashMap<String, usize> = script
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let (kind, name) = partition::owner(&s.0)?;
+            matches!(kind, partition::Created::Table | partition::Created::View)
+                .then_some((name, i))
+        })
+        .collect();
+    let at = |name: &str| order.get(&name.to_ascii_lowercase()).copied();
+    for s in &mut realm.schemas {
+        s.tables.sort_by_key(|t| at(&t.name));
+        s.views.sort_by_key(|v| at(&v.name));
+        crate::sqlite::inspect::fill_implicit_parent_keys(s);
+    }
+    Ok(Some(realm))
 }
 
 /// Statements per transaction when replaying a desired schema.
@@ -373,4 +434,66 @@ pub fn file_paths(urls: &[String]) -> Result<Vec<PathBuf>> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A schema big enough to be replayed in groups: the realm read back must
+    /// be exactly the one a single database gives.
+    #[test]
+    fn partitioned_replay_reads_back_what_one_database_does() {
+        let mut sql = String::new();
+        for i in 0..1300 {
+            // Every tenth table points at the previous one (in another group,
+            // now and then), half of them through the parent's implicit key.
+            let fk = match i % 20 {
+                10 => format!(", parent int REFERENCES t{}(id)", i - 1),
+                0 if i > 0 => format!(", parent int REFERENCES t{}", i - 1),
+                _ => String::new(),
+            };
+            sql.push_str(&format!(
+                "CREATE TABLE t{i} (id integer PRIMARY KEY, name text NOT NULL DEFAULT 'x' CHECK (length(name) < 50){fk});\n\
+                 CREATE INDEX t{i}_name ON t{i} (name COLLATE NOCASE DESC);\n"
+            ));
+            if i % 100 == 7 {
+                sql.push_str(&format!(
+                    "CREATE VIEW v{i} AS SELECT id FROM t{i} JOIN t0 USING (id);\n\
+                     CREATE TRIGGER tr{i} AFTER INSERT ON t{i} BEGIN UPDATE t0 SET name = 'y'; END;\n"
+                ));
+            }
+        }
+        let desired = Desired::read(
+            vec![SourceFile::new("big.sql", sql.clone())],
+            Dialect::Sqlite,
+        );
+        let scope = Scope::default();
+        let mut dev = driver::open_dev(None, Dialect::Sqlite).unwrap();
+        let script: Vec<&str> = split::split(&sql, Dialect::Sqlite)
+            .into_iter()
+            .map(|s| &sql[s.range])
+            .collect();
+        let parts = crate::sqlite::partition::partitions(script.iter().copied()).unwrap();
+        assert!(parts.len() > 1, "the test must take the partitioned path");
+        let grouped = normalize(&desired, dev.as_mut(), &scope).unwrap();
+
+        let mut one = driver::open_dev(None, Dialect::Sqlite).unwrap();
+        one.execute(&sql).unwrap();
+        let single = one.inspect(&scope).unwrap();
+        let json = |r: &Realm| serde_json::to_string_pretty(r).unwrap();
+        let (a, b) = (json(&grouped), json(&single));
+        if a != b {
+            let line = a
+                .lines()
+                .zip(b.lines())
+                .position(|(x, y)| x != y)
+                .unwrap_or(0);
+            panic!(
+                "differs at line {line}: {:?} vs {:?}",
+                a.lines().nth(line),
+                b.lines().nth(line)
+            );
+        }
+    }
 }

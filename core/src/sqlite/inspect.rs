@@ -288,7 +288,32 @@ fn foreign_keys(
         // `to` is NULL when the FK names no columns: it means the parent's key.
         fk.ref_columns.push(to.unwrap_or_default());
     }
-    // Fill implicit parent keys, names and deferrability.
+    fill_implicit_parent_keys(schema);
+    // Names and deferrability.
+    for t in &mut schema.tables {
+        let tddl = ddl.get(&t.name);
+        for fk in &mut t.foreign_keys {
+            if let Some(d) = tddl.and_then(|d| {
+                d.fks.iter().find(|d| {
+                    d.ref_table.eq_ignore_ascii_case(&fk.ref_table)
+                        && d.columns
+                            .iter()
+                            .map(|c| c.to_ascii_lowercase())
+                            .eq(fk.columns.iter().map(|c| c.to_ascii_lowercase()))
+                })
+            }) {
+                fk.name = d.name.clone();
+                fk.deferrable = d.deferrable;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `REFERENCES parent` without columns means the parent's primary key: fills
+/// those in from the parents in `schema` (again after a partitioned replay,
+/// where the parent may have been read from another database).
+pub fn fill_implicit_parent_keys(schema: &mut Schema) {
     let pk_of: HashMap<String, Vec<String>> = schema
         .tables
         .iter()
@@ -306,26 +331,12 @@ fn foreign_keys(
         })
         .collect();
     for t in &mut schema.tables {
-        let tddl = ddl.get(&t.name);
         for fk in &mut t.foreign_keys {
             if fk.ref_columns.iter().all(String::is_empty) {
                 if let Some(pk) = pk_of.get(&fk.ref_table.to_ascii_lowercase()) {
                     fk.ref_columns = pk.clone();
                 }
             }
-            if let Some(d) = tddl.and_then(|d| {
-                d.fks.iter().find(|d| {
-                    d.ref_table.eq_ignore_ascii_case(&fk.ref_table)
-                        && d.columns
-                            .iter()
-                            .map(|c| c.to_ascii_lowercase())
-                            .eq(fk.columns.iter().map(|c| c.to_ascii_lowercase()))
-                })
-            }) {
-                fk.name = d.name.clone();
-                fk.deferrable = d.deferrable;
-            }
         }
     }
-    Ok(())
 }

@@ -3,6 +3,7 @@
 pub mod conn;
 pub mod ddl;
 pub mod inspect;
+pub mod partition;
 pub mod plan;
 
 pub use conn::SqliteDriver;
