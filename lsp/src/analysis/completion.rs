@@ -339,6 +339,148 @@ fn block(name: &'static str, snippet: &'static str, doc: &'static str) -> Spec {
 
 /// What may be written inside the blocks `path` of a schema file.
 fn schema_spec(path: &[&str], dialect: Dialect) -> Vec<Spec> {
+    let mut v = common_spec(path, dialect);
+    if dialect == Dialect::Postgres {
+        v.extend(postgres_spec(path));
+    }
+    v
+}
+
+const SEQUENCE_OPTIONS: [Spec; 6] = [
+    ("start", "start = ${1:1}", "the first value", false),
+    (
+        "increment",
+        "increment = ${1:1}",
+        "the step (negative counts down)",
+        false,
+    ),
+    ("min_value", "min_value = $1", "the lowest value", false),
+    ("max_value", "max_value = $1", "the highest value", false),
+    (
+        "cache",
+        "cache = ${1:1}",
+        "values handed out ahead per session",
+        false,
+    ),
+    (
+        "cycle",
+        "cycle = ${1|true,false|}",
+        "start over after the last value",
+        false,
+    ),
+];
+
+/// PostgreSQL's blocks and attributes (Atlas's PostgreSQL HCL).
+fn postgres_spec(path: &[&str]) -> Vec<Spec> {
+    match path {
+        [] => vec![
+            block("enum", "enum \"${1:name}\" {\n\tschema = schema.${2:public}\n\tvalues = [\"${3:a}\", \"${4:b}\"]\n}", "an enumerated type"),
+            block("domain", "domain \"${1:name}\" {\n\tschema = schema.${2:public}\n\ttype   = ${3:text}\n}", "a type with constraints"),
+            block("sequence", "sequence \"${1:name}\" {\n\tschema = schema.${2:public}\n}", "a sequence"),
+            block("extension", "extension \"${1:name}\" {\n\tschema = schema.${2:public}\n}", "an extension (database-wide)"),
+            block("function", "function \"${1:name}\" {\n\tschema = schema.${2:public}\n\tlang   = ${3|PLpgSQL,SQL|}\n\treturn = ${4:trigger}\n\tas     = <<-SQL\n\t\t$5\n\tSQL\n}", "a function"),
+            block("procedure", "procedure \"${1:name}\" {\n\tschema = schema.${2:public}\n\tlang   = ${3|PLpgSQL,SQL|}\n\tas     = <<-SQL\n\t\t$4\n\tSQL\n}", "a procedure"),
+            block("materialized", "materialized \"${1:name}\" {\n\tschema = schema.${2:public}\n\tas     = <<-SQL\n\t\t${3:SELECT 1}\n\tSQL\n}", "a materialized view"),
+            block("policy", "policy \"${1:name}\" {\n\ton    = table.${2}\n\tfor   = ${3|ALL,SELECT,INSERT,UPDATE,DELETE|}\n\tusing = \"${4:true}\"\n}", "a row-level security policy"),
+        ],
+        ["table"] => vec![
+            attr("unlogged", "unlogged = ${1|true,false|}", "UNLOGGED: faster, not crash-safe"),
+            attr("row_security", "row_security = ${1|true,false|}", "enable row-level security"),
+            block("partition", "partition {\n\ttype    = ${1|RANGE,LIST,HASH|}\n\tcolumns = [column.$2]\n}", "partition this table"),
+            attr("partition_of", "partition_of = table.$1", "this table is a partition of another"),
+            attr("partition_bound", "partition_bound = \"FOR VALUES $1\"", "the partition's bound"),
+            block("exclude", "exclude \"${1:name}\" {\n\ttype = ${2:GIST}\n\ton {\n\t\tcolumn = column.$3\n\t\top     = \"${4:&&}\"\n\t}\n}", "an exclusion constraint"),
+        ],
+        [.., "table", "column"] => vec![block(
+            "identity",
+            "identity {\n\tgenerated = ${1|ALWAYS,BY_DEFAULT|}\n}",
+            "an identity column (GENERATED … AS IDENTITY)",
+        )],
+        [.., "identity"] => {
+            let mut v = vec![attr("generated", "generated = ${1|ALWAYS,BY_DEFAULT|}", "")];
+            v.extend(SEQUENCE_OPTIONS);
+            v
+        }
+        ["sequence"] => {
+            let mut v = vec![
+                attr("schema", "schema = schema.${1:public}", ""),
+                attr("type", "type = ${1|bigint,integer,smallint|}", "the sequence's type (default bigint)"),
+                attr("owner", "owner = table.$1.column.$2", "OWNED BY: dropped with that column"),
+                attr("comment", "comment = \"$1\"", ""),
+            ];
+            v.extend(SEQUENCE_OPTIONS);
+            v
+        }
+        ["enum"] => vec![
+            attr("schema", "schema = schema.${1:public}", ""),
+            attr("values", "values = [\"$1\"]", "the labels, in order"),
+            attr("comment", "comment = \"$1\"", ""),
+            attr("renamed_from", "renamed_from = \"$1\"", ""),
+        ],
+        ["domain"] => vec![
+            attr("schema", "schema = schema.${1:public}", ""),
+            attr("type", "type = $1", "the base type"),
+            attr("null", "null = ${1|true,false|}", ""),
+            attr("default", "default = $1", ""),
+            attr("collate", "collate = \"$1\"", ""),
+            attr("comment", "comment = \"$1\"", ""),
+            block("check", "check \"${1:name}\" {\n\texpr = \"${2:VALUE > 0}\"\n}", ""),
+        ],
+        ["extension"] => vec![
+            attr("schema", "schema = schema.${1:public}", ""),
+            attr("version", "version = \"$1\"", ""),
+            attr("comment", "comment = \"$1\"", ""),
+        ],
+        ["function"] | ["procedure"] => vec![
+            attr("schema", "schema = schema.${1:public}", ""),
+            attr("lang", "lang = ${1|PLpgSQL,SQL|}", ""),
+            attr("return", "return = $1", "what the function returns"),
+            attr("as", "as = <<-SQL\n\t$1\nSQL", "the body"),
+            attr("volatility", "volatility = ${1|VOLATILE,STABLE,IMMUTABLE|}", ""),
+            attr("security", "security = ${1|INVOKER,DEFINER|}", ""),
+            attr("strict", "strict = ${1|true,false|}", ""),
+            attr("parallel", "parallel = ${1|UNSAFE,RESTRICTED,SAFE|}", ""),
+            block("arg", "arg \"${1:name}\" {\n\ttype = $2\n}", "an argument"),
+        ],
+        ["materialized"] => vec![
+            attr("schema", "schema = schema.${1:public}", ""),
+            attr("as", "as = <<-SQL\n\t$1\nSQL", "the view's query"),
+            attr("comment", "comment = \"$1\"", ""),
+            block("index", "index \"${1:name}\" {\n\tcolumns = [column.${2}]\n}", "an index on the materialized view"),
+        ],
+        ["policy"] => vec![
+            attr("on", "on = table.$1", "the table it guards"),
+            attr("for", "for = ${1|ALL,SELECT,INSERT,UPDATE,DELETE|}", ""),
+            attr("as", "as = ${1|PERMISSIVE,RESTRICTIVE|}", ""),
+            attr("to", "to = [\"${1:PUBLIC}\"]", "the roles"),
+            attr("using", "using = \"$1\"", "rows it lets through"),
+            attr("check", "check = \"$1\"", "rows it lets be written"),
+            attr("comment", "comment = \"$1\"", ""),
+        ],
+        [.., "exclude"] => vec![
+            attr("type", "type = ${1:GIST}", "the index method"),
+            block("on", "on {\n\tcolumn = column.$1\n\top     = \"${2:&&}\"\n}", "an element and its operator"),
+            attr("where", "where = \"$1\"", "rows it applies to"),
+        ],
+        [.., "exclude", "on"] => vec![attr("op", "op = \"$1\"", "the operator rows must not satisfy together")],
+        [.., "index"] => vec![
+            attr("type", "type = ${1|BTREE,GIN,GIST,BRIN,HASH,SPGIST|}", "the index method"),
+            attr("include", "include = [column.$1]", "INCLUDE: columns stored, not keyed"),
+            attr("nulls_distinct", "nulls_distinct = ${1|true,false|}", "false: NULLS NOT DISTINCT"),
+        ],
+        [.., "unique"] => vec![attr("nulls_distinct", "nulls_distinct = ${1|true,false|}", "false: NULLS NOT DISTINCT")],
+        [.., "on"] => vec![
+            attr("ops", "ops = $1", "a non-default operator class"),
+            attr("nulls_first", "nulls_first = ${1|true,false|}", ""),
+            attr("nulls_last", "nulls_last = ${1|true,false|}", ""),
+        ],
+        [.., "foreign_key"] => vec![attr("match", "match = ${1|FULL,SIMPLE|}", "FULL: all key columns NULL or none")],
+        _ => Vec::new(),
+    }
+}
+
+/// Blocks and attributes of every dialect.
+fn common_spec(path: &[&str], dialect: Dialect) -> Vec<Spec> {
     match path {
         [] => vec![
             block("table", "table \"${1:name}\" {\n\tschema = schema.${2:main}\n\tcolumn \"${3:id}\" {\n\t\ttype = ${4:integer}\n\t}\n\tprimary_key {\n\t\tcolumns = [column.${3:id}]\n\t}\n}", "a table"),

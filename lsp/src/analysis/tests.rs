@@ -657,6 +657,57 @@ fn completes_attributes_and_blocks_inside_a_table_while_it_is_unclosed() {
 }
 
 #[test]
+fn postgres_files_offer_postgres_blocks_and_attributes() {
+    let has = |src: &str, want: &[&str], not: &[&str]| {
+        let fx = fixture(src);
+        let l = labels(&fx);
+        for w in want {
+            assert!(l.contains(&w.to_string()), "{w} missing from {l:?}");
+        }
+        for n in not {
+            assert!(!l.contains(&n.to_string()), "{n} offered in {l:?}");
+        }
+    };
+    has(
+        "//- /ws/schema.pg.hcl\n$0\n",
+        &[
+            "table",
+            "enum",
+            "sequence",
+            "materialized",
+            "function",
+            "policy",
+        ],
+        &[],
+    );
+    has(
+        "//- /ws/schema.hcl\n$0\n",
+        &["table"],
+        &["sequence", "enum"],
+    );
+    has(
+        "//- /ws/schema.pg.hcl\ntable \"t\" {\n  column \"id\" {\n    type = int\n    $0\n  }\n}\n",
+        &["identity", "null"],
+        &[],
+    );
+    has(
+        "//- /ws/schema.pg.hcl\ntable \"t\" {\n  column \"id\" {\n    type = int\n    identity {\n      $0\n    }\n  }\n}\n",
+        &["generated", "start", "increment", "cycle"],
+        &[],
+    );
+    has(
+        "//- /ws/schema.pg.hcl\nsequence \"s\" {\n  $0\n}\n",
+        &["owner", "start", "min_value", "type"],
+        &[],
+    );
+    has(
+        "//- /ws/schema.pg.hcl\ntable \"t\" {\n  $0\n}\n",
+        &["exclude", "unlogged", "row_security", "partition"],
+        &["strict"],
+    );
+}
+
+#[test]
 fn does_not_offer_attributes_already_set() {
     let fx = fixture(
         r#"
