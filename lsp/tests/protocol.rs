@@ -396,3 +396,240 @@ async fn a_connection_failure_is_shown_once() {
     assert!(!c.inbox.iter().any(|m| m["method"] == "window/showMessage"));
     std::fs::remove_dir_all(dir).ok();
 }
+
+// ----- files joining and leaving the workspace -----
+
+const POSTS: &str = "table \"posts\" {\n  column \"author\" {\n    type = integer\n  }\n  foreign_key \"f\" {\n    columns     = [column.author]\n    ref_columns = [table.users.column.id]\n  }\n}\n";
+const USERS: &str = "table \"users\" {\n  column \"id\" {\n    type = integer\n  }\n}\n";
+const UNRESOLVED: &str = "table `users` is not defined";
+
+fn quiet() -> Options {
+    Options {
+        live_plan: false,
+        ..fast()
+    }
+}
+
+fn uri(p: &std::path::Path) -> String {
+    format!("file://{}", p.display())
+}
+
+fn project(dir: &std::path::Path, src: &[&str]) {
+    let src: Vec<String> = src.iter().map(|s| format!("\"file://{s}\"")).collect();
+    std::fs::write(
+        dir.join("strata.hcl"),
+        format!("env \"dev\" {{\n  src = [{}]\n}}\n", src.join(", ")),
+    )
+    .unwrap();
+}
+
+/// Waits for diagnostics of `uri` whose messages satisfy `pred`.
+async fn diags_until(c: &mut TestClient, uri: &str, pred: impl Fn(&[String]) -> bool) {
+    let msgs = |p: &Value| -> Vec<String> {
+        p["diagnostics"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|d| d["message"].as_str().unwrap_or("").to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == uri && pred(&msgs(p))
+    })
+    .await;
+}
+
+fn unresolved(m: &[String]) -> bool {
+    m.iter().any(|m| m == UNRESOLVED)
+}
+
+fn clean(m: &[String]) -> bool {
+    m.is_empty()
+}
+
+/// Where `textDocument/definition` on `users` in POSTS leads (a file URI).
+async fn users_definition(c: &mut TestClient, posts: &str) -> Value {
+    let (line, col) = find(POSTS, "table.users", "table.u".len() as u32);
+    let r = c
+        .request("textDocument/definition", at(posts, line, col))
+        .await;
+    r[0]["uri"].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watched_files_join_and_leave_the_env_sources() {
+    let dir = temp_dir("watch");
+    std::fs::create_dir_all(dir.join("schema")).unwrap();
+    std::fs::create_dir_all(dir.join("other")).unwrap();
+    std::fs::write(dir.join("schema/posts.hcl"), POSTS).unwrap();
+    project(&dir, &["schema"]);
+    let mut c = TestClient::in_process(quiet());
+    c.initialize_with(
+        Some(&dir),
+        json!({}),
+        json!({"didChangeWatchedFiles": {"dynamicRegistration": true}}),
+    )
+    .await;
+    // The server asks to watch schema and project files.
+    let reg = c.wait_for("client/registerCapability", |_| true).await;
+    let r = &reg["params"]["registrations"][0];
+    assert_eq!(r["method"], "workspace/didChangeWatchedFiles");
+    let globs: Vec<&str> = r["registerOptions"]["watchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["globPattern"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        globs,
+        ["**/*.hcl", "**/*.sql", "**/strata.hcl", "**/atlas.hcl"]
+    );
+    let posts = uri(&dir.join("schema/posts.hcl"));
+    c.open(&posts, "strata-hcl", POSTS).await;
+    diags_until(&mut c, &posts, unresolved).await;
+
+    // A new file in the env's src joins; one outside it does not.
+    let users = dir.join("schema/users.hcl");
+    std::fs::write(&users, USERS).unwrap();
+    let stray = dir.join("other/accounts.hcl");
+    std::fs::write(&stray, USERS.replace("users", "accounts")).unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&users), "type": 1}, {"uri": uri(&stray), "type": 1}]}),
+    )
+    .await;
+    diags_until(&mut c, &posts, clean).await;
+    assert_eq!(users_definition(&mut c, &posts).await, uri(&users));
+    let w = c
+        .request("workspace/symbol", json!({"query": "accounts"}))
+        .await;
+    assert_eq!(w, json!([]));
+
+    // A change on disk is read again.
+    std::fs::write(&users, USERS.replace("\"id\"", "\"key\"")).unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&users), "type": 2}]}),
+    )
+    .await;
+    diags_until(&mut c, &posts, |m| {
+        m.iter().any(|m| m == "table `users` has no column `id`")
+    })
+    .await;
+
+    // Deleted: references to its table are unresolved again.
+    std::fs::remove_file(&users).unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&users), "type": 3}]}),
+    )
+    .await;
+    diags_until(&mut c, &posts, unresolved).await;
+    let w = c
+        .request("workspace/symbol", json!({"query": "users"}))
+        .await;
+    assert_eq!(w, json!([]));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn file_operations_and_project_changes_update_the_sources() {
+    let dir = temp_dir("fileops");
+    std::fs::create_dir_all(dir.join("schema")).unwrap();
+    std::fs::create_dir_all(dir.join("extra")).unwrap();
+    std::fs::write(dir.join("schema/posts.hcl"), POSTS).unwrap();
+    project(&dir, &["schema"]);
+    let mut c = TestClient::in_process(quiet());
+    let init = c.initialize(Some(&dir), json!({})).await;
+    let ops = &init["capabilities"]["workspace"]["fileOperations"];
+    for op in ["didCreate", "didDelete", "didRename"] {
+        assert_eq!(ops[op]["filters"][0]["pattern"]["glob"], "**/*.{hcl,sql}");
+    }
+    let posts = uri(&dir.join("schema/posts.hcl"));
+    c.open(&posts, "strata-hcl", POSTS).await;
+    diags_until(&mut c, &posts, unresolved).await;
+
+    // Created in the editor: a SQL file defines the table.
+    let users = dir.join("schema/users.sql");
+    std::fs::write(&users, "CREATE TABLE users (id INTEGER PRIMARY KEY);\n").unwrap();
+    c.notify(
+        "workspace/didCreateFiles",
+        json!({"files": [{"uri": uri(&users)}]}),
+    )
+    .await;
+    diags_until(&mut c, &posts, clean).await;
+    assert_eq!(users_definition(&mut c, &posts).await, uri(&users));
+
+    // Renamed: the table now lives in the new file.
+    let people = dir.join("schema/people.sql");
+    std::fs::rename(&users, &people).unwrap();
+    c.notify(
+        "workspace/didRenameFiles",
+        json!({"files": [{"oldUri": uri(&users), "newUri": uri(&people)}]}),
+    )
+    .await;
+    assert_eq!(users_definition(&mut c, &posts).await, uri(&people));
+
+    // Deleted: gone.
+    std::fs::remove_file(&people).unwrap();
+    c.notify(
+        "workspace/didDeleteFiles",
+        json!({"files": [{"uri": uri(&people)}]}),
+    )
+    .await;
+    diags_until(&mut c, &posts, unresolved).await;
+    assert_eq!(users_definition(&mut c, &posts).await, Value::Null);
+
+    // The project's env gains a source folder that defines the table.
+    std::fs::write(dir.join("extra/users.hcl"), USERS).unwrap();
+    project(&dir, &["schema", "extra"]);
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&dir.join("strata.hcl")), "type": 2}]}),
+    )
+    .await;
+    diags_until(&mut c, &posts, clean).await;
+    assert_eq!(
+        users_definition(&mut c, &posts).await,
+        uri(&dir.join("extra/users.hcl"))
+    );
+    // And loses it again.
+    project(&dir, &["schema"]);
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&dir.join("strata.hcl")), "type": 2}]}),
+    )
+    .await;
+    diags_until(&mut c, &posts, unresolved).await;
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_file_watching_a_save_finds_new_files() {
+    let dir = temp_dir("save");
+    std::fs::create_dir_all(dir.join("schema")).unwrap();
+    std::fs::write(dir.join("schema/posts.hcl"), POSTS).unwrap();
+    project(&dir, &["schema"]);
+    let mut c = TestClient::in_process(quiet());
+    c.initialize(Some(&dir), json!({})).await;
+    let posts = uri(&dir.join("schema/posts.hcl"));
+    c.open(&posts, "strata-hcl", POSTS).await;
+    diags_until(&mut c, &posts, unresolved).await;
+    let users = dir.join("schema/users.hcl");
+    std::fs::write(&users, USERS).unwrap();
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": posts}}),
+    )
+    .await;
+    diags_until(&mut c, &posts, clean).await;
+    assert_eq!(users_definition(&mut c, &posts).await, uri(&users));
+    // The client cannot watch: nothing was registered.
+    assert!(!c
+        .inbox
+        .iter()
+        .any(|m| m["method"] == "client/registerCapability"));
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -522,8 +522,48 @@ fn server_capabilities() -> ServerCapabilities {
             commands: vec![PREVIEW_PLAN.into(), APPLY_PLAN.into()],
             ..ExecuteCommandOptions::default()
         }),
+        workspace: Some(WorkspaceServerCapabilities {
+            workspace_folders: None,
+            file_operations: Some(file_operations()),
+        }),
         ..ServerCapabilities::default()
     }
+}
+
+/// Files created, deleted or renamed in the editor (schema files, and folders,
+/// which may hold some).
+fn file_operations() -> WorkspaceFileOperationsServerCapabilities {
+    let filter = |glob: &str, kind| FileOperationFilter {
+        scheme: Some("file".into()),
+        pattern: FileOperationPattern {
+            glob: glob.into(),
+            matches: Some(kind),
+            options: None,
+        },
+    };
+    let opts = FileOperationRegistrationOptions {
+        filters: vec![
+            filter("**/*.{hcl,sql}", FileOperationPatternKind::File),
+            filter("**/*", FileOperationPatternKind::Folder),
+        ],
+    };
+    WorkspaceFileOperationsServerCapabilities {
+        did_create: Some(opts.clone()),
+        did_rename: Some(opts.clone()),
+        did_delete: Some(opts),
+        ..WorkspaceFileOperationsServerCapabilities::default()
+    }
+}
+
+/// Globs of the files whose changes on disk the server asks to hear about.
+pub const WATCHED: [&str; 4] = ["**/*.hcl", "**/*.sql", "**/strata.hcl", "**/atlas.hcl"];
+
+/// What happened to a file on disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FileEvent {
+    Created,
+    Changed,
+    Deleted,
 }
 
 impl Backend {
@@ -564,15 +604,97 @@ impl Backend {
     }
 
     /// Reloads a file that is not open from disk (or drops it when gone).
-    fn reload_from_disk(st: &mut State, name: &str) {
-        if st.ws.file_id(name).is_some_and(|id| st.ws.is_open(id)) {
+    fn reload_from_disk(&self, st: &mut State, name: &str) {
+        let Some(id) = st.ws.file_id(name) else {
+            return;
+        };
+        if st.ws.is_open(id) {
             return;
         }
         match std::fs::read_to_string(name) {
             Ok(text) => {
                 st.ws.set_file(name, Arc::from(text), FileOpts::default());
             }
-            Err(_) => st.ws.remove_file(name),
+            Err(_) => self.drop_file(st, id, name),
+        }
+        st.recheck_all = true;
+    }
+
+    /// Removes a file from the workspace and clears what was published for it.
+    fn drop_file(&self, st: &mut State, id: FileId, name: &str) {
+        st.ws.remove_file(name);
+        st.lines.remove(&id);
+        let uri = st.uris.remove(&id).or_else(|| uri_of_name(name));
+        if st.published.remove(&id).is_some() {
+            if let Some(uri) = uri {
+                let client = self.client.clone();
+                tokio::spawn(
+                    async move { client.publish_diagnostics(uri, Vec::new(), None).await },
+                );
+            }
+        }
+        st.recheck_all = true;
+    }
+
+    /// Applies what happened on disk: changed files are read again, deleted
+    /// ones dropped; a new file, a folder, or a changed project file (whose env
+    /// `src` may now name other files) re-scans the sources. Open documents
+    /// keep their editor text.
+    fn file_events(&self, st: &mut State, events: Vec<(Uri, FileEvent)>) {
+        let mut rescan = false;
+        for (uri, ev) in events {
+            let name = name_of(&uri);
+            let kind = FileKind::of_name(&name);
+            if kind.is_none() || kind == Some(FileKind::Config) {
+                rescan = true;
+            }
+            let known = st.ws.file_id(&name);
+            if known.is_some_and(|id| st.ws.is_open(id)) {
+                continue;
+            }
+            match (ev, known) {
+                (FileEvent::Deleted, Some(id)) => self.drop_file(st, id, &name),
+                (FileEvent::Deleted, None) => {}
+                (_, Some(_)) => self.reload_from_disk(st, &name),
+                (_, None) => rescan = true,
+            }
+        }
+        if rescan {
+            self.rescan(st);
+        }
+        self.changed(st);
+    }
+
+    /// Brings the workspace in line with the files that belong to it on disk
+    /// (the project env's `src`, else the folder's schema files): adds the new
+    /// ones, drops those that no longer belong. Open documents stay.
+    fn rescan(&self, st: &mut State) {
+        let Some(root) = st.root.clone() else {
+            return;
+        };
+        let paths = scan::files_to_index(&root, st.opts.env.as_deref(), &st.opts.vars);
+        let mut want = std::collections::HashSet::new();
+        for (p, explicit) in paths {
+            let name = p.to_string_lossy().to_string();
+            if st.ws.file_id(&name).is_none() {
+                let Ok(text) = std::fs::read_to_string(&p) else {
+                    continue;
+                };
+                if !(explicit || scan::looks_like_schema(&p, &text)) {
+                    continue;
+                }
+                st.ws.set_file(&name, Arc::from(text), FileOpts::default());
+            }
+            want.insert(name);
+        }
+        let stale: Vec<(FileId, String)> = st
+            .ws
+            .files()
+            .filter(|(id, name)| !want.contains(*name) && !st.ws.is_open(*id))
+            .map(|(id, name)| (id, name.to_string()))
+            .collect();
+        for (id, name) in stale {
+            self.drop_file(st, id, &name);
         }
         st.recheck_all = true;
     }
@@ -679,7 +801,7 @@ impl LanguageServer for Backend {
         };
         if watch {
             let opts = DidChangeWatchedFilesRegistrationOptions {
-                watchers: ["**/*.hcl", "**/*.sql"]
+                watchers: WATCHED
                     .iter()
                     .map(|g| FileSystemWatcher {
                         glob_pattern: GlobPattern::String(g.to_string()),
@@ -750,6 +872,10 @@ impl LanguageServer for Backend {
 
     async fn did_save(&self, _: DidSaveTextDocumentParams) {
         let mut st = self.shared.lock();
+        // Without file watching, a save is when files created meanwhile are found.
+        if !st.flags.watch_files {
+            self.rescan(&mut st);
+        }
         self.changed(&mut st);
     }
 
@@ -781,15 +907,54 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, p: DidChangeWatchedFilesParams) {
+        let events = p
+            .changes
+            .into_iter()
+            .filter_map(|c| {
+                let ev = match c.typ {
+                    FileChangeType::CREATED => FileEvent::Created,
+                    FileChangeType::CHANGED => FileEvent::Changed,
+                    FileChangeType::DELETED => FileEvent::Deleted,
+                    _ => return None,
+                };
+                // The watcher reports schema files only.
+                FileKind::of_name(&name_of(&c.uri)).map(|_| (c.uri, ev))
+            })
+            .collect();
         let mut st = self.shared.lock();
-        for c in &p.changes {
-            let name = name_of(&c.uri);
-            if FileKind::of_name(&name).is_none() {
-                continue;
+        self.file_events(&mut st, events);
+    }
+
+    async fn did_create_files(&self, p: CreateFilesParams) {
+        let events = p
+            .files
+            .iter()
+            .filter_map(|f| Some((f.uri.parse().ok()?, FileEvent::Created)))
+            .collect();
+        let mut st = self.shared.lock();
+        self.file_events(&mut st, events);
+    }
+
+    async fn did_delete_files(&self, p: DeleteFilesParams) {
+        let events = p
+            .files
+            .iter()
+            .filter_map(|f| Some((f.uri.parse().ok()?, FileEvent::Deleted)))
+            .collect();
+        let mut st = self.shared.lock();
+        self.file_events(&mut st, events);
+    }
+
+    async fn did_rename_files(&self, p: RenameFilesParams) {
+        let mut events = Vec::new();
+        for f in &p.files {
+            if let (Ok(old), Ok(new)) = (f.old_uri.parse(), f.new_uri.parse()) {
+                events.push((old, FileEvent::Deleted));
+                events.push((new, FileEvent::Created));
             }
-            Self::reload_from_disk(&mut st, &name);
         }
-        self.changed(&mut st);
+        let mut st = self.shared.lock();
+        self.file_events(&mut st, events);
     }
 
     async fn hover(&self, p: HoverParams) -> Result<Option<Hover>> {

@@ -137,8 +137,18 @@ impl TestClient {
     }
 
     pub async fn initialize(&mut self, root: Option<&Path>, options: Value) -> Value {
+        self.initialize_with(root, options, json!({})).await
+    }
+
+    /// [`Self::initialize`] with `workspace` capabilities added (e.g. file watching).
+    pub async fn initialize_with(
+        &mut self,
+        root: Option<&Path>,
+        options: Value,
+        workspace: Value,
+    ) -> Value {
         let root_uri = root.map(|r| format!("file://{}", r.display()));
-        let caps = json!({
+        let mut caps = json!({
             "general": {"positionEncodings": ["utf-16"]},
             "textDocument": {
                 "completion": {"completionItem": {"snippetSupport": true}},
@@ -149,6 +159,11 @@ impl TestClient {
                 "codeLens": {"refreshSupport": true}
             }
         });
+        if let Value::Object(extra) = workspace {
+            for (k, v) in extra {
+                caps["workspace"][k] = v;
+            }
+        }
         let r = self
             .request(
                 "initialize",
