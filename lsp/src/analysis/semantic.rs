@@ -102,6 +102,10 @@ pub fn semantic_tokens_in(
             }
         }
         for r in &c.data.refs {
+            // A guess that names nothing (a CTE, a function argument) is not colored.
+            if r.soft && !matches!(a.resolve(r), Resolution::Found { .. }) {
+                continue;
+            }
             let kind = match &r.spec {
                 RefSpec::Schema(_) => SemKind::Namespace,
                 RefSpec::Column { .. } | RefSpec::AnyColumn { .. } => SemKind::Property,
@@ -189,8 +193,8 @@ pub fn semantic_tokens_in(
                         continue;
                     }
                     if t.kind == TokKind::Str {
-                        // A quoted label: its name inside the quotes.
-                        if let Some((end, kind, decl)) = named.get(&(t.range.start + 1)) {
+                        // A quoted label: its name inside the quotes (not SQL in a string).
+                        if let Some((end, kind, decl @ true)) = named.get(&(t.range.start + 1)) {
                             push(t.range.start + 1..*end, *kind, *decl);
                             continue;
                         }

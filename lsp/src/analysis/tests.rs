@@ -1629,6 +1629,50 @@ fn semantic_tokens_classify_names_by_meaning() {
 }
 
 #[test]
+fn semantic_tokens_color_names_in_sql_that_resolve() {
+    let fx = fixture(
+        r#"
+        //- /ws/s.sql
+        CREATE TABLE users (email TEXT, CHECK (email <> '' AND nick IS NULL));
+        //- /ws/a.hcl
+        table "t" {
+          column "email" {
+            type = text
+          }
+          check "c" {
+            expr = "email <> ''"
+          }
+        }
+        "#,
+    );
+    let s = fx.file("/ws/s.sql");
+    let toks = semantic_tokens(&fx.a, s);
+    let named = |text: &str| -> Vec<(SemKind, bool)> {
+        toks.iter()
+            .filter(|t| at(&fx, s, &t.range) == text)
+            .map(|t| (t.kind, t.declaration))
+            .collect()
+    };
+    assert_eq!(
+        named("email"),
+        [(SemKind::Property, true), (SemKind::Property, false)]
+    );
+    // `nick` is no column of users: left alone.
+    assert!(named("nick").is_empty());
+    // SQL in an HCL string stays a string.
+    let h = fx.file("/ws/a.hcl");
+    let toks = semantic_tokens(&fx.a, h);
+    let t = toks
+        .iter()
+        .find(|t| at(&fx, h, &t.range).starts_with("\"email"))
+        .expect("the string");
+    assert_eq!(
+        (at(&fx, h, &t.range).as_str(), t.kind),
+        ("\"email <> ''\"", SemKind::String)
+    );
+}
+
+#[test]
 fn inlay_hints_show_fk_targets_and_missing_indexes() {
     let fx = fixture(
         r#"
