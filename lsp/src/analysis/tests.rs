@@ -483,6 +483,34 @@ fn a_half_typed_sql_statement_keeps_the_tables_around_it() {
 }
 
 #[test]
+fn a_half_typed_trigger_body_keeps_the_tables_after_it() {
+    let text = "CREATE TABLE a (id INTEGER);\nCREATE TRIGGER t AFTER INSERT ON a BEGIN\n  UPDATE a SET id = NEW.id;\nCREATE TABLE b (id INTEGER, a_id INTEGER REFERENCES a (id));\nCREATE INDEX b_a ON b (a_id);\n";
+    let mut ws = Workspace::new();
+    let f = ws.set_file("/ws/s.sql", Arc::from(text), FileOpts::default());
+    let a = ws.snapshot();
+    // Without the cut, BEGIN … (no END) would run to the end of the file.
+    let ranges: Vec<&str> = a
+        .file(f)
+        .unwrap()
+        .chunks
+        .iter()
+        .map(|c| &text[c.range()])
+        .collect();
+    assert_eq!(ranges.len(), 4, "{ranges:?}");
+    assert!(ranges[2].starts_with("CREATE TABLE b"));
+    let b = a.lookup_relation(None, "b", "main").expect("b is defined");
+    let kids: Vec<&str> = a.children(b[0].loc).map(|(_, d)| d.name.as_str()).collect();
+    assert_eq!(kids, ["id", "a_id", "b_a"]);
+    let t = goto_definition(
+        &a,
+        f,
+        text.find("REFERENCES a").unwrap() + "REFERENCES ".len(),
+    );
+    assert_eq!(t.len(), 1);
+    assert_eq!(t[0].focus_range, 13..14);
+}
+
+#[test]
 fn sql_statements_that_add_to_a_table_are_merged_into_it() {
     let fx = fixture(
         r#"
