@@ -227,7 +227,12 @@ pub fn normalize(src: &str) -> String {
 /// `timezone(zone, ts)` spelled as `(ts AT TIME ZONE zone)`: PostgreSQL keeps
 /// whichever form it was given, and both mean the same.
 pub fn at_time_zone(src: &str) -> std::borrow::Cow<'_, str> {
-    if !src.to_ascii_lowercase().contains("timezone") {
+    // Cheap first: this runs on every expression comparison that isn't exact.
+    if !src
+        .as_bytes()
+        .windows(8)
+        .any(|w| w.eq_ignore_ascii_case(b"timezone"))
+    {
         return src.into();
     }
     let mut text = src.to_string();
