@@ -777,13 +777,7 @@ impl Reader {
                     let mut op = None;
                     for a in on.body.attributes() {
                         match a.key.as_str() {
-                            "column" => {
-                                key = self
-                                    .column_refs(ctx, &a.value, owner)
-                                    .pop()
-                                    .map(IndexKey::Column)
-                            }
-                            "expr" => key = self.string(ctx, &a.value).map(IndexKey::Expr),
+                            "column" | "expr" => key = self.index_key(ctx, a, owner),
                             "op" => op = self.string(ctx, &a.value),
                             k => self.unknown_attr(ctx, a, k, "on"),
                         }
@@ -821,6 +815,22 @@ impl Reader {
         Some(idx)
     }
 
+    /// `column = column.x` or `expr = "…"` of an `on { … }` block.
+    fn index_key(
+        &mut self,
+        ctx: &Ctx,
+        a: &hcl_edit::structure::Attribute,
+        owner: &(String, String),
+    ) -> Option<IndexKey> {
+        if a.key.as_str() == "column" {
+            self.column_refs(ctx, &a.value, owner)
+                .pop()
+                .map(IndexKey::Column)
+        } else {
+            self.string(ctx, &a.value).map(IndexKey::Expr)
+        }
+    }
+
     /// One `on { … }` key, and its `nulls_first`/`nulls_last` when given.
     fn read_index_part(
         &mut self,
@@ -835,13 +845,7 @@ impl Reader {
         let mut ops = None;
         for a in b.body.attributes() {
             match a.key.as_str() {
-                "column" => {
-                    key = self
-                        .column_refs(ctx, &a.value, owner)
-                        .pop()
-                        .map(IndexKey::Column)
-                }
-                "expr" => key = self.string(ctx, &a.value).map(IndexKey::Expr),
+                "column" | "expr" => key = self.index_key(ctx, a, owner),
                 "desc" => desc = self.boolean(ctx, &a.value),
                 "collate" => collation = self.string(ctx, &a.value),
                 "ops" => ops = self.word(ctx, &a.value),
