@@ -18,6 +18,9 @@
 //! whether the first plan must be empty and, for `enable_drop: false`, which
 //! state the database must end in.
 
+/// One line per option; printed by `--help` and after a wrong option.
+const USAGE: &str = "conformance --dialect sqlite|postgres --corpus DIR [--min-pass P] [--filter SUBSTR] [--verbose] [--json FILE] [--pg-url URL] [--jobs N]";
+
 use anyhow::{bail, Context, Result};
 use rusqlite::types::Value;
 use rusqlite::Connection;
@@ -220,9 +223,11 @@ impl Options {
                         .parse()
                         .with_context(|| format!("--jobs {v:?} is not a number"))?;
                 }
-                other => bail!(
-                    "conformance: unknown option {other:?}\nusage: conformance --dialect sqlite|postgres --corpus DIR [--min-pass P] [--filter SUBSTR] [--verbose] [--json FILE] [--pg-url URL] [--jobs N]"
-                ),
+                "--help" | "-h" => {
+                    println!("{USAGE}");
+                    std::process::exit(0);
+                }
+                other => bail!("conformance: unknown option {other:?}\nusage: {USAGE}"),
             }
         }
         Ok(opts)
