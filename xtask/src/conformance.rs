@@ -525,10 +525,12 @@ fn report(r: &CaseResult, verbose: bool) {
     }
 }
 
+/// `enable_drop: false`: every kind of drop is skipped (both runners).
 fn diff_options(enable_drop: bool) -> DiffOptions {
     let mut opts = DiffOptions::default();
     if !enable_drop {
         opts.skip = SkipPolicy {
+            drop_schema: true,
             drop_table: true,
             drop_column: true,
             drop_index: true,

@@ -31,7 +31,6 @@ use strata_core::diff::DiffOptions;
 use strata_core::driver::{Driver, Scope};
 use strata_core::postgres::conn::db_message;
 use strata_core::postgres::PgDriver;
-use strata_core::project::SkipPolicy;
 use strata_core::workspace::{plan_for, Desired, Planned};
 use strata_core::SourceFile;
 
@@ -766,7 +765,7 @@ impl<'e> Worker<'e> {
             vec![SourceFile::new("desired.sql", desired_src)],
             Dialect::Postgres,
         );
-        let opts = diff_options(case.enable_drop());
+        let opts = super::diff_options(case.enable_drop());
         if !prelude.extensions.is_empty() {
             r.notes.push(format!(
                 "the case uses extensions it does not create; added: {}",
@@ -1146,27 +1145,6 @@ fn gated(case: &Case, env: &Env) -> Option<String> {
         }
     }
     None
-}
-
-fn diff_options(enable_drop: bool) -> DiffOptions {
-    let mut opts = DiffOptions::default();
-    if !enable_drop {
-        opts.skip = SkipPolicy {
-            drop_schema: true,
-            drop_table: true,
-            drop_column: true,
-            drop_index: true,
-            drop_foreign_key: true,
-            drop_view: true,
-            drop_trigger: true,
-            drop_func: true,
-            drop_proc: true,
-            drop_object: true,
-            drop_policy: true,
-            ..SkipPolicy::default()
-        };
-    }
-    opts
 }
 
 // ----- canonical dump -----
