@@ -109,14 +109,98 @@ impl Walker<'_> {
             }
             "table" => self.table(b),
             "view" | "trigger" => self.view_or_trigger(b),
+            "materialized" if self.dialect == Dialect::Postgres => self.view_or_trigger(b),
+            "enum" | "domain" | "sequence" | "extension" if self.dialect == Dialect::Postgres => {
+                self.pg_object(b)
+            }
             "function" | "procedure" => {
                 let schema = self.schema_of(b);
+                if self.dialect == Dialect::Postgres {
+                    if let Some(l) = b.label() {
+                        let mut def = Def::new(DefKind::Function, l.text.clone(), l.inner.clone());
+                        def.full_range = b.range.clone();
+                        def.schema = schema.clone();
+                        def.detail = (b.name == "procedure").then(|| "procedure".to_string());
+                        self.out.push_def(def);
+                    }
+                }
                 if let Some(a) = b.attr("as") {
                     self.embedded(a, &schema, |s, out| s.query(0, s.len(), None, out));
                 }
             }
             _ => {}
         }
+    }
+
+    /// A PostgreSQL `enum`, `domain`, `sequence` or `extension` block: one
+    /// definition (with its model object) and the references in its body.
+    fn pg_object(&mut self, b: &Block) {
+        let Some(label) = b.label() else { return };
+        let schema = self.schema_of(b);
+        let name = label.text.clone();
+        let kind = match b.name.as_str() {
+            "enum" => DefKind::Enum,
+            "domain" => DefKind::Domain,
+            "sequence" => DefKind::Sequence,
+            _ => DefKind::Extension,
+        };
+        let mut def = Def::new(kind, name.clone(), label.inner.clone());
+        def.full_range = b.range.clone();
+        def.schema = schema.clone();
+        let realm = &self.out.realm;
+        def.model = realm
+            .schemas
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.name == schema)
+            .find_map(|(si, s)| {
+                let schema = si as u32;
+                let index = |i: usize| i as u32;
+                match kind {
+                    DefKind::Enum => {
+                        s.enums
+                            .iter()
+                            .position(|x| x.name == name)
+                            .map(|i| ModelRef::Enum {
+                                schema,
+                                index: index(i),
+                            })
+                    }
+                    DefKind::Domain => {
+                        s.domains
+                            .iter()
+                            .position(|x| x.name == name)
+                            .map(|i| ModelRef::Domain {
+                                schema,
+                                index: index(i),
+                            })
+                    }
+                    DefKind::Sequence => s.sequences.iter().position(|x| x.name == name).map(|i| {
+                        ModelRef::Sequence {
+                            schema,
+                            index: index(i),
+                        }
+                    }),
+                    _ => None,
+                }
+            });
+        let value = |attr: &str| b.attr(attr).map(|a| self.src[a.value.clone()].to_string());
+        def.detail = match kind {
+            DefKind::Enum => value("values"),
+            DefKind::Domain | DefKind::Sequence => value("type").or_else(|| value("as")),
+            _ => None,
+        };
+        if kind == DefKind::Domain {
+            if let Some(ty) = b.attr("type") {
+                self.check_type(ty);
+            }
+        }
+        self.out.push_def(def);
+        let owner = Owner {
+            schema,
+            table: None,
+        };
+        self.refs_in(b, &owner);
     }
 
     /// The schema a table-level block lives in: `schema = schema.x`, else the
@@ -340,7 +424,7 @@ impl Walker<'_> {
     fn view_or_trigger(&mut self, b: &Block) {
         let Some(label) = b.label() else { return };
         let schema = self.schema_of(b);
-        let kind = if b.name == "view" {
+        let kind = if b.name != "trigger" {
             DefKind::View
         } else {
             DefKind::Trigger
@@ -453,6 +537,14 @@ impl Walker<'_> {
         if word == "sql" && toks.get(1).is_some_and(|t| t.kind == TokKind::LParen) {
             return;
         }
+        // `enum.status`, `domain.email`: a reference, resolved (and checked by core).
+        let next = toks.iter().filter(|t| t.kind != TokKind::Newline).nth(1);
+        if self.dialect == Dialect::Postgres
+            && matches!(word.as_str(), "enum" | "domain")
+            && next.is_some_and(|t| t.kind == TokKind::Dot)
+        {
+            return;
+        }
         if types::is_known(self.dialect, &word) {
             return;
         }
@@ -497,10 +589,31 @@ impl Walker<'_> {
             out.refs
                 .push(Ref::new(range, spec, owner.schema.clone(), false))
         };
+        // Types may also come from SQL files (`CREATE TYPE`), which are not
+        // indexed: an unresolved one is not reported.
+        let push_type =
+            |out: &mut ChunkData, range: Range<usize>, schema: Option<String>, name: String| {
+                out.refs.push(Ref::new(
+                    range,
+                    RefSpec::Type { schema, name },
+                    owner.schema.clone(),
+                    true,
+                ))
+            };
         match names.as_slice() {
             ["schema", _] => {
                 let (n, r) = seg(1).unwrap();
                 push(self.out, r, RefSpec::Schema(n));
+            }
+            ["enum" | "domain", _] if self.dialect == Dialect::Postgres => {
+                let (n, r) = seg(1).unwrap();
+                push_type(self.out, r, None, n);
+            }
+            ["enum" | "domain", _, _] if self.dialect == Dialect::Postgres => {
+                let (sn, sr) = seg(1).unwrap();
+                let (n, r) = seg(2).unwrap();
+                push(self.out, sr, RefSpec::Schema(sn.clone()));
+                push_type(self.out, r, Some(sn), n);
             }
             ["column", _] => {
                 let Some(table) = &owner.table else { return };

@@ -201,6 +201,58 @@ fn render(a: &Analysis, loc: DefLoc, d: &Def) -> Option<String> {
         DefKind::Check => {
             let _ = write!(md, "**check** `{}`", d.name);
         }
+        DefKind::Enum | DefKind::Domain | DefKind::Sequence => {
+            let _ = write!(md, "**{}** `{}`", d.kind.word(), d.name);
+            if !d.schema.is_empty() {
+                let _ = write!(md, " · schema `{}`", d.schema);
+            }
+            let _ = write!(md, " — {}", file_label(a, loc));
+            let m = d.model;
+            let comment = if let Some(e) = m.and_then(|m| c.data.enum_type(m)) {
+                let values: Vec<String> = e.values.iter().map(|v| format!("`{v}`")).collect();
+                let _ = write!(md, "\n\nvalues: {}", values.join(", "));
+                &e.comment
+            } else if let Some(dm) = m.and_then(|m| c.data.domain(m)) {
+                let _ = write!(md, "\n\n`{}`", dm.ty);
+                if !dm.nullable {
+                    md.push_str(" NOT NULL");
+                }
+                if let Some(def) = &dm.default {
+                    let _ = write!(md, " DEFAULT `{def}`");
+                }
+                for ck in &dm.checks {
+                    let _ = write!(md, "\n- CHECK ({})", ck.expr);
+                }
+                &dm.comment
+            } else if let Some(sq) = m.and_then(|m| c.data.sequence(m)) {
+                let _ = write!(md, "\n\n`{}`", sq.options.ty);
+                for (k, v) in sq.options.non_default() {
+                    if k == "cycle" {
+                        md.push_str(" · cycle");
+                    } else {
+                        let _ = write!(md, " · {k} {v}");
+                    }
+                }
+                if let Some((t, col)) = &sq.owned_by {
+                    let _ = write!(md, "\n\nowned by `{t}.{col}`");
+                }
+                &sq.comment
+            } else {
+                md.push_str("\n\n_the block does not parse yet; fix it to see details_");
+                &None
+            };
+            if let Some(cm) = comment {
+                let _ = write!(md, "\n\n{cm}");
+            }
+        }
+        DefKind::Function | DefKind::Extension => {
+            let word = d.detail.as_deref().unwrap_or(d.kind.word());
+            let _ = write!(md, "**{word}** `{}`", d.name);
+            if !d.schema.is_empty() {
+                let _ = write!(md, " · schema `{}`", d.schema);
+            }
+            let _ = write!(md, " — {}", file_label(a, loc));
+        }
         DefKind::Env => {
             let _ = write!(md, "**env** `{}`", d.name);
             if let Some((_, p)) = a.project() {

@@ -37,6 +37,15 @@ pub enum SymbolKey {
         schema: String,
         name: String,
     },
+    /// An enum or a domain (PostgreSQL types share one namespace).
+    Type {
+        schema: String,
+        name: String,
+    },
+    Sequence {
+        schema: String,
+        name: String,
+    },
     /// Objects nothing refers to by name (checks, primary keys, envs…).
     Def(DefLoc),
 }
@@ -73,6 +82,14 @@ impl SymbolKey {
                 schema: low(&def.schema),
                 name: low(&def.name),
             },
+            DefKind::Enum | DefKind::Domain => SymbolKey::Type {
+                schema: low(&def.schema),
+                name: low(&def.name),
+            },
+            DefKind::Sequence => SymbolKey::Sequence {
+                schema: low(&def.schema),
+                name: low(&def.name),
+            },
             _ => SymbolKey::Def(loc),
         }
     }
@@ -105,6 +122,8 @@ pub struct Index {
     pub relations: FxMap<Arc<str>, Vec<RelEntry>>,
     /// What other statements add to tables, by lower-cased table name.
     pub attached: FxMap<Arc<str>, Vec<AttachEntry>>,
+    /// Enums and domains by lower-cased name.
+    pub types: FxMap<Arc<str>, Vec<RelEntry>>,
     /// `schema` blocks by lower-cased name.
     pub schemas: HashMap<String, Vec<DefLoc>>,
     /// Schemas and triggers by key (duplicates share a key).
@@ -168,7 +187,19 @@ impl Index {
                                 .or_default()
                                 .push(loc);
                         }
-                        DefKind::Trigger => ix
+                        DefKind::Enum | DefKind::Domain => {
+                            ix.types.entry(d.key.clone()).or_default().push(RelEntry {
+                                loc,
+                                schema: d.schema.clone(),
+                                name: d.name.clone(),
+                                names_hash: c.data.names_hash,
+                            });
+                            ix.by_key
+                                .entry(SymbolKey::of(d, loc))
+                                .or_default()
+                                .push(loc);
+                        }
+                        DefKind::Trigger | DefKind::Sequence => ix
                             .by_key
                             .entry(SymbolKey::of(d, loc))
                             .or_default()
@@ -376,6 +407,7 @@ impl Analysis {
         let key = match spec {
             RefSpec::Schema(n)
             | RefSpec::Table { name: n, .. }
+            | RefSpec::Type { name: n, .. }
             | RefSpec::Column { table: n, .. } => low(n),
             RefSpec::AnyColumn { tables, .. } => {
                 tables.first().map_or_else(String::new, |t| low(&t.1))
@@ -396,6 +428,9 @@ impl Analysis {
                     help: Some(format!("add `schema \"{name}\" {{}}`")),
                 },
             },
+            RefSpec::Type { schema, name } => {
+                self.resolve_type(key, schema.as_deref(), name, owner_schema)
+            }
             RefSpec::Table { schema, name } => {
                 match self.lookup_relation_key(key, schema.as_deref(), name, owner_schema) {
                     Ok(found) => Resolution::Found {
@@ -500,10 +535,61 @@ impl Analysis {
                 }
             }
             RefSpec::AnyColumn { .. } => return Ok(()),
+            RefSpec::Type { .. } => self.resolve(r),
         };
         match res {
             Resolution::Unresolved { .. } | Resolution::Ambiguous(_) if !r.soft => Err(res),
             _ => Ok(()),
+        }
+    }
+
+    /// An enum or domain named `key`, in `schema` if given, else preferring the
+    /// schema the reference is written in.
+    fn resolve_type(
+        &self,
+        key: &str,
+        schema: Option<&str>,
+        name: &str,
+        owner_schema: &str,
+    ) -> Resolution {
+        let found: Vec<&RelEntry> = self
+            .index
+            .types
+            .get(key)
+            .into_iter()
+            .flatten()
+            .filter(|e| schema.is_none_or(|s| e.schema.eq_ignore_ascii_case(s)))
+            .collect();
+        let Some(first) = found.first() else {
+            return Resolution::Unresolved {
+                message: format!("type `{name}` is not defined"),
+                help: None,
+            };
+        };
+        let pick: Vec<&RelEntry> = if found
+            .iter()
+            .all(|e| e.schema.eq_ignore_ascii_case(&first.schema))
+        {
+            found
+        } else {
+            let own: Vec<&RelEntry> = found
+                .iter()
+                .copied()
+                .filter(|e| e.schema.eq_ignore_ascii_case(owner_schema))
+                .collect();
+            if own.is_empty() {
+                return Resolution::Ambiguous(format!(
+                    "`{name}` is defined in more than one schema; qualify it as `enum.SCHEMA.{name}`"
+                ));
+            }
+            own
+        };
+        Resolution::Found {
+            key: SymbolKey::Type {
+                schema: low(&pick[0].schema),
+                name: key.to_string(),
+            },
+            defs: pick.iter().map(|e| e.loc).collect(),
         }
     }
 

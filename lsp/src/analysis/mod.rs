@@ -40,7 +40,10 @@ use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 use strata_core::dialect::Dialect;
-use strata_core::model::{Column, ForeignKey, Index as ModelIndex, Realm, Table, Trigger, View};
+use strata_core::model::{
+    Column, Domain, EnumType, ForeignKey, Index as ModelIndex, Realm, Sequence, Table, Trigger,
+    View,
+};
 use strata_core::project::Project;
 use strata_core::Severity;
 
@@ -148,6 +151,12 @@ pub enum DefKind {
     Env,
     Variable,
     Local,
+    /// PostgreSQL objects outside tables.
+    Enum,
+    Domain,
+    Sequence,
+    Function,
+    Extension,
 }
 
 impl DefKind {
@@ -165,6 +174,11 @@ impl DefKind {
             DefKind::Env => "env",
             DefKind::Variable => "variable",
             DefKind::Local => "local",
+            DefKind::Enum => "enum",
+            DefKind::Domain => "domain",
+            DefKind::Sequence => "sequence",
+            DefKind::Function => "function",
+            DefKind::Extension => "extension",
         }
     }
 
@@ -203,6 +217,18 @@ pub enum ModelRef {
         schema: u32,
         table: u32,
         fk: u32,
+    },
+    Enum {
+        schema: u32,
+        index: u32,
+    },
+    Domain {
+        schema: u32,
+        index: u32,
+    },
+    Sequence {
+        schema: u32,
+        index: u32,
     },
 }
 
@@ -252,6 +278,11 @@ impl Def {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RefSpec {
     Schema(String),
+    /// `enum.x` / `domain.x` (PostgreSQL types: one namespace).
+    Type {
+        schema: Option<String>,
+        name: String,
+    },
     Table {
         schema: Option<String>,
         name: String,
@@ -291,7 +322,7 @@ impl Ref {
     pub fn new(range: Range<usize>, spec: RefSpec, owner_schema: String, soft: bool) -> Ref {
         let key = match &spec {
             RefSpec::Schema(n) => n,
-            RefSpec::Table { name, .. } => name,
+            RefSpec::Table { name, .. } | RefSpec::Type { name, .. } => name,
             RefSpec::Column { table, .. } => table,
             RefSpec::AnyColumn { tables, .. } => tables.first().map_or("", |t| &t.1),
         };
@@ -410,6 +441,42 @@ impl ChunkData {
                 .get(schema as usize)?
                 .triggers
                 .get(trigger as usize),
+            _ => None,
+        }
+    }
+
+    pub fn enum_type(&self, m: ModelRef) -> Option<&EnumType> {
+        match m {
+            ModelRef::Enum { schema, index } => self
+                .realm
+                .schemas
+                .get(schema as usize)?
+                .enums
+                .get(index as usize),
+            _ => None,
+        }
+    }
+
+    pub fn domain(&self, m: ModelRef) -> Option<&Domain> {
+        match m {
+            ModelRef::Domain { schema, index } => self
+                .realm
+                .schemas
+                .get(schema as usize)?
+                .domains
+                .get(index as usize),
+            _ => None,
+        }
+    }
+
+    pub fn sequence(&self, m: ModelRef) -> Option<&Sequence> {
+        match m {
+            ModelRef::Sequence { schema, index } => self
+                .realm
+                .schemas
+                .get(schema as usize)?
+                .sequences
+                .get(index as usize),
             _ => None,
         }
     }

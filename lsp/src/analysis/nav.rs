@@ -239,7 +239,10 @@ pub fn rename(
     }
     if matches!(
         s.key,
-        SymbolKey::Relation { .. } | SymbolKey::Column { .. } | SymbolKey::Index { .. }
+        SymbolKey::Relation { .. }
+            | SymbolKey::Column { .. }
+            | SymbolKey::Index { .. }
+            | SymbolKey::Type { .. }
     ) {
         for loc in &s.defs {
             if let Some(e) = renamed_from_edit(a, *loc, &old) {
@@ -273,7 +276,12 @@ pub fn renamed_from_edit(a: &Analysis, loc: DefLoc, old: &str) -> Option<Edit> {
     }
     let c = f.chunks.get(loc.chunk as usize)?;
     let d = c.data.defs.get(loc.def as usize)?;
-    if !matches!(d.kind, DefKind::Table | DefKind::Column | DefKind::Index) {
+    // Of the types, only enums can be renamed in place (core reads no
+    // `renamed_from` on domains).
+    if !matches!(
+        d.kind,
+        DefKind::Table | DefKind::Column | DefKind::Index | DefKind::Enum
+    ) {
         return None;
     }
     let src = &f.text[c.range()];

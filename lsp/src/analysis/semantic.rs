@@ -66,7 +66,10 @@ fn def_kind(k: DefKind) -> SemKind {
         DefKind::Index | DefKind::ForeignKey | DefKind::Check | DefKind::PrimaryKey => {
             SemKind::EnumMember
         }
-        DefKind::Env | DefKind::Variable | DefKind::Local => SemKind::Variable,
+        DefKind::Env | DefKind::Variable | DefKind::Local | DefKind::Sequence => SemKind::Variable,
+        DefKind::Enum | DefKind::Domain => SemKind::Type,
+        DefKind::Function => SemKind::Function,
+        DefKind::Extension => SemKind::Namespace,
     }
 }
 
@@ -108,6 +111,7 @@ pub fn semantic_tokens_in(
             }
             let kind = match &r.spec {
                 RefSpec::Schema(_) => SemKind::Namespace,
+                RefSpec::Type { .. } => SemKind::Type,
                 RefSpec::Column { .. } | RefSpec::AnyColumn { .. } => SemKind::Property,
                 RefSpec::Table { .. } => match a.resolve(r) {
                     Resolution::Found { defs, .. }

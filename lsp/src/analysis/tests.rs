@@ -2029,3 +2029,211 @@ fn hover_renders_sql_in_the_files_dialect() {
         "{md}"
     );
 }
+
+// ----- PostgreSQL objects: enums, domains, sequences, routines -----
+
+const PG_TYPES: &str = r#"
+//- /ws/types.pg.hcl
+schema "public" {}
+enum "status" {
+  schema = schema.public
+  values = ["active", "archived"]
+}
+domain "email" {
+  schema = schema.public
+  type   = text
+  null   = false
+  check "has_at" {
+    expr = "VALUE ~ '@'"
+  }
+}
+sequence "order_no" {
+  schema    = schema.public
+  start     = 1000
+  increment = 5
+  owner     = table.users.column.id
+}
+function "touch" {
+  schema = schema.public
+  lang   = SQL
+  return = integer
+  as     = "SELECT 1"
+}
+//- /ws/users.pg.hcl
+table "users" {
+  schema = schema.public
+  column "id" {
+    type = bigint
+  }
+  column "state" {
+    type = enum.status
+  }
+  column "mail" {
+    type = domain.email
+  }
+  column "other" {
+    type = enum.public.status
+  }
+}
+"#;
+
+#[test]
+fn pg_objects_are_document_and_workspace_symbols() {
+    let fx = fixture(PG_TYPES);
+    let s = document_symbols(&fx.a, fx.file("/ws/types.pg.hcl"));
+    let top: Vec<(&str, DefKind)> = s.iter().map(|s| (s.name.as_str(), s.kind)).collect();
+    assert_eq!(
+        top,
+        vec![
+            ("public", DefKind::Schema),
+            ("status", DefKind::Enum),
+            ("email", DefKind::Domain),
+            ("order_no", DefKind::Sequence),
+            ("touch", DefKind::Function),
+        ]
+    );
+    assert_eq!(s[1].detail.as_deref(), Some(r#"["active", "archived"]"#));
+    assert_eq!(s[2].detail.as_deref(), Some("text"));
+    let w = workspace_symbols(&fx.a, "stat");
+    assert_eq!(w[0].name, "status");
+    assert_eq!(w[0].kind, DefKind::Enum);
+    assert_eq!(w[0].container.as_deref(), Some("public"));
+    let w = workspace_symbols(&fx.a, "order");
+    assert_eq!(
+        w.iter()
+            .map(|s| (s.name.as_str(), s.kind))
+            .collect::<Vec<_>>(),
+        vec![("order_no", DefKind::Sequence)]
+    );
+}
+
+#[test]
+fn sqlite_files_do_not_index_pg_objects() {
+    let fx = fixture(
+        r#"
+        //- /ws/schema.hcl
+        enum "status" {
+          values = ["a"]
+        }
+        domain "email" {
+          type = text
+        }
+        sequence "s" {}
+        table "t" {
+          column "c" {
+            type = enum.st$0atus
+          }
+        }
+        "#,
+    );
+    let f = fx.file("/ws/schema.hcl");
+    let s = document_symbols(&fx.a, f);
+    let top: Vec<&str> = s.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(top, vec!["t"]);
+    assert!(workspace_symbols(&fx.a, "status").is_empty());
+    let (f, o) = fx.pos();
+    assert!(goto_definition(&fx.a, f, o).is_empty());
+}
+
+/// `PG_TYPES` with the cursor on the first `needle` in `file`.
+fn pg_types_at(file: &str, needle: &str) -> fixture::Fixture {
+    let head = format!("//- {file}\n");
+    let start = PG_TYPES.find(&head).unwrap() + head.len();
+    let at = start + PG_TYPES[start..].find(needle).unwrap() + 1;
+    let mut src = PG_TYPES.to_string();
+    src.insert_str(at, "$0");
+    fixture(&src)
+}
+
+#[test]
+fn goto_definition_references_and_highlights_of_types() {
+    let fx = pg_types_at("/ws/users.pg.hcl", "status");
+    let (f, o) = fx.pos();
+    let types = fx.file("/ws/types.pg.hcl");
+    let t = goto_definition(&fx.a, f, o);
+    assert_eq!(t.len(), 1, "{t:?}");
+    assert_eq!(t[0].file, types);
+    assert_eq!(at(&fx, types, &t[0].focus_range), "status");
+    assert_eq!(t[0].kind, DefKind::Enum);
+    // Both `enum.status` and `enum.public.status`, and the definition.
+    let refs = references(&fx.a, f, o, true);
+    assert_eq!(refs.len(), 3, "{refs:?}");
+    assert!(refs.iter().all(|r| at(&fx, r.file, &r.range) == "status"));
+    let h = highlight(&fx.a, f, o);
+    assert_eq!(h.len(), 2, "{h:?}");
+    assert!(h.iter().all(|h| !h.def));
+
+    let fx = pg_types_at("/ws/types.pg.hcl", "email\"");
+    let (f, o) = fx.pos();
+    let refs = references(&fx.a, f, o, false);
+    assert_eq!(refs.len(), 1, "{refs:?}");
+    assert_eq!(refs[0].file, fx.file("/ws/users.pg.hcl"));
+    // A sequence's owner is a column reference.
+    let fx = pg_types_at("/ws/types.pg.hcl", "users.column.id");
+    let (f, o) = fx.pos();
+    let t = goto_definition(&fx.a, f, o);
+    assert_eq!(t.len(), 1, "{t:?}");
+    assert_eq!(t[0].kind, DefKind::Table);
+    // No diagnostics for any of it.
+    for file in ["/ws/types.pg.hcl", "/ws/users.pg.hcl"] {
+        assert!(messages(&fx, file).is_empty(), "{:?}", messages(&fx, file));
+    }
+}
+
+#[test]
+fn hover_on_enums_domains_and_sequences() {
+    let md = |file: &str, needle: &str| {
+        let fx = pg_types_at(file, needle);
+        let (f, o) = fx.pos();
+        hover(&fx.a, f, o).unwrap().markdown
+    };
+    let h = md("/ws/users.pg.hcl", "status");
+    assert!(
+        h.starts_with("**enum** `status` · schema `public` — types.pg.hcl:2"),
+        "{h}"
+    );
+    assert!(h.contains("values: `active`, `archived`"), "{h}");
+    let h = md("/ws/users.pg.hcl", "email");
+    assert!(h.starts_with("**domain** `email`"), "{h}");
+    assert!(h.contains("`text` NOT NULL"), "{h}");
+    assert!(h.contains("CHECK (VALUE ~ '@')"), "{h}");
+    let h = md("/ws/types.pg.hcl", "order_no");
+    assert!(h.starts_with("**sequence** `order_no`"), "{h}");
+    assert!(h.contains("`bigint` · start 1000 · increment 5"), "{h}");
+    assert!(h.contains("owned by `users.id`"), "{h}");
+    let h = md("/ws/types.pg.hcl", "touch");
+    assert!(h.starts_with("**function** `touch`"), "{h}");
+}
+
+#[test]
+fn rename_an_enum_updates_its_references_across_files() {
+    let fx = pg_types_at("/ws/types.pg.hcl", "status");
+    let (f, o) = fx.pos();
+    let (range, name) = prepare_rename(&fx.a, f, o).unwrap();
+    assert_eq!(
+        (at(&fx, f, &range), name.as_str()),
+        ("status".into(), "status")
+    );
+    let out = renamed(&fx, "state");
+    let types = &out["/ws/types.pg.hcl"];
+    assert!(types.contains("enum \"state\" {"), "{types}");
+    let users = &out["/ws/users.pg.hcl"];
+    assert!(users.contains("type = enum.state\n"), "{users}");
+    assert!(users.contains("type = enum.public.state\n"), "{users}");
+    assert!(!users.contains("status"), "{users}");
+    // Enums take `renamed_from`, so the planner renames the type.
+    let ch = rename(&fx.a, f, o, "state").unwrap();
+    let ins = &ch.renamed_from[&f];
+    assert_eq!(ins.len(), 1);
+    assert!(ins[0].text.contains("renamed_from = \"status\""), "{ins:?}");
+    // From a reference, a domain renames its definition too.
+    let fx = pg_types_at("/ws/users.pg.hcl", "email");
+    let out = renamed(&fx, "mail_address");
+    assert!(out["/ws/types.pg.hcl"].contains("domain \"mail_address\" {"));
+    assert!(out["/ws/users.pg.hcl"].contains("type = domain.mail_address\n"));
+    let ch = {
+        let (f, o) = fx.pos();
+        rename(&fx.a, f, o, "x").unwrap()
+    };
+    assert!(ch.renamed_from.is_empty(), "domains have no renamed_from");
+}

@@ -53,6 +53,11 @@ pub fn symbol_kind(k: DefKind) -> SymbolKind {
         DefKind::Check => SymbolKind::BOOLEAN,
         DefKind::Env => SymbolKind::MODULE,
         DefKind::Variable | DefKind::Local => SymbolKind::VARIABLE,
+        DefKind::Enum => SymbolKind::ENUM,
+        DefKind::Domain => SymbolKind::TYPE_PARAMETER,
+        DefKind::Sequence => SymbolKind::CONSTANT,
+        DefKind::Function => SymbolKind::FUNCTION,
+        DefKind::Extension => SymbolKind::PACKAGE,
     }
 }
 
