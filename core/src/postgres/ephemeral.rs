@@ -74,10 +74,10 @@ impl Ephemeral {
             std::process::id(),
             nanos()
         ));
+        // Registered before it exists, so an interrupt at any point cleans up.
+        LIVE.lock().unwrap().push((0, dir.clone()));
         std::fs::create_dir_all(&dir)
             .map_err(|e| Error::Io(format!("cannot create {}: {e}", dir.display())))?;
-        // Registered before anything runs in it, so an interrupt during initdb cleans up too.
-        LIVE.lock().unwrap().push((0, dir.clone()));
         if running_as_root() {
             let status = Command::new("chown")
                 .args(["postgres:postgres"])
@@ -199,9 +199,14 @@ fn stop(dir: &Path) {
                 .status();
         }
     }
-    // Anything else still working in the directory (an initdb cut short).
-    kill_users_of(dir);
-    let _ = std::fs::remove_dir_all(dir);
+    // Anything else still working in the directory (an initdb cut short, which
+    // may start one more child while we look): kill and remove until it's gone.
+    for _ in 0..40 {
+        kill_users_of(dir);
+        if std::fs::remove_dir_all(dir).is_ok() || !dir.exists() {
+            break;
+        }
+    }
 }
 
 /// SIGKILLs every process whose command line names `dir`.
