@@ -55,6 +55,20 @@ struct Phases {
     comments: Vec<Step>,
 }
 
+/// `COMMENT ON {kind} {target} IS …`; `None` removes the comment.
+fn comment_on(i: usize, kind: &str, target: &str, text: Option<&str>) -> Step {
+    step(
+        i,
+        format!("comment on {} {target}", kind.to_lowercase()),
+        format!(
+            "COMMENT ON {kind} {target} IS {}",
+            text.map_or("NULL".into(), lit)
+        ),
+        None,
+        None,
+    )
+}
+
 /// A transactional, non-destructive step (see [`Step::new`]).
 fn step(
     change: usize,
@@ -151,13 +165,8 @@ fn change(
                 None,
             ));
             if let Some(cm) = comment {
-                p.comments.push(step(
-                    i,
-                    format!("comment on schema {}", q(schema)),
-                    format!("COMMENT ON SCHEMA {} IS {}", q(schema), lit(cm)),
-                    None,
-                    None,
-                ));
+                p.comments
+                    .push(comment_on(i, "SCHEMA", &q(schema), Some(cm)));
             }
         }
         Change::DropSchema { schema } => p.drop_schemas.push(destructive(step(
@@ -167,17 +176,10 @@ fn change(
             Some(format!("CREATE SCHEMA {}", q(schema))),
             None,
         ))),
-        Change::ModifySchemaComment { schema, to, .. } => p.comments.push(step(
-            i,
-            format!("comment on schema {}", q(schema)),
-            format!(
-                "COMMENT ON SCHEMA {} IS {}",
-                q(schema),
-                to.as_deref().map_or("NULL".into(), lit)
-            ),
-            None,
-            None,
-        )),
+        Change::ModifySchemaComment { schema, to, .. } => {
+            p.comments
+                .push(comment_on(i, "SCHEMA", &q(schema), to.as_deref()))
+        }
         Change::AddExtension { extension: e } => {
             let mut sql = format!("CREATE EXTENSION IF NOT EXISTS {}", q(&e.name));
             if let Some(s) = &e.schema {
@@ -213,13 +215,8 @@ fn change(
                 e.span.clone(),
             ));
             if let Some(cm) = &e.comment {
-                p.comments.push(step(
-                    i,
-                    format!("comment on type {}", qn(schema, &e.name)),
-                    format!("COMMENT ON TYPE {} IS {}", qn(schema, &e.name), lit(cm)),
-                    None,
-                    None,
-                ));
+                p.comments
+                    .push(comment_on(i, "TYPE", &qn(schema, &e.name), Some(cm)));
             }
         }
         Change::DropEnum {
@@ -241,17 +238,8 @@ fn change(
                 domain.span.clone(),
             ));
             if let Some(cm) = &domain.comment {
-                p.comments.push(step(
-                    i,
-                    format!("comment on domain {}", qn(schema, &domain.name)),
-                    format!(
-                        "COMMENT ON DOMAIN {} IS {}",
-                        qn(schema, &domain.name),
-                        lit(cm)
-                    ),
-                    None,
-                    None,
-                ));
+                p.comments
+                    .push(comment_on(i, "DOMAIN", &qn(schema, &domain.name), Some(cm)));
             }
         }
         Change::DropDomain { schema, domain } => p.drop_types.push(step(
@@ -279,13 +267,7 @@ fn change(
                     .push(owned_by(i, schema, &sequence.name, Some(owner)));
             }
             if let Some(cm) = &sequence.comment {
-                p.comments.push(step(
-                    i,
-                    format!("comment on sequence {name}"),
-                    format!("COMMENT ON SEQUENCE {name} IS {}", lit(cm)),
-                    None,
-                    None,
-                ));
+                p.comments.push(comment_on(i, "SEQUENCE", &name, Some(cm)));
             }
         }
         Change::DropSequence { schema, sequence } => {
@@ -323,16 +305,8 @@ fn change(
                     .push(owned_by(i, schema, &to.name, to.owned_by.as_ref()));
             }
             if from.comment != to.comment {
-                p.comments.push(step(
-                    i,
-                    format!("comment on sequence {name}"),
-                    format!(
-                        "COMMENT ON SEQUENCE {name} IS {}",
-                        to.comment.as_deref().map_or("NULL".into(), lit)
-                    ),
-                    None,
-                    None,
-                ));
+                p.comments
+                    .push(comment_on(i, "SEQUENCE", &name, to.comment.as_deref()));
             }
         }
         Change::AddRoutine { schema, routine: r } | Change::ModifyRoutine { schema, to: r, .. } => {
@@ -378,21 +352,12 @@ fn change(
                 _ => r.comment.is_some(),
             };
             if changed {
-                let target = format!(
-                    "{} {}({})",
-                    kind(r).to_uppercase(),
-                    qn(schema, &r.name),
-                    r.args
-                );
-                p.comments.push(step(
+                let target = format!("{}({})", qn(schema, &r.name), r.args);
+                p.comments.push(comment_on(
                     i,
-                    format!("comment on {} {}", kind(r), qn(schema, &r.name)),
-                    format!(
-                        "COMMENT ON {target} IS {}",
-                        r.comment.as_deref().map_or("NULL".into(), lit)
-                    ),
-                    None,
-                    None,
+                    &kind(r).to_uppercase(),
+                    &target,
+                    r.comment.as_deref(),
                 ));
             }
         }
@@ -780,16 +745,8 @@ fn modify_enum(
         ));
     }
     if from.comment != to.comment {
-        p.comments.push(step(
-            i,
-            format!("comment on type {name}"),
-            format!(
-                "COMMENT ON TYPE {name} IS {}",
-                to.comment.as_deref().map_or("NULL".into(), lit)
-            ),
-            None,
-            None,
-        ));
+        p.comments
+            .push(comment_on(i, "TYPE", &name, to.comment.as_deref()));
     }
 }
 
@@ -912,16 +869,8 @@ fn modify_domain(
         );
     }
     if from.comment != to.comment {
-        p.comments.push(step(
-            i,
-            format!("comment on domain {name}"),
-            format!(
-                "COMMENT ON DOMAIN {name} IS {}",
-                to.comment.as_deref().map_or("NULL".into(), lit)
-            ),
-            None,
-            None,
-        ));
+        p.comments
+            .push(comment_on(i, "DOMAIN", &name, to.comment.as_deref()));
     }
 }
 
@@ -958,17 +907,7 @@ fn view_comment(i: usize, schema: &str, v: &View) -> Step {
     } else {
         "VIEW"
     };
-    step(
-        i,
-        format!("comment on view {}", qn(schema, &v.name)),
-        format!(
-            "COMMENT ON {kind} {} IS {}",
-            qn(schema, &v.name),
-            v.comment.as_deref().map_or("NULL".into(), lit)
-        ),
-        None,
-        None,
-    )
+    comment_on(i, kind, &qn(schema, &v.name), v.comment.as_deref())
 }
 
 fn create_view(schema: &str, v: &View) -> String {
@@ -991,18 +930,8 @@ fn drop_trigger(i: usize, schema: &str, t: &Trigger) -> Step {
 }
 
 fn trigger_comment(i: usize, schema: &str, t: &Trigger) -> Step {
-    step(
-        i,
-        format!("comment on trigger {}", q(&t.name)),
-        format!(
-            "COMMENT ON TRIGGER {} ON {} IS {}",
-            q(&t.name),
-            qn(schema, &t.table),
-            t.comment.as_deref().map_or("NULL".into(), lit)
-        ),
-        None,
-        None,
-    )
+    let target = format!("{} ON {}", q(&t.name), qn(schema, &t.table));
+    comment_on(i, "TRIGGER", &target, t.comment.as_deref())
 }
 
 fn create_trigger(i: usize, schema: &str, t: &Trigger) -> Step {
@@ -1111,44 +1040,24 @@ fn table_comments(i: usize, schema: &str, t: &Table, p: &mut Phases) {
     let name = qn(schema, &t.name);
     for (k, v) in &t.attrs.0 {
         if let (Some(con), AttrValue::Str(c)) = (k.strip_prefix("comment:"), v) {
-            p.comments.push(step(
-                i,
-                format!("comment on constraint {}", q(con)),
-                format!("COMMENT ON CONSTRAINT {} ON {name} IS {}", q(con), lit(c)),
-                None,
-                None,
-            ));
+            let target = format!("{} ON {name}", q(con));
+            p.comments
+                .push(comment_on(i, "CONSTRAINT", &target, Some(c)));
         }
     }
     if let Some(c) = &t.comment {
-        p.comments.push(step(
-            i,
-            format!("comment on table {name}"),
-            format!("COMMENT ON TABLE {name} IS {}", lit(c)),
-            None,
-            None,
-        ));
+        p.comments.push(comment_on(i, "TABLE", &name, Some(c)));
     }
     for c in &t.columns {
         if let Some(cm) = &c.comment {
-            p.comments.push(step(
-                i,
-                format!("comment on column {name}.{}", q(&c.name)),
-                format!("COMMENT ON COLUMN {name}.{} IS {}", q(&c.name), lit(cm)),
-                None,
-                None,
-            ));
+            let target = format!("{name}.{}", q(&c.name));
+            p.comments.push(comment_on(i, "COLUMN", &target, Some(cm)));
         }
     }
     for idx in &t.indexes {
         if let Some(cm) = &idx.comment {
-            p.comments.push(step(
-                i,
-                format!("comment on index {}", q(&idx.name)),
-                format!("COMMENT ON INDEX {} IS {}", qn(schema, &idx.name), lit(cm)),
-                None,
-                None,
-            ));
+            p.comments
+                .push(comment_on(i, "INDEX", &qn(schema, &idx.name), Some(cm)));
         }
     }
 }
@@ -1251,16 +1160,8 @@ fn modify_table(
                     ));
                 }
                 if let Some(cm) = &index.comment {
-                    p.comments.push(alter(
-                        format!("comment on index {}", q(&index.name)),
-                        format!(
-                            "COMMENT ON INDEX {} IS {}",
-                            qn(schema, &index.name),
-                            lit(cm)
-                        ),
-                        None,
-                        None,
-                    ));
+                    p.comments
+                        .push(comment_on(i, "INDEX", &qn(schema, &index.name), Some(cm)));
                 }
             }
             TableChange::AddPolicy { policy } => {
@@ -1354,18 +1255,11 @@ fn modify_table(
                     )),
                     k if k.starts_with("comment:") => {
                         let text = match value {
-                            Some(AttrValue::Str(c)) => lit(c),
-                            _ => "NULL".into(),
+                            Some(AttrValue::Str(c)) => Some(c.as_str()),
+                            _ => None,
                         };
-                        p.comments.push(alter(
-                            format!("comment on constraint of {t}"),
-                            format!(
-                                "COMMENT ON CONSTRAINT {} ON {t} IS {text}",
-                                q(&k["comment:".len()..])
-                            ),
-                            None,
-                            None,
-                        ));
+                        let target = format!("{} ON {t}", q(&k["comment:".len()..]));
+                        p.comments.push(comment_on(i, "CONSTRAINT", &target, text));
                         None
                     }
                     _ => None,
@@ -1379,15 +1273,9 @@ fn modify_table(
                     ));
                 }
             }
-            TableChange::ModifyComment { to: c, .. } => p.comments.push(alter(
-                format!("comment on table {t}"),
-                format!(
-                    "COMMENT ON TABLE {t} IS {}",
-                    c.as_deref().map_or("NULL".into(), lit)
-                ),
-                None,
-                None,
-            )),
+            TableChange::ModifyComment { to: c, .. } => {
+                p.comments.push(comment_on(i, "TABLE", &t, c.as_deref()))
+            }
         }
     }
     let _ = from;
@@ -1550,15 +1438,11 @@ fn modify_column(
         );
     }
     if aspects.contains(&ColumnAspect::Comment) {
-        p.comments.push(step(
+        p.comments.push(comment_on(
             i,
-            format!("comment on column {t}.{c}"),
-            format!(
-                "COMMENT ON COLUMN {t}.{c} IS {}",
-                b.comment.as_deref().map_or("NULL".into(), lit)
-            ),
-            None,
-            None,
+            "COLUMN",
+            &format!("{t}.{c}"),
+            b.comment.as_deref(),
         ));
     }
 }
