@@ -485,7 +485,7 @@ fn normalize_type(text: &str) -> String {
 }
 
 /// Words that end a column's type and start its constraints.
-const TYPE_ENDS: &[&str] = &[
+pub const TYPE_ENDS: &[&str] = &[
     "CONSTRAINT",
     "NOT",
     "NULL",

@@ -23,6 +23,7 @@ use strata_core::model::{Column, Realm, Table};
 use strata_core::sql::lex::{tokenize, Kind};
 use strata_core::sql::split::split;
 use strata_core::sql::static_read;
+use strata_core::sql::static_read::TYPE_ENDS;
 use strata_core::SourceFile;
 
 /// The chunks of a SQL file: statements with what follows them up to the
@@ -340,24 +341,6 @@ const CONSTRAINT_WORDS: &[&str] = &[
     "PERIOD",
 ];
 
-/// Words that end a column's type.
-const TYPE_END: &[&str] = &[
-    "CONSTRAINT",
-    "NOT",
-    "NULL",
-    "DEFAULT",
-    "PRIMARY",
-    "UNIQUE",
-    "REFERENCES",
-    "CHECK",
-    "COLLATE",
-    "GENERATED",
-    "AS",
-    "AUTOINCREMENT",
-    "AUTO_INCREMENT",
-    "COMMENT",
-];
-
 /// A `CREATE TABLE` the reader could not parse (being typed) still defines
 /// its table and the columns written so far, from its tokens, so that what
 /// refers to it keeps resolving.
@@ -404,33 +387,26 @@ fn sketch_table(out: &mut ChunkData, text: &str, stmt: Range<usize>, dialect: Di
     def.schema = schema.clone();
     let parent = out.push_def(def);
     if s.punct(open, "(") {
-        let close = s.close(open, s.len());
-        let mut item = open + 1;
-        let mut depth = 0usize;
-        for j in open + 1..=close {
-            if j < close && s.punct(j, "(") {
-                depth += 1;
-            } else if j < close && s.punct(j, ")") {
-                depth = depth.saturating_sub(1);
-            }
-            if j == close || (depth == 0 && s.punct(j, ",")) {
-                let constraint = CONSTRAINT_WORDS.iter().any(|k| s.is(item, k));
-                if let (false, Some((col, range))) = (constraint, s.ident(item)) {
-                    let ty_end = (item + 1..j)
-                        .find(|&k| TYPE_END.iter().any(|w| s.is(k, w)))
-                        .unwrap_or(j);
-                    let mut d = Def::new(DefKind::Column, col, range);
-                    d.full_range = d.name_range.clone();
-                    d.schema = schema.clone();
-                    d.table = Some(name.clone());
-                    d.parent = Some(parent);
-                    if ty_end > item + 1 {
-                        let r = s.toks[item + 1].range.start..s.toks[ty_end - 1].range.end;
-                        d.detail = Some(src[r].to_ascii_lowercase());
-                    }
-                    out.defs.push(d);
+        for Range {
+            start: item,
+            end: j,
+        } in s.items(open).0
+        {
+            let constraint = CONSTRAINT_WORDS.iter().any(|k| s.is(item, k));
+            if let (false, Some((col, range))) = (constraint, s.ident(item)) {
+                let ty_end = (item + 1..j)
+                    .find(|&k| TYPE_ENDS.iter().any(|w| s.is(k, w)))
+                    .unwrap_or(j);
+                let mut d = Def::new(DefKind::Column, col, range);
+                d.full_range = d.name_range.clone();
+                d.schema = schema.clone();
+                d.table = Some(name.clone());
+                d.parent = Some(parent);
+                if ty_end > item + 1 {
+                    let r = s.toks[item + 1].range.start..s.toks[ty_end - 1].range.end;
+                    d.detail = Some(src[r].to_ascii_lowercase());
                 }
-                item = j + 1;
+                out.defs.push(d);
             }
         }
     }
@@ -691,27 +667,21 @@ impl Scan<'_, '_> {
         if !s.punct(i, "(") {
             return i;
         }
-        let close = s.close(i, s.len());
-        let mut item = i + 1;
-        let mut depth = 0usize;
-        for j in i + 1..=close {
-            if j < close && s.punct(j, "(") {
-                depth += 1;
-            } else if j < close && s.punct(j, ")") {
-                depth = depth.saturating_sub(1);
-            }
-            if j == close || (depth == 0 && s.punct(j, ",")) {
-                if item < j {
-                    let plain = item + 1 == j
-                        || ["ASC", "DESC", "COLLATE", "NULLS"]
-                            .iter()
-                            .any(|k| s.is(item + 1, k));
-                    match s.ident(item).filter(|_| plain) {
-                        Some(p) => self.column(table, p, implicit),
-                        None => s.table_expr(item, j, table, self.refs),
-                    }
+        let (items, close) = s.items(i);
+        for Range {
+            start: item,
+            end: j,
+        } in items
+        {
+            if item < j {
+                let plain = item + 1 == j
+                    || ["ASC", "DESC", "COLLATE", "NULLS"]
+                        .iter()
+                        .any(|k| s.is(item + 1, k));
+                match s.ident(item).filter(|_| plain) {
+                    Some(p) => self.column(table, p, implicit),
+                    None => s.table_expr(item, j, table, self.refs),
                 }
-                item = j + 1;
             }
         }
         close + 1

@@ -286,6 +286,27 @@ impl<'a> SqlText<'a> {
         hi
     }
 
+    /// The comma-separated items inside the `(` at `open` (token ranges, each
+    /// ending at its `,` or the closing `)`), and the index of that `)`.
+    pub fn items(&self, open: usize) -> (Vec<Range<usize>>, usize) {
+        let close = self.close(open, self.len());
+        let mut out = Vec::new();
+        let mut item = open + 1;
+        let mut depth = 0usize;
+        for j in open + 1..=close {
+            if j < close && self.punct(j, "(") {
+                depth += 1;
+            } else if j < close && self.punct(j, ")") {
+                depth = depth.saturating_sub(1);
+            }
+            if j == close || (depth == 0 && self.punct(j, ",")) {
+                out.push(item..j);
+                item = j + 1;
+            }
+        }
+        (out, close)
+    }
+
     pub fn push(&self, out: &mut Vec<Ref>, range: Range<usize>, spec: RefSpec, soft: bool) {
         let mut r = Ref::new(range, spec, self.owner_schema.clone(), soft);
         r.embed = self.embed;
