@@ -14,7 +14,7 @@ Examples:
 #[command(
     name = "strata",
     version,
-    about = "Schema as code for SQLite, PostgreSQL and MySQL",
+    about = "Schema as code for SQLite and PostgreSQL",
     long_about = "strata keeps your database schema in HCL (Atlas's dialect) or SQL files, \
 computes the migration plan from what the database has to what the files say, lints it, \
 and applies it in one transaction.",

@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 use strata_core::diag::Files;
 use strata_core::dialect::Dialect;
 use strata_core::diff::DiffOptions;
-use strata_core::driver::{self, Driver, Scope, StepEvent};
+use strata_core::driver::{Scope, StepEvent};
+use strata_core::pipeline;
 use strata_core::plan::Plan;
 use strata_core::url::redact;
 use strata_core::workspace::{self, Desired, Planned, State};
@@ -130,12 +131,7 @@ fn dialect_of(state: &State) -> Option<Dialect> {
 
 fn inspect(a: InspectArgs) -> Result<ExitCode> {
     let env = env::resolve(&a.project)?;
-    let url = pick(
-        a.url,
-        env.as_ref()
-            .and_then(|e| e.env.url.as_ref().map(|u| e.url(u))),
-        "url",
-    )?;
+    let url = pick(a.url, env.as_ref().and_then(|e| e.target_url()), "url")?;
     let exclude = merged_exclude(&a.exclude, env.as_ref());
     let scope = Scope {
         schemas: a.schemas.clone(),
@@ -155,7 +151,7 @@ fn inspect(a: InspectArgs) -> Result<ExitCode> {
         InspectFormat::Hcl => print!("{}", hcl::write::write(&realm, dialect)),
         InspectFormat::Json => println!("{}", serde_json::to_string_pretty(&realm).unwrap()),
         InspectFormat::Sql => {
-            for stmt in strata_core::plan::create_all(&realm, dialect) {
+            for stmt in strata_core::plan::create_all(&realm, dialect)? {
                 println!("{stmt};");
             }
         }
@@ -172,12 +168,7 @@ fn merged_exclude(flags: &[String], env: Option<&Resolved>) -> Vec<String> {
 }
 
 fn diff_options(env: Option<&Resolved>) -> DiffOptions {
-    DiffOptions {
-        skip: env.map(|e| e.env.diff.skip.clone()).unwrap_or_default(),
-        concurrent_index: env
-            .map(|e| e.env.diff.concurrent_index.clone())
-            .unwrap_or_default(),
-    }
+    env.map(Resolved::diff_options).unwrap_or_default()
 }
 
 fn diff(a: DiffArgs) -> Result<ExitCode> {
@@ -215,7 +206,7 @@ fn diff(a: DiffArgs) -> Result<ExitCode> {
         &scope,
         "reading the desired state",
     )?;
-    let planned = workspace::planned(current, desired, dialect, &diff_options(env.as_ref()));
+    let planned = workspace::planned(current, desired, dialect, &diff_options(env.as_ref()))?;
     match a.format {
         PlanFormat::Sql => print!("{}", planned.plan.to_sql()),
         PlanFormat::Json => println!("{}", plan_json(&planned, None)),
@@ -264,16 +255,10 @@ fn endpoints(
     dev: Option<String>,
     env: Option<&Resolved>,
 ) -> Result<Endpoints> {
-    let current = pick(
-        current,
-        env.and_then(|e| e.env.url.as_ref().map(|u| e.url(u))),
-        current_flag,
-    )?;
+    let current = pick(current, env.and_then(|e| e.target_url()), current_flag)?;
     let desired: Vec<String> = match to {
         Some(t) => vec![t],
-        None => env
-            .map(|e| e.env.src.iter().map(|s| e.url(s)).collect())
-            .unwrap_or_default(),
+        None => env.map(|e| e.src_urls()).unwrap_or_default(),
     };
     if desired.is_empty() {
         return Err(CliError::usage(
@@ -306,78 +291,76 @@ fn apply(a: ApplyArgs) -> Result<ExitCode> {
         exclude: merged_exclude(&a.exclude, env.as_ref()),
     };
     let target_url = workspace::parse_db(&url)?;
-    let mut scope = scope;
-    if scope.schemas.is_empty() {
-        scope.schemas = driver::url_schemas(&target_url);
-    }
     // Read and check the files before touching the target.
-    let mut to_state = desired_state(&to_urls, Some(target_url.dialect))?;
+    let to_state = desired_state(&to_urls, Some(target_url.dialect))?;
     check_files(&to_state)?;
-    let desired = realize(
-        &mut to_state,
-        dev.as_deref(),
-        &scope,
-        "normalizing the desired schema",
-    )?;
-    // A dry run never creates anything: a missing SQLite file reads as empty.
-    let missing_file =
-        matches!(&target_url.kind, strata_core::url::DbKind::SqliteFile(p) if !p.exists());
-    let mut target = if a.dry_run && missing_file {
-        driver::open_dev(None, target_url.dialect)?
-    } else {
-        driver::open(&target_url, true)?
+    let files = files_of(&to_state);
+    let request = pipeline::PlanRequest {
+        target: url.clone(),
+        desired: pipeline::DesiredSource::State(to_state),
+        dev,
+        scope,
+        diff: diff_options(env.as_ref()),
+        policy: env.as_ref().map(|e| e.policy()).unwrap_or_default(),
+        intent: if a.dry_run {
+            pipeline::Intent::Preview
+        } else {
+            pipeline::Intent::Apply
+        },
+        lock_timeout: a.lock_timeout,
     };
-    // Plan under the apply lock: a concurrent apply finishes before this one looks.
-    target.lock(a.lock_timeout).map_err(CliError::failure)?;
-    let pb = spinner(&format!("inspecting {}", redact(&url)));
-    let current = target.inspect(&scope)?;
-    pb.finish_and_clear();
-    let mut planned = workspace::planned(
-        current,
-        desired,
-        target.dialect(),
-        &diff_options(env.as_ref()),
-    );
-    strata_core::precheck::check_rows(target.as_mut(), &planned.plan, &mut planned.findings);
+    let mut pb: Option<ProgressBar> = None;
+    let mut progress = |stage: pipeline::Stage| {
+        let msg = match stage {
+            pipeline::Stage::Normalizing => "normalizing the desired schema".to_string(),
+            pipeline::Stage::Locking => format!("waiting for the apply lock on {}", redact(&url)),
+            pipeline::Stage::Inspecting => format!("inspecting {}", redact(&url)),
+            pipeline::Stage::Prechecking => "checking the rows the plan touches".to_string(),
+        };
+        match &pb {
+            Some(p) => p.set_message(msg),
+            None => pb = Some(spinner(&msg)),
+        }
+    };
+    let planned = pipeline::plan(request, &mut progress);
+    if let Some(p) = pb.take() {
+        p.finish_and_clear();
+    }
+    let mut session = planned.map_err(|e| CliError::from(e).with_files(&files))?;
     let json = a.format == ApplyFormat::Json;
-    if planned.plan.is_empty() {
+    if session.plan().is_empty() {
         if json {
-            println!("{}", plan_json(&planned, Some(&[])));
+            println!("{}", plan_json(&session.planned, Some(&[])));
         } else {
             println!("{GREEN}Schema is in sync{GREEN:#}: nothing to do.");
         }
         return Ok(ExitCode::SUCCESS);
     }
     if !json {
-        println!("{BOLD}Planned changes to {}:{BOLD:#}\n", redact(&url));
-        print_plan(&planned.plan, &planned.findings);
+        println!(
+            "{BOLD}Planned changes to {}:{BOLD:#}\n",
+            session.target_label
+        );
+        print_plan(session.plan(), session.findings());
     }
-    if strata_core::precheck::has_errors(&planned.findings) {
+    if let Some(refusal) = &session.refusal {
         if json {
-            println!("{}", plan_json(&planned, None));
+            println!("{}", plan_json(&session.planned, None));
         }
-        return Err(CliError::failure(
-            "the plan would fail on rows already in the database (see the errors above); nothing was changed",
-        ));
-    }
-    let destructive_error = env.as_ref().is_some_and(|e| e.env.lint.destructive_error);
-    if destructive_error && planned.findings.iter().any(|f| f.is_destructive()) {
-        return Err(CliError::failure(
-            "the plan destroys data and the env's lint policy (destructive { error = true }) forbids it; nothing was changed",
-        ));
+        return Err(CliError::failure(refusal.to_string()));
     }
     if a.dry_run {
         if json {
-            println!("{}", plan_json(&planned, None));
+            println!("{}", plan_json(&session.planned, None));
         }
         return Ok(ExitCode::SUCCESS);
     }
     if !a.auto_approve {
-        confirm(&planned.plan, &url)?;
+        confirm(session.plan(), &url)?;
     }
-    let timings = run_plan(target.as_mut(), &planned.plan, !json)?;
+    let timings = run_plan(&mut session, !json)?;
     if json {
-        println!("{}", plan_json(&planned, Some(&timings)));
+        println!("{}", plan_json(&session.planned, Some(&timings)));
     } else {
         let total: Duration = timings.iter().sum();
         println!(
@@ -421,9 +404,10 @@ Review the plan above, then re-run with --auto-approve (or use --dry-run to only
     }
 }
 
-/// Runs the plan, printing each statement with its timing (a progress bar on
-/// long plans when stderr is a terminal).
-fn run_plan(target: &mut dyn Driver, plan: &Plan, text: bool) -> Result<Vec<Duration>> {
+/// Runs the session's plan through the pipeline, printing each statement with
+/// its timing (a progress bar on long plans when stderr is a terminal).
+fn run_plan(session: &mut pipeline::Session, text: bool) -> Result<Vec<Duration>> {
+    let plan = session.plan().clone();
     let mut timings = Vec::with_capacity(plan.steps.len());
     let bar = (plan.steps.len() > 20 && std::io::stderr().is_terminal()).then(|| {
         let pb = ProgressBar::new(plan.steps.len() as u64);
@@ -447,13 +431,14 @@ fn run_plan(target: &mut dyn Driver, plan: &Plan, text: bool) -> Result<Vec<Dura
             }
         }
     };
-    let result = target.apply(plan, &mut on_step);
+    let result = pipeline::apply(session, pipeline::Approval::Confirmed, &mut on_step);
     if let Some(pb) = bar {
         pb.finish_and_clear();
     }
     match result {
         Ok(()) => Ok(timings),
-        Err(e) => {
+        Err(pipeline::ApplyFailure::Refused(m)) => Err(CliError::failure(m)),
+        Err(pipeline::ApplyFailure::Failed(e)) => {
             let step = plan.steps.get(e.index);
             let what = step.map(|s| s.comment.as_str()).unwrap_or("commit");
             let state = if e.rolled_back {
@@ -474,36 +459,41 @@ fn run_plan(target: &mut dyn Driver, plan: &Plan, text: bool) -> Result<Vec<Dura
 
 fn clean(a: CleanArgs) -> Result<ExitCode> {
     let env = env::resolve(&a.project)?;
-    let url = pick(
-        a.url,
-        env.as_ref()
-            .and_then(|e| e.env.url.as_ref().map(|u| e.url(u))),
-        "url",
-    )?;
-    let mut target = driver::open(&workspace::parse_db(&url)?, false)?;
-    let current = target.inspect(&Scope::default())?;
-    let planned = workspace::planned(
-        current,
-        Realm::default(),
-        target.dialect(),
-        &DiffOptions::default(),
-    );
-    if planned.plan.is_empty() {
+    let url = pick(a.url, env.as_ref().and_then(|e| e.target_url()), "url")?;
+    let request = pipeline::PlanRequest {
+        target: url.clone(),
+        desired: pipeline::DesiredSource::Realm(Realm::default()),
+        dev: None,
+        scope: Scope::default(),
+        diff: DiffOptions::default(),
+        policy: pipeline::Policy::default(),
+        intent: if a.dry_run {
+            pipeline::Intent::Preview
+        } else {
+            pipeline::Intent::Apply
+        },
+        lock_timeout: Duration::from_secs(10),
+    };
+    let mut session = pipeline::plan(request, &mut |_| {})?;
+    if session.plan().is_empty() {
         println!(
             "{GREEN}Nothing to drop{GREEN:#}: {} is empty.",
-            redact(&url)
+            session.target_label
         );
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{BOLD}Dropping everything in {}:{BOLD:#}\n", redact(&url));
-    print_plan(&planned.plan, &planned.findings);
+    println!(
+        "{BOLD}Dropping everything in {}:{BOLD:#}\n",
+        session.target_label
+    );
+    print_plan(session.plan(), session.findings());
     if a.dry_run {
         return Ok(ExitCode::SUCCESS);
     }
     if !a.auto_approve {
-        confirm(&planned.plan, &url)?;
+        confirm(session.plan(), &url)?;
     }
-    let timings = run_plan(target.as_mut(), &planned.plan, true)?;
+    let timings = run_plan(&mut session, true)?;
     println!("{GREEN}Dropped: {} statement(s).{GREEN:#}", timings.len());
     Ok(ExitCode::SUCCESS)
 }

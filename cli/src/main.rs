@@ -1,4 +1,4 @@
-//! `strata`: schema as code for SQLite, PostgreSQL and MySQL. This binary is a
+//! `strata`: schema as code for SQLite and PostgreSQL (MySQL/MariaDB next). This binary is a
 //! thin shell over `strata_core`; every decision lives there.
 
 mod args;

@@ -1,5 +1,24 @@
-//! Which SQL dialect a schema or database speaks.
+//! Which SQL dialect a schema or database speaks, and the seam every dialect
+//! implements.
+//!
+//! Shared code never asks *which* dialect it has; it asks the dialect a
+//! question. Two kinds of answers:
+//! - [`Rules`]: facts as data that every dialect has, even one without a
+//!   planner yet (quoting, case folding, how the differ matches names);
+//! - [`DialectImpl`]: the behaviour a dialect folder provides (planner, DDL
+//!   rendering, drivers, normalization quirks). [`Dialect::imp`] is the
+//!   registry: adding a dialect is one folder and one line there, and a
+//!   dialect without an implementation is an error, never an empty plan.
+//!
+//! `core/tests/architecture.rs` keeps `Dialect::` variants out of shared modules.
 
+use crate::diag::{Error, Result};
+use crate::diff::DiffOptions;
+use crate::driver::{Driver, Scope};
+use crate::model::{Index, Realm, Table};
+use crate::plan::Plan;
+use crate::span::Span;
+use crate::url::DbUrl;
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -10,29 +29,135 @@ pub enum Dialect {
     Mysql,
 }
 
+/// Facts about a dialect that shared code asks instead of matching on it.
+#[derive(Debug)]
+pub struct Rules {
+    pub name: &'static str,
+    /// The schema objects live in when a source names none.
+    pub default_schema: &'static str,
+    /// The character that quotes identifiers (doubled inside them).
+    pub quote: char,
+    /// Identifiers compare ignoring ASCII case (SQLite, MySQL).
+    pub fold_case: bool,
+    /// Schemas and extensions are objects of the database that plans create
+    /// and drop (PostgreSQL), not a fixed namespace (SQLite's `main`).
+    pub schemas_are_objects: bool,
+    /// The database keeps the names of unique constraints; where it does not
+    /// (SQLite), they match by their columns.
+    pub keeps_unique_names: bool,
+    /// The database keeps foreign key names; where it does not, keys match by
+    /// their columns and referenced table.
+    pub keeps_fk_names: bool,
+    /// Atlas's file suffixes for this dialect's HCL (`x.pg.hcl`).
+    pub hcl_suffixes: &'static [&'static str],
+}
+
+/// What a dialect folder implements (see the module doc).
+pub trait DialectImpl: Sync {
+    /// Turns `plan.changes` (from → to) into statements.
+    fn plan(&self, plan: &mut Plan, from: &Realm, to: &Realm, opts: &DiffOptions);
+
+    /// The realm a fresh database starts from (PostgreSQL: `public` exists).
+    fn fresh_start(&self, _desired: &Realm) -> Realm {
+        Realm::default()
+    }
+
+    /// `CREATE TABLE` for hover and previews.
+    fn create_table(&self, schema: &str, t: &Table) -> String;
+
+    /// `CREATE INDEX` for hover and previews.
+    fn create_index(&self, schema: &str, table: &str, i: &Index) -> String;
+
+    /// Opens a database (`create` allows a new SQLite file).
+    fn open(&self, url: &DbUrl, create: bool) -> Result<Box<dyn Driver>>;
+
+    /// Opens a clean dev database: the given server URL, or the dialect's
+    /// embedded default when there is one.
+    fn open_dev(&self, url: Option<&DbUrl>) -> Result<Box<dyn Driver>>;
+
+    /// Schemas the URL itself names (PostgreSQL `search_path`), without connecting.
+    fn url_schemas(&self, _url: &DbUrl) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// A dialect's faster way to normalize a big script: `Some(realm)` when it
+    /// replayed and read back the whole script itself, `None` to let the
+    /// shared replay do it (SQLite replays big schemas in groups).
+    fn replay_grouped(
+        &self,
+        _dev: &mut dyn Driver,
+        _script: &[(String, Option<Span>, bool)],
+        _scope: &Scope,
+    ) -> Result<Option<Realm>> {
+        Ok(None)
+    }
+}
+
+const MYSQL_RULES: Rules = Rules {
+    name: "mysql",
+    default_schema: "",
+    quote: '`',
+    fold_case: true,
+    schemas_are_objects: false,
+    keeps_unique_names: true,
+    keeps_fk_names: true,
+    hcl_suffixes: &["my", "ma"],
+};
+
+const ALL: [Dialect; 3] = [Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql];
+
 impl Dialect {
-    pub fn name(self) -> &'static str {
+    /// The dialect's facts.
+    pub fn rules(self) -> &'static Rules {
         match self {
-            Dialect::Sqlite => "sqlite",
-            Dialect::Postgres => "postgres",
-            Dialect::Mysql => "mysql",
+            Dialect::Sqlite => &crate::sqlite::RULES,
+            Dialect::Postgres => &crate::postgres::RULES,
+            Dialect::Mysql => &MYSQL_RULES,
         }
+    }
+
+    /// The dialect's implementation: the registry of planners and drivers.
+    pub fn imp(self) -> Result<&'static dyn DialectImpl> {
+        match self {
+            Dialect::Sqlite => Ok(&crate::sqlite::Sqlite),
+            Dialect::Postgres => Ok(&crate::postgres::Postgres),
+            Dialect::Mysql => Err(Error::Usage(
+                "MySQL/MariaDB is not supported yet: strata speaks SQLite and PostgreSQL today"
+                    .into(),
+            )),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        self.rules().name
     }
 
     /// The schema objects live in when a source names none.
     pub fn default_schema(self) -> &'static str {
-        match self {
-            Dialect::Sqlite => "main",
-            Dialect::Postgres => "public",
-            Dialect::Mysql => "",
-        }
+        self.rules().default_schema
     }
 
     /// Quotes an identifier for this dialect, doubling embedded quote characters.
     pub fn quote(self, ident: &str) -> String {
-        match self {
-            Dialect::Mysql => format!("`{}`", ident.replace('`', "``")),
-            _ => format!("\"{}\"", ident.replace('"', "\"\"")),
+        let q = self.rules().quote;
+        let mut out = String::with_capacity(ident.len() + 2);
+        out.push(q);
+        for ch in ident.chars() {
+            if ch == q {
+                out.push(q);
+            }
+            out.push(ch);
+        }
+        out.push(q);
+        out
+    }
+
+    /// Whether two identifiers name the same object in this dialect.
+    pub fn ident_eq(self, a: &str, b: &str) -> bool {
+        if self.rules().fold_case {
+            a.eq_ignore_ascii_case(b)
+        } else {
+            a == b
         }
     }
 
@@ -40,12 +165,9 @@ impl Dialect {
     /// `x.ma.hcl`, `x.lt.hcl`.
     pub fn from_file_suffix(path: &str) -> Option<Dialect> {
         let stem = path.strip_suffix(".hcl")?;
-        match stem.rsplit('.').next()? {
-            "pg" => Some(Dialect::Postgres),
-            "my" | "ma" => Some(Dialect::Mysql),
-            "lt" => Some(Dialect::Sqlite),
-            _ => None,
-        }
+        let suffix = stem.rsplit('.').next()?;
+        ALL.into_iter()
+            .find(|d| d.rules().hcl_suffixes.contains(&suffix))
     }
 }
 

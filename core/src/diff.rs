@@ -237,7 +237,8 @@ pub fn diff(from: &Realm, to: &Realm, dialect: Dialect, opts: &DiffOptions) -> V
             names.push(&s.name);
         }
     }
-    if dialect == Dialect::Postgres {
+    let schemas_are_objects = dialect.rules().schemas_are_objects;
+    if schemas_are_objects {
         cmp.realm_objects(from, to, &mut out);
     }
     for name in names {
@@ -245,7 +246,7 @@ pub fn diff(from: &Realm, to: &Realm, dialect: Dialect, opts: &DiffOptions) -> V
         let t = to.schema(name).unwrap_or(&empty);
         cmp.schema(name, f, t, &mut out);
     }
-    if dialect == Dialect::Postgres {
+    if schemas_are_objects {
         // Schemas go last: a dropped schema's objects are dropped first.
         for s in &from.schemas {
             if to.schema(&s.name).is_none() {
@@ -332,9 +333,10 @@ struct Cmp {
 impl Cmp {
     /// The key names match by: SQLite and MySQL compare identifiers ignoring case.
     fn key(&self, name: &str) -> String {
-        match self.dialect {
-            Dialect::Postgres => name.to_string(),
-            _ => name.to_ascii_lowercase(),
+        if self.dialect.rules().fold_case {
+            name.to_ascii_lowercase()
+        } else {
+            name.to_string()
         }
     }
 
@@ -582,7 +584,7 @@ impl Cmp {
                 Some(c)
                     if !expr_eq(&c.def, &v.def)
                         || c.comment != v.comment
-                        || view_indexes(schema, c) != view_indexes(schema, v) =>
+                        || !self.view_indexes_eq(c, v) =>
                 {
                     out.push(Change::ModifyView {
                         schema: schema.into(),
@@ -716,10 +718,7 @@ impl Cmp {
     }
 
     fn ident_eq(&self, a: &str, b: &str) -> bool {
-        match self.dialect {
-            Dialect::Postgres => a == b,
-            _ => a.eq_ignore_ascii_case(b),
-        }
+        self.dialect.ident_eq(a, b)
     }
 
     pub fn column_aspects(&self, a: &Column, b: &Column) -> Vec<ColumnAspect> {
@@ -779,6 +778,11 @@ impl Cmp {
     }
 
     fn index_eq(&self, a: &Index, b: &Index) -> bool {
+        self.index_def_eq(a, b) && a.comment == b.comment
+    }
+
+    /// What `CREATE INDEX` says: everything but the comment.
+    fn index_def_eq(&self, a: &Index, b: &Index) -> bool {
         a.unique == b.unique
             && self.parts_eq(&a.parts, &b.parts)
             && match (&a.predicate, &b.predicate) {
@@ -787,7 +791,16 @@ impl Cmp {
                 _ => false,
             }
             && a.attrs == b.attrs
-            && a.comment == b.comment
+    }
+
+    /// A materialized view's indexes: the same names with the same definitions.
+    fn view_indexes_eq(&self, a: &View, b: &View) -> bool {
+        a.indexes.len() == b.indexes.len()
+            && b.indexes.iter().all(|i| {
+                a.indexes
+                    .iter()
+                    .any(|c| c.name == i.name && self.index_def_eq(c, i))
+            })
     }
 
     /// Unique constraints match by their columns (SQLite does not keep their
@@ -796,16 +809,17 @@ impl Cmp {
         let is_constraint = |i: &Index| i.attrs.flag("constraint");
         let mut matched = HashSet::new();
         for i in &to.indexes {
-            let current = if is_constraint(i) && self.dialect == Dialect::Sqlite {
+            let unnamed = !self.dialect.rules().keeps_unique_names;
+            let current = if is_constraint(i) && unnamed {
                 from.indexes.iter().find(|c| {
                     is_constraint(c)
                         && !matched.contains(&c.name)
                         && self.parts_eq(&c.parts, &i.parts)
                 })
             } else {
-                from.indexes.iter().find(|c| {
-                    c.name == i.name && !(is_constraint(c) && self.dialect == Dialect::Sqlite)
-                })
+                from.indexes
+                    .iter()
+                    .find(|c| c.name == i.name && !(is_constraint(c) && unnamed))
             };
             match current {
                 None => out.push(TableChange::AddIndex { index: i.clone() }),
@@ -840,7 +854,7 @@ impl Cmp {
         let mut used = vec![false; from.foreign_keys.len()];
         for fk in &to.foreign_keys {
             let by_name = from.foreign_keys.iter().position(|c| {
-                c.name.is_some() && c.name == fk.name && self.dialect != Dialect::Sqlite
+                c.name.is_some() && c.name == fk.name && self.dialect.rules().keeps_fk_names
             });
             let found = by_name.or_else(|| {
                 from.foreign_keys
@@ -939,18 +953,6 @@ impl Cmp {
 }
 
 /// Types compare by spelling, ignoring case and spacing: `VARCHAR( 255 )` = `varchar(255)`.
-/// A materialized view's indexes as the statements that create them: both
-/// sides come from the database, so equal indexes print equal.
-pub fn view_indexes(schema: &str, v: &View) -> Vec<String> {
-    let mut out: Vec<String> = v
-        .indexes
-        .iter()
-        .map(|i| crate::postgres::plan::create_index(schema, &v.name, i))
-        .collect();
-    out.sort();
-    out
-}
-
 pub fn type_eq(a: &str, b: &str) -> bool {
     if a == b {
         return true;

@@ -4,7 +4,7 @@ use crate::diag::{Error, Result};
 use crate::dialect::Dialect;
 use crate::model::Realm;
 use crate::plan::Plan;
-use crate::url::{DbKind, DbUrl};
+use crate::url::DbUrl;
 use std::time::Duration;
 
 /// What part of a database to read.
@@ -75,53 +75,27 @@ pub trait Driver: Send {
 
 /// Schemas a URL names (PostgreSQL `search_path`), read without connecting.
 pub fn url_schemas(url: &DbUrl) -> Vec<String> {
-    match url.dialect {
-        Dialect::Postgres => crate::postgres::conn::parse_url(&url.raw)
-            .map(|(_, s)| s)
-            .unwrap_or_default(),
-        _ => Vec::new(),
-    }
+    url.dialect
+        .imp()
+        .map(|imp| imp.url_schemas(url))
+        .unwrap_or_default()
 }
 
 /// Opens the database at `url`. `create` allows a SQLite file to be created.
 pub fn open(url: &DbUrl, create: bool) -> Result<Box<dyn Driver>> {
-    match (&url.dialect, &url.kind) {
-        (Dialect::Sqlite, DbKind::SqliteFile(path)) => Ok(Box::new(
-            crate::sqlite::SqliteDriver::open_file(path, create)?,
-        )),
-        (Dialect::Sqlite, DbKind::SqliteMemory(_)) => {
-            Ok(Box::new(crate::sqlite::SqliteDriver::memory()?))
-        }
-        (Dialect::Postgres, _) if url.raw.starts_with("ephemeral://") => Err(Error::Usage(
-            "ephemeral://postgres serves only as a dev database (--dev-url)".into(),
-        )),
-        (Dialect::Postgres, _) => Ok(Box::new(crate::postgres::PgDriver::open(&url.raw)?)),
-        (d, _) => Err(Error::Usage(format!(
-            "{} databases are not supported yet; strata speaks SQLite and PostgreSQL today",
-            d.name()
-        ))),
-    }
+    url.dialect.imp()?.open(url, create)
 }
 
 /// Opens a dev database for `dialect`: the given URL, or the embedded default.
 pub fn open_dev(url: Option<&DbUrl>, dialect: Dialect) -> Result<Box<dyn Driver>> {
-    match url {
-        Some(u) if u.dialect != dialect => Err(Error::Usage(format!(
-            "the dev database is {} but the schema is {}",
-            u.dialect.name(),
-            dialect.name()
-        ))),
-        Some(u) if u.raw.starts_with("ephemeral://") => {
-            Ok(Box::new(crate::postgres::PgDriver::open_ephemeral()?))
+    if let Some(u) = url {
+        if u.dialect != dialect {
+            return Err(Error::Usage(format!(
+                "the dev database is {} but the schema is {}",
+                u.dialect.name(),
+                dialect.name()
+            )));
         }
-        Some(u) if u.dialect == Dialect::Postgres => {
-            Ok(Box::new(crate::postgres::PgDriver::open_scratch(&u.raw)?))
-        }
-        Some(u) => open(u, true),
-        None if dialect == Dialect::Sqlite => Ok(Box::new(crate::sqlite::SqliteDriver::memory()?)),
-        None => Err(Error::Usage(format!(
-            "{} needs a dev database: pass --dev-url (a server, where strata creates and drops a scratch database, or ephemeral://postgres)",
-            dialect.name()
-        ))),
     }
+    dialect.imp()?.open_dev(url)
 }

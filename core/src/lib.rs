@@ -2,17 +2,18 @@
 //! the language server are thin layers over these functions.
 //!
 //! Data flows one way: sources (HCL, SQL) → [`model::Realm`] → normalized on a dev
-//! database → [`diff`] → [`plan`] → [`lint`] → [`apply`].
+//! database → [`diff`] → [`plan`] → [`lint`] → applied through [`pipeline`].
 
-pub mod apply;
 pub mod diag;
 pub mod dialect;
 pub mod diff;
 pub mod driver;
+pub mod env;
 pub mod filter;
 pub mod hcl;
 pub mod lint;
 pub mod model;
+pub mod pipeline;
 pub mod plan;
 pub mod postgres;
 pub mod precheck;

@@ -3,6 +3,7 @@
 //! preview) goes through [`plan`] and prints with [`Plan::to_sql`], so what a
 //! user previews is byte for byte what runs.
 
+use crate::diag::Result;
 use crate::dialect::Dialect;
 use crate::diff::{diff, Change, DiffOptions, TableChange};
 use crate::model::Realm;
@@ -70,78 +71,22 @@ pub struct Summary {
     pub rename: usize,
 }
 
-/// The one planner: diff `from` against `to` and turn the changes into statements.
-pub fn plan(from: &Realm, to: &Realm, dialect: Dialect, opts: &DiffOptions) -> Plan {
+/// The one planner: diff `from` against `to` and turn the changes into
+/// statements with the dialect's planner. A dialect without a planner is an
+/// error, never an empty plan that would read as "in sync".
+pub fn plan(from: &Realm, to: &Realm, dialect: Dialect, opts: &DiffOptions) -> Result<Plan> {
+    let imp = dialect.imp()?;
     let changes = diff(from, to, dialect, opts);
-    let mut p = plan_changes(changes, from, to, dialect);
-    if dialect == Dialect::Postgres {
-        concurrently(&mut p, &opts.concurrent_index);
-    }
-    p
-}
-
-/// `CREATE INDEX CONCURRENTLY` / `DROP INDEX CONCURRENTLY` for indexes of tables
-/// that already exist (new tables are empty, nothing to wait for). Such
-/// statements cannot run in a transaction; the driver runs them after it.
-fn concurrently(plan: &mut Plan, policy: &crate::project::ConcurrentIndex) {
-    for step in &mut plan.steps {
-        if !matches!(plan.changes[step.change], Change::ModifyTable { .. }) {
-            continue;
-        }
-        let rewritten = if policy.create && step.sql.starts_with("CREATE INDEX ") {
-            Some(
-                step.sql
-                    .replacen("CREATE INDEX ", "CREATE INDEX CONCURRENTLY ", 1),
-            )
-        } else if policy.create && step.sql.starts_with("CREATE UNIQUE INDEX ") {
-            Some(step.sql.replacen(
-                "CREATE UNIQUE INDEX ",
-                "CREATE UNIQUE INDEX CONCURRENTLY ",
-                1,
-            ))
-        } else if policy.drop && step.sql.starts_with("DROP INDEX ") {
-            Some(
-                step.sql
-                    .replacen("DROP INDEX ", "DROP INDEX CONCURRENTLY ", 1),
-            )
-        } else {
-            None
-        };
-        if let Some(sql) = rewritten {
-            step.sql = sql;
-            step.transactional = false;
-            step.comment
-                .push_str(" (concurrently, outside the transaction)");
-        }
-    }
-}
-
-pub fn plan_changes(changes: Vec<Change>, from: &Realm, to: &Realm, dialect: Dialect) -> Plan {
-    let mut plan = Plan {
-        dialect,
-        changes,
-        steps: Vec::new(),
-        pre: Vec::new(),
-        post: Vec::new(),
-        transactional: true,
-    };
-    match dialect {
-        Dialect::Sqlite => crate::sqlite::plan::plan(&mut plan, from, to),
-        Dialect::Postgres => crate::postgres::plan::plan(&mut plan, from, to),
-        // MySQL plugs in here when its planner lands.
-        Dialect::Mysql => {}
-    }
-    plan
+    let mut plan = Plan::empty(dialect);
+    plan.changes = changes;
+    imp.plan(&mut plan, from, to, opts);
+    Ok(plan)
 }
 
 /// `CREATE TABLE` for `t` in `dialect` (hover, previews); `None` where no
 /// planner speaks the dialect yet.
 pub fn render_table(dialect: Dialect, schema: &str, t: &crate::model::Table) -> Option<String> {
-    match dialect {
-        Dialect::Sqlite => Some(crate::sqlite::plan::create_table(t, &t.name)),
-        Dialect::Postgres => Some(crate::postgres::plan::create_table(schema, t)),
-        Dialect::Mysql => None,
-    }
+    Some(dialect.imp().ok()?.create_table(schema, t))
 }
 
 /// `CREATE INDEX` for `i` on `table` in `dialect`.
@@ -151,40 +96,39 @@ pub fn render_index(
     table: &str,
     i: &crate::model::Index,
 ) -> Option<String> {
-    match dialect {
-        Dialect::Sqlite => Some(crate::sqlite::plan::create_index(i, table)),
-        Dialect::Postgres => Some(crate::postgres::plan::create_index(schema, table, i)),
-        Dialect::Mysql => None,
-    }
+    Some(dialect.imp().ok()?.create_index(schema, table, i))
 }
 
 /// The plan that creates `realm` in a fresh database of `dialect` (where
 /// PostgreSQL's `public` schema already exists).
-pub fn create_plan(realm: &Realm, dialect: Dialect) -> Plan {
-    let mut start = Realm::default();
-    if dialect == Dialect::Postgres {
-        if let Some(public) = realm.schema("public") {
-            start.schemas.push(crate::model::Schema {
-                name: public.name.clone(),
-                comment: public.comment.clone(),
-                ..Default::default()
-            });
-        }
-    }
+pub fn create_plan(realm: &Realm, dialect: Dialect) -> Result<Plan> {
+    let start = dialect.imp()?.fresh_start(realm);
     plan(&start, realm, dialect, &DiffOptions::default())
 }
 
 /// Every statement that creates `realm`, in dependency order: what
 /// `schema inspect --format sql` prints.
-pub fn create_all(realm: &Realm, dialect: Dialect) -> Vec<String> {
-    create_plan(realm, dialect)
+pub fn create_all(realm: &Realm, dialect: Dialect) -> Result<Vec<String>> {
+    Ok(create_plan(realm, dialect)?
         .steps
         .into_iter()
         .map(|s| s.sql)
-        .collect()
+        .collect())
 }
 
 impl Plan {
+    /// A plan with no changes yet.
+    pub fn empty(dialect: Dialect) -> Plan {
+        Plan {
+            dialect,
+            changes: Vec::new(),
+            steps: Vec::new(),
+            pre: Vec::new(),
+            post: Vec::new(),
+            transactional: true,
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty()
     }

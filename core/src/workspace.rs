@@ -102,19 +102,18 @@ pub fn normalize(desired: &Desired, dev: &mut dyn Driver, scope: &Scope) -> Resu
             script.push((f.text[stmt.range.clone()].to_string(), Some(span), true));
         }
     }
-    for step in crate::plan::create_plan(&desired.hcl.realm, desired.dialect).steps {
+    for step in crate::plan::create_plan(&desired.hcl.realm, desired.dialect)?.steps {
         script.push((step.sql, step.span, false));
     }
     let read_scope = Scope {
         schemas: scope.schemas.clone(),
         exclude: Vec::new(),
     };
-    if desired.dialect == Dialect::Sqlite {
-        if let Some(mut realm) = replay_partitioned(dev, &script, &read_scope)? {
-            attach_source(&mut realm, &desired.static_realm());
-            Exclude::new(&scope.exclude)?.apply(&mut realm, false);
-            return Ok(realm);
-        }
+    let imp = desired.dialect.imp()?;
+    if let Some(mut realm) = imp.replay_grouped(dev, &script, &read_scope)? {
+        attach_source(&mut realm, &desired.static_realm());
+        Exclude::new(&scope.exclude)?.apply(&mut realm, false);
+        return Ok(realm);
     }
     dev.reset()?;
     // Fast path: the script in a few large batches, each one transaction and
@@ -143,59 +142,6 @@ pub fn normalize(desired: &Desired, dev: &mut dyn Driver, scope: &Scope) -> Resu
     attach_source(&mut realm, &desired.static_realm());
     Exclude::new(&scope.exclude)?.apply(&mut realm, false);
     Ok(realm)
-}
-
-/// A big SQLite schema replayed in independent groups, one clean database each
-/// (see [`crate::sqlite::partition`]), and read back as one realm in the order
-/// the statements come. `None`: replay it into one database instead (small, or
-/// unusual, or some statement was refused and must be located).
-fn replay_partitioned(
-    dev: &mut dyn Driver,
-    script: &[(String, Option<Span>, bool)],
-    scope: &Scope,
-) -> Result<Option<Realm>> {
-    use crate::sqlite::partition;
-    let Some(parts) = partition::partitions(script.iter().map(|s| s.0.as_str())) else {
-        return Ok(None);
-    };
-    let mut realm = Realm::default();
-    for part in &parts {
-        dev.reset()?;
-        let mut batch = String::from("BEGIN;\n");
-        for &i in part {
-            batch.push_str(&script[i].0);
-            batch.push_str(";\n");
-        }
-        batch.push_str("COMMIT;");
-        if dev.execute(&batch).is_err() {
-            dev.reset()?;
-            return Ok(None);
-        }
-        let got = dev.inspect(scope)?;
-        for s in got.schemas {
-            let into = realm.schema_entry(&s.name);
-            into.tables.extend(s.tables);
-            into.views.extend(s.views);
-            into.triggers.extend(s.triggers);
-        }
-    }
-    // The order one database would have listed them in: by creating statement.
-    let order: std::collections::HashMap<String, usize> = script
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| {
-            let (kind, name) = partition::owner(&s.0)?;
-            matches!(kind, partition::Created::Table | partition::Created::View)
-                .then_some((name, i))
-        })
-        .collect();
-    let at = |name: &str| order.get(&name.to_ascii_lowercase()).copied();
-    for s in &mut realm.schemas {
-        s.tables.sort_by_key(|t| at(&t.name));
-        s.views.sort_by_key(|v| at(&v.name));
-        crate::sqlite::inspect::fill_implicit_parent_keys(s);
-    }
-    Ok(Some(realm))
 }
 
 /// Statements per transaction when replaying a desired schema.
@@ -383,40 +329,22 @@ pub struct Planned {
     pub findings: Vec<Finding>,
 }
 
-/// The one planner entry point: current state of `target`, desired state from
-/// `desired`, normalized on `dev`.
-pub fn plan_for(
-    target: &mut dyn Driver,
-    desired: &Desired,
-    dev: &mut dyn Driver,
-    scope: &Scope,
+/// Plans `current` → `desired` and lints the plan: the pure part of the
+/// pipeline (no database), shared by [`crate::pipeline`] and `schema diff`.
+pub fn planned(
+    current: Realm,
+    desired: Realm,
+    dialect: Dialect,
     opts: &DiffOptions,
 ) -> Result<Planned> {
-    let desired_realm = normalize(desired, dev, scope)?;
-    let current = target.inspect(scope)?;
-    let mut p = planned(current, desired_realm, target.dialect(), opts);
-    crate::precheck::check_rows(target, &p.plan, &mut p.findings);
-    Ok(p)
-}
-
-/// The scope's schemas, else the ones the target's URL names (`search_path`).
-pub fn effective_scope(target: &dyn Driver, scope: &Scope) -> Scope {
-    let mut s = scope.clone();
-    if s.schemas.is_empty() {
-        s.schemas = target.default_schemas();
-    }
-    s
-}
-
-pub fn planned(current: Realm, desired: Realm, dialect: Dialect, opts: &DiffOptions) -> Planned {
-    let plan = plan(&current, &desired, dialect, opts);
+    let plan = plan(&current, &desired, dialect, opts)?;
     let findings = lint(&plan);
-    Planned {
+    Ok(Planned {
         current,
         desired,
         plan,
         findings,
-    }
+    })
 }
 
 /// Schema file paths from `file://` URLs.

@@ -80,7 +80,7 @@ fn core_sql(dir: &std::path::Path) -> String {
         workspace::parse_db(&format!("sqlite://{}", dir.join("app.db").display())).unwrap();
     let mut target = driver::open(&target_url, false).unwrap();
     let mut dev = driver::open_dev(None, Dialect::Sqlite).unwrap();
-    workspace::plan_for(
+    strata_core::pipeline::plan_on(
         target.as_mut(),
         &desired,
         dev.as_mut(),

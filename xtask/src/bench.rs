@@ -291,7 +291,7 @@ fn bench_size(tables: usize, runs: usize, rss: &mut PeakRss) -> Result<Vec<Stage
     // A database that holds the whole schema, built outside the timings (big
     // schemas are normalized in groups, so `dev` holds only the last one).
     let mut db = SqliteDriver::memory()?;
-    db.execute(&strata_core::plan::create_plan(&full, Dialect::Sqlite).to_sql())
+    db.execute(&strata_core::plan::create_plan(&full, Dialect::Sqlite)?.to_sql())
         .map_err(|e| anyhow!("building the database to inspect: {e}"))?;
     let inspected = b.stage(
         "inspect",
@@ -309,7 +309,7 @@ fn bench_size(tables: usize, runs: usize, rss: &mut PeakRss) -> Result<Vec<Stage
     for (name, from, to) in cases {
         let p = b.stage(
             name,
-            || Ok(plan(from, to, Dialect::Sqlite, &DiffOptions::default())),
+            || Ok(plan(from, to, Dialect::Sqlite, &DiffOptions::default())?),
             plan_result,
         )?;
         if name.ends_with("no-op") {

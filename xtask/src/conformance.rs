@@ -33,11 +33,12 @@ use strata_core::dialect::Dialect;
 use strata_core::diff::DiffOptions;
 use strata_core::driver::{Driver, Scope};
 use strata_core::model::IndexKey;
+use strata_core::pipeline::plan_on;
 use strata_core::project::SkipPolicy;
 use strata_core::sql::lex::{normalize, tokenize, Kind};
 use strata_core::sqlite::ddl::{parse_create_index, parse_create_table};
 use strata_core::sqlite::SqliteDriver;
-use strata_core::workspace::{plan_for, Desired, Planned};
+use strata_core::workspace::{Desired, Planned};
 use strata_core::{Error as CoreError, SourceFile};
 
 #[path = "conformance_pg.rs"]
@@ -579,7 +580,7 @@ fn plan_case(
     opts: &DiffOptions,
 ) -> strata_core::Result<Planned> {
     let mut dev = SqliteDriver::memory()?;
-    plan_for(target, desired, &mut dev, &Scope::default(), opts)
+    plan_on(target, desired, &mut dev, &Scope::default(), opts)
 }
 
 fn run_case(case: &Case) -> CaseResult {

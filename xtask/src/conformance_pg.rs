@@ -29,9 +29,10 @@ use std::sync::Mutex;
 use strata_core::dialect::Dialect;
 use strata_core::diff::DiffOptions;
 use strata_core::driver::{Driver, Scope};
+use strata_core::pipeline::plan_on;
 use strata_core::postgres::conn::db_message;
 use strata_core::postgres::PgDriver;
-use strata_core::workspace::{plan_for, Desired, Planned};
+use strata_core::workspace::{Desired, Planned};
 use strata_core::SourceFile;
 
 /// Roles the sqldef PostgreSQL cases grant to (README prerequisites), plus the
@@ -942,7 +943,7 @@ impl<'e> Worker<'e> {
             *slot = Some(d);
         }
         let dev = slot.as_mut().expect("opened above");
-        plan_for(&mut target, desired, dev, &Scope::default(), opts)
+        plan_on(&mut target, desired, dev, &Scope::default(), opts)
             .map_err(|e| core_error(&e, desired))
     }
 

@@ -8,3 +8,79 @@ pub mod inspect;
 pub mod plan;
 
 pub use conn::PgDriver;
+
+use crate::diag::{Error, Result};
+use crate::dialect::{DialectImpl, Rules};
+use crate::diff::DiffOptions;
+use crate::driver::Driver;
+use crate::model::{Index, Realm, Schema, Table};
+use crate::url::DbUrl;
+
+/// PostgreSQL's facts for shared code.
+pub const RULES: Rules = Rules {
+    name: "postgres",
+    default_schema: "public",
+    quote: '"',
+    fold_case: false,
+    schemas_are_objects: true,
+    keeps_unique_names: true,
+    keeps_fk_names: true,
+    hcl_suffixes: &["pg"],
+};
+
+/// PostgreSQL behind the dialect seam.
+pub struct Postgres;
+
+impl DialectImpl for Postgres {
+    fn plan(&self, p: &mut crate::plan::Plan, from: &Realm, to: &Realm, opts: &DiffOptions) {
+        plan::plan(p, from, to);
+        plan::concurrently(p, &opts.concurrent_index);
+    }
+
+    /// A fresh database has `public` (with the comment the desired state gives it).
+    fn fresh_start(&self, desired: &Realm) -> Realm {
+        let mut start = Realm::default();
+        if let Some(public) = desired.schema("public") {
+            start.schemas.push(Schema {
+                name: public.name.clone(),
+                comment: public.comment.clone(),
+                ..Default::default()
+            });
+        }
+        start
+    }
+
+    fn create_table(&self, schema: &str, t: &Table) -> String {
+        plan::create_table(schema, t)
+    }
+
+    fn create_index(&self, schema: &str, table: &str, i: &Index) -> String {
+        plan::create_index(schema, table, i)
+    }
+
+    fn open(&self, url: &DbUrl, _create: bool) -> Result<Box<dyn Driver>> {
+        if url.raw.starts_with("ephemeral://") {
+            return Err(Error::Usage(
+                "ephemeral://postgres serves only as a dev database (--dev-url)".into(),
+            ));
+        }
+        Ok(Box::new(PgDriver::open(&url.raw)?))
+    }
+
+    /// A scratch database on the given server, or a throwaway cluster.
+    fn open_dev(&self, url: Option<&DbUrl>) -> Result<Box<dyn Driver>> {
+        match url {
+            Some(u) if u.raw.starts_with("ephemeral://") => Ok(Box::new(PgDriver::open_ephemeral()?)),
+            Some(u) => Ok(Box::new(PgDriver::open_scratch(&u.raw)?)),
+            None => Err(Error::Usage(
+                "postgres needs a dev database: pass --dev-url (a server, where strata creates and drops a scratch database, or ephemeral://postgres)".into(),
+            )),
+        }
+    }
+
+    fn url_schemas(&self, url: &DbUrl) -> Vec<String> {
+        conn::parse_url(&url.raw)
+            .map(|(_, s)| s)
+            .unwrap_or_default()
+    }
+}

@@ -488,8 +488,8 @@ fn change(
         }
         Change::ModifyView { schema, from, to } => {
             // Same query: only its indexes or comment change.
-            let keep = crate::diff::view_indexes(schema, from);
-            let want = crate::diff::view_indexes(schema, to);
+            let keep = view_indexes(schema, from);
+            let want = view_indexes(schema, to);
             for idx in &from.indexes {
                 if !want.contains(&create_index(schema, &from.name, idx)) {
                     p.drop_indexes.push(drop_index(i, schema, &from.name, idx));
@@ -897,8 +897,7 @@ fn drop_view(i: usize, schema: &str, v: &View) -> Step {
 /// Whether the view's query changed (not just its indexes or comment).
 fn view_redefined(from: &View, to: &View) -> bool {
     crate::sql::lex::normalize(&from.def) != crate::sql::lex::normalize(&to.def)
-        || (from.comment == to.comment
-            && crate::diff::view_indexes("", from) == crate::diff::view_indexes("", to))
+        || (from.comment == to.comment && view_indexes("", from) == view_indexes("", to))
 }
 
 fn view_comment(i: usize, schema: &str, v: &View) -> Step {
@@ -1772,4 +1771,52 @@ fn serial_base(ty: &str) -> &str {
         "smallserial" => "smallint",
         other => other,
     }
+}
+
+/// `CREATE INDEX CONCURRENTLY` / `DROP INDEX CONCURRENTLY` for indexes of tables
+/// that already exist (new tables are empty, nothing to wait for). Such
+/// statements cannot run in a transaction; the driver runs them after it.
+pub fn concurrently(plan: &mut Plan, policy: &crate::project::ConcurrentIndex) {
+    for step in &mut plan.steps {
+        if !matches!(plan.changes[step.change], Change::ModifyTable { .. }) {
+            continue;
+        }
+        let rewritten = if policy.create && step.sql.starts_with("CREATE INDEX ") {
+            Some(
+                step.sql
+                    .replacen("CREATE INDEX ", "CREATE INDEX CONCURRENTLY ", 1),
+            )
+        } else if policy.create && step.sql.starts_with("CREATE UNIQUE INDEX ") {
+            Some(step.sql.replacen(
+                "CREATE UNIQUE INDEX ",
+                "CREATE UNIQUE INDEX CONCURRENTLY ",
+                1,
+            ))
+        } else if policy.drop && step.sql.starts_with("DROP INDEX ") {
+            Some(
+                step.sql
+                    .replacen("DROP INDEX ", "DROP INDEX CONCURRENTLY ", 1),
+            )
+        } else {
+            None
+        };
+        if let Some(sql) = rewritten {
+            step.sql = sql;
+            step.transactional = false;
+            step.comment
+                .push_str(" (concurrently, outside the transaction)");
+        }
+    }
+}
+
+/// A materialized view's indexes as the statements that create them: both
+/// sides come from the database, so equal indexes print equal.
+pub fn view_indexes(schema: &str, v: &View) -> Vec<String> {
+    let mut out: Vec<String> = v
+        .indexes
+        .iter()
+        .map(|i| create_index(schema, &v.name, i))
+        .collect();
+    out.sort();
+    out
 }

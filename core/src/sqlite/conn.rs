@@ -11,6 +11,10 @@ use std::time::Instant;
 
 pub struct SqliteDriver {
     pub conn: Connection,
+    /// Set while [`Driver::lock`] holds the write lock: a `BEGIN IMMEDIATE`
+    /// transaction that the plan then runs in, and whether foreign keys were
+    /// on before it (they are switched off for the plan's table rebuilds).
+    locked: Option<bool>,
 }
 
 impl SqliteDriver {
@@ -39,12 +43,12 @@ impl SqliteDriver {
                 path.display()
             ))
         })?;
-        Ok(SqliteDriver { conn })
+        Ok(SqliteDriver { conn, locked: None })
     }
 
     pub fn memory() -> Result<SqliteDriver> {
         let conn = Connection::open_in_memory().map_err(Error::db)?;
-        Ok(SqliteDriver { conn })
+        Ok(SqliteDriver { conn, locked: None })
     }
 
     fn run_plan(
@@ -59,9 +63,13 @@ impl SqliteDriver {
             rolled_back,
             applied: 0,
         };
-        self.conn
-            .execute_batch("BEGIN")
-            .map_err(|e| fail(0, "BEGIN", e.to_string(), true))?;
+        // Under the lock the transaction is already open: the plan was made
+        // inside it, so nothing can have changed since.
+        if self.locked.is_none() {
+            self.conn
+                .execute_batch("BEGIN")
+                .map_err(|e| fail(0, "BEGIN", e.to_string(), true))?;
+        }
         for (i, step) in plan.steps.iter().enumerate() {
             on_step(StepEvent::Started {
                 index: i,
@@ -86,6 +94,12 @@ impl SqliteDriver {
             let _ = self.conn.execute_batch("ROLLBACK");
             fail(plan.steps.len(), "COMMIT", e.to_string(), true)
         })
+    }
+
+    fn foreign_keys_on(&self) -> bool {
+        self.conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap_or(false)
     }
 
     /// Rows that break a foreign key after a plan ran with enforcement off.
@@ -146,16 +160,59 @@ impl Driver for SqliteDriver {
         plan: &Plan,
         on_step: &mut dyn FnMut(StepEvent),
     ) -> std::result::Result<(), ApplyError> {
-        let fk_on: bool = self
-            .conn
-            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
-            .unwrap_or(false);
-        let _ = self.conn.execute_batch("PRAGMA foreign_keys = off");
+        let fk_on = match self.locked {
+            Some(fk_on) => fk_on,
+            None => {
+                let fk_on = self.foreign_keys_on();
+                let _ = self.conn.execute_batch("PRAGMA foreign_keys = off");
+                fk_on
+            }
+        };
         let result = self.run_plan(plan, on_step);
+        // The transaction ended (committed or rolled back) and the lock with it.
+        self.locked = None;
         if fk_on {
             let _ = self.conn.execute_batch("PRAGMA foreign_keys = on");
         }
         result
+    }
+
+    /// SQLite's apply lock is its write lock: `BEGIN IMMEDIATE` waits (up to
+    /// `timeout`) for any other writer, then keeps every other writer out
+    /// until the plan commits. Inspection and the plan both happen inside this
+    /// transaction, so a concurrent apply can never run a stale plan.
+    /// Foreign keys are switched off first: the pragma is a no-op inside a
+    /// transaction, and a table rebuild must not cascade.
+    fn lock(&mut self, timeout: std::time::Duration) -> std::result::Result<(), String> {
+        if self.locked.is_some() {
+            return Ok(());
+        }
+        let fk_on = self.foreign_keys_on();
+        let _ = self.conn.execute_batch("PRAGMA foreign_keys = off");
+        let _ = self.conn.busy_timeout(timeout);
+        match self.conn.execute_batch("BEGIN IMMEDIATE") {
+            Ok(()) => {
+                self.locked = Some(fk_on);
+                Ok(())
+            }
+            Err(e) => {
+                if fk_on {
+                    let _ = self.conn.execute_batch("PRAGMA foreign_keys = on");
+                }
+                Err(format!(
+                    "another writer holds the lock on this SQLite database; gave up after {timeout:?} (see --lock-timeout): {e}"
+                ))
+            }
+        }
+    }
+
+    fn unlock(&mut self) {
+        if let Some(fk_on) = self.locked.take() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            if fk_on {
+                let _ = self.conn.execute_batch("PRAGMA foreign_keys = on");
+            }
+        }
     }
 
     fn reset(&mut self) -> Result<()> {

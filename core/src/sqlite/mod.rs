@@ -7,3 +7,64 @@ pub mod partition;
 pub mod plan;
 
 pub use conn::SqliteDriver;
+
+use crate::diag::Result;
+use crate::dialect::{DialectImpl, Rules};
+use crate::diff::DiffOptions;
+use crate::driver::{Driver, Scope};
+use crate::model::{Index, Realm, Table};
+use crate::span::Span;
+use crate::url::{DbKind, DbUrl};
+
+/// SQLite's facts for shared code.
+pub const RULES: Rules = Rules {
+    name: "sqlite",
+    default_schema: "main",
+    quote: '"',
+    fold_case: true,
+    schemas_are_objects: false,
+    keeps_unique_names: false,
+    keeps_fk_names: false,
+    hcl_suffixes: &["lt"],
+};
+
+/// SQLite behind the dialect seam.
+pub struct Sqlite;
+
+impl DialectImpl for Sqlite {
+    fn plan(&self, plan: &mut crate::plan::Plan, from: &Realm, to: &Realm, _opts: &DiffOptions) {
+        plan::plan(plan, from, to)
+    }
+
+    fn create_table(&self, _schema: &str, t: &Table) -> String {
+        plan::create_table(t, &t.name)
+    }
+
+    fn create_index(&self, _schema: &str, table: &str, i: &Index) -> String {
+        plan::create_index(i, table)
+    }
+
+    fn open(&self, url: &DbUrl, create: bool) -> Result<Box<dyn Driver>> {
+        match &url.kind {
+            DbKind::SqliteFile(path) => Ok(Box::new(SqliteDriver::open_file(path, create)?)),
+            _ => Ok(Box::new(SqliteDriver::memory()?)),
+        }
+    }
+
+    /// The dev database is in memory unless a URL names one.
+    fn open_dev(&self, url: Option<&DbUrl>) -> Result<Box<dyn Driver>> {
+        match url {
+            Some(u) => self.open(u, true),
+            None => Ok(Box::new(SqliteDriver::memory()?)),
+        }
+    }
+
+    fn replay_grouped(
+        &self,
+        dev: &mut dyn Driver,
+        script: &[(String, Option<Span>, bool)],
+        scope: &Scope,
+    ) -> Result<Option<Realm>> {
+        partition::replay(dev, script, scope)
+    }
+}

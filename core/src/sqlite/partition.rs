@@ -12,6 +12,11 @@
 //! twice, keeps the one-database path, so its errors are found and reported as
 //! before.
 
+use crate::diag::Result;
+use crate::driver::{Driver, Scope};
+use crate::model::Realm;
+use crate::span::Span;
+
 use crate::sql::lex::{self, tokenize, Kind};
 use std::collections::HashMap;
 
@@ -122,6 +127,57 @@ pub fn partitions<'a>(script: impl IntoIterator<Item = &'a str>) -> Option<Vec<V
         p.sort_unstable();
     }
     Some(parts)
+}
+
+/// The SQLite dialect's grouped normalization: a big schema replayed in independent groups, one clean database each
+/// (see [`crate::sqlite::partition`]), and read back as one realm in the order
+/// the statements come. `None`: replay it into one database instead (small, or
+/// unusual, or some statement was refused and must be located).
+pub fn replay(
+    dev: &mut dyn Driver,
+    script: &[(String, Option<Span>, bool)],
+    scope: &Scope,
+) -> Result<Option<Realm>> {
+    let Some(parts) = partitions(script.iter().map(|s| s.0.as_str())) else {
+        return Ok(None);
+    };
+    let mut realm = Realm::default();
+    for part in &parts {
+        dev.reset()?;
+        let mut batch = String::from("BEGIN;\n");
+        for &i in part {
+            batch.push_str(&script[i].0);
+            batch.push_str(";\n");
+        }
+        batch.push_str("COMMIT;");
+        if dev.execute(&batch).is_err() {
+            dev.reset()?;
+            return Ok(None);
+        }
+        let got = dev.inspect(scope)?;
+        for s in got.schemas {
+            let into = realm.schema_entry(&s.name);
+            into.tables.extend(s.tables);
+            into.views.extend(s.views);
+            into.triggers.extend(s.triggers);
+        }
+    }
+    // The order one database would have listed them in: by creating statement.
+    let order: std::collections::HashMap<String, usize> = script
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let (kind, name) = owner(&s.0)?;
+            matches!(kind, Created::Table | Created::View).then_some((name, i))
+        })
+        .collect();
+    let at = |name: &str| order.get(&name.to_ascii_lowercase()).copied();
+    for s in &mut realm.schemas {
+        s.tables.sort_by_key(|t| at(&t.name));
+        s.views.sort_by_key(|v| at(&v.name));
+        super::inspect::fill_implicit_parent_keys(s);
+    }
+    Ok(Some(realm))
 }
 
 #[cfg(test)]

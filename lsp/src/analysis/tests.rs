@@ -1817,9 +1817,9 @@ fn project_file_diagnostics_and_env_symbols() {
     assert_eq!(s[0].name, "local");
     let (_, p) = fx.a.project().unwrap();
     assert_eq!(p.envs[0].url.as_deref(), Some("sqlite://app.db"));
-    let env = plan::EnvInfo::new(p, None).unwrap();
-    assert_eq!(env.url.as_deref(), Some("sqlite:///ws/app.db"));
-    assert_eq!(env.src, vec!["file:///ws/schema.hcl"]);
+    let env = strata_core::env::ResolvedEnv::of(p, None).unwrap();
+    assert_eq!(env.target_url().as_deref(), Some("sqlite:///ws/app.db"));
+    assert_eq!(env.src_urls(), vec!["file:///ws/schema.hcl"]);
 }
 
 #[test]
@@ -1846,7 +1846,8 @@ fn plan_view_summarizes_changes_per_table() {
         &to,
         strata_core::dialect::Dialect::Sqlite,
         &Default::default(),
-    );
+    )
+    .unwrap();
     let v = plan::view(&p, &[]);
     assert_eq!(
         v.objects[&("main".to_string(), "users".to_string())],

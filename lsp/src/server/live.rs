@@ -9,6 +9,7 @@ use crate::analysis::plan;
 use crate::analysis::{Analysis, FileId};
 use std::collections::HashMap;
 use std::sync::Arc;
+use strata_core::pipeline;
 use strata_core::Error;
 use tower_lsp_server::ls_types::{CodeLens, Command, MessageType, Position, Range};
 use tower_lsp_server::Client;
@@ -65,8 +66,11 @@ async fn run(shared: Arc<Shared>, client: Client, gen: u64) {
     let a2 = a.clone();
     let env2 = env.clone();
     let Ok((res, src)) = tokio::task::spawn_blocking(move || {
-        let src = plan::src_file_ids(&a2, &env2);
-        (plan::compute(&a2, &env2), src)
+        let src = super::plan::src_file_ids(&a2, &env2);
+        (
+            super::plan::compute(&a2, &env2).map(pipeline::Session::into_planned),
+            src,
+        )
     })
     .await
     else {

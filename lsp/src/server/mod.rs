@@ -10,6 +10,7 @@
 
 pub mod convert;
 mod live;
+pub mod plan;
 mod scan;
 mod to_lsp;
 
@@ -19,11 +20,12 @@ use crate::analysis::format::format;
 use crate::analysis::hover::hover;
 use crate::analysis::inlay::inlay_hints;
 use crate::analysis::nav::{self, goto_definition, highlight, prepare_rename, references, rename};
-use crate::analysis::plan::{EnvInfo, PlanView};
+use crate::analysis::plan::PlanView;
 use crate::analysis::semantic::semantic_tokens;
 use crate::analysis::symbols::{document_symbols, folding_ranges, workspace_symbols};
 use crate::analysis::{Analysis, FileId, FileKind, FileOpts, SymbolKey, Workspace};
 use convert::{apply_change, Encoding, LineIndex};
+use plan::EnvInfo;
 use ropey::Rope;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -707,9 +709,8 @@ impl Backend {
         let env = env.ok_or_else(|| {
             internal("no strata.hcl or atlas.hcl env with a `url`: nothing to plan against")
         })?;
-        let planned =
-            crate::analysis::plan::compute(&a, &env).map_err(|e| internal(live::describe(&e)))?;
-        Ok(crate::analysis::plan::preview_json(&env, &planned))
+        let session = plan::compute(&a, &env).map_err(|e| internal(live::describe(&e)))?;
+        Ok(plan::preview_json(&env, &session))
     }
 }
 
@@ -1458,12 +1459,11 @@ impl LanguageServer for Backend {
                     (st.ws.snapshot(), st.live.env.clone())
                 };
                 let env = env.ok_or_else(|| internal("no env to apply to"))?;
-                let v = tokio::task::spawn_blocking(move || {
-                    crate::analysis::plan::apply(&a, &env, expected.as_deref())
-                })
-                .await
-                .map_err(internal)?
-                .map_err(|e| internal(live::describe(&e)))?;
+                let v =
+                    tokio::task::spawn_blocking(move || plan::apply(&a, &env, expected.as_deref()))
+                        .await
+                        .map_err(internal)?
+                        .map_err(|e| internal(live::describe(&e)))?;
                 let mut st = self.shared.lock();
                 self.changed(&mut st);
                 Ok(Some(v))

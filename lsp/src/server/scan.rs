@@ -1,7 +1,8 @@
 //! The files to index when a workspace opens: the project env's sources (and
 //! the project file), else every `.hcl`/`.sql` file under the root.
 
-use crate::analysis::plan::{normalize_path, EnvInfo};
+use super::plan::EnvInfo;
+use crate::analysis::plan::normalize_path;
 use std::path::{Path, PathBuf};
 use strata_core::project;
 use strata_core::SourceFile;
