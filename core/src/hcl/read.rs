@@ -1209,9 +1209,10 @@ impl Reader {
                     }
                     "return" => ret = self.column_type(ctx, &a.value),
                     "as" => body = self.string(ctx, &a.value),
-                    "volatility" | "security" | "leakproof" | "strict" | "parallel" => {
-                        if let Some(w) = self.word(ctx, &a.value) {
-                            extra.push(w.replace('_', " "));
+                    "volatility" | "security" | "leakproof" | "strict" | "parallel" | "cost"
+                    | "rows" => {
+                        if let Some(clause) = self.routine_attr(ctx, a) {
+                            extra.push(clause);
                         }
                     }
                     k => self.unknown_attr(ctx, a, k, b.ident.as_str()),
@@ -1271,6 +1272,39 @@ impl Reader {
             comment: None,
             span,
         });
+    }
+
+    /// A function attribute as its `CREATE FUNCTION` clause: `security =
+    /// DEFINER` is `SECURITY DEFINER`, `parallel = SAFE` is `PARALLEL SAFE`,
+    /// `strict = true` is `STRICT`, `cost = 100` is `COST 100`. `None` for a
+    /// default that needs no clause, or after reporting a value PostgreSQL
+    /// would refuse.
+    fn routine_attr(&mut self, ctx: &Ctx, a: &Attribute) -> Option<String> {
+        let key = a.key.as_str();
+        let (allowed, prefix): (&[&str], &str) = match key {
+            "volatility" => (&["VOLATILE", "STABLE", "IMMUTABLE"], ""),
+            "security" => (&["INVOKER", "DEFINER"], "SECURITY "),
+            "parallel" => (&["UNSAFE", "RESTRICTED", "SAFE"], "PARALLEL "),
+            "leakproof" | "strict" => {
+                let on = self.boolean(ctx, &a.value);
+                return on.then(|| key.to_ascii_uppercase());
+            }
+            // cost and rows
+            _ => {
+                let n = self.integer(ctx, &a.value)?;
+                return Some(format!("{} {n}", key.to_ascii_uppercase()));
+            }
+        };
+        let word = self.word(ctx, &a.value)?.to_ascii_uppercase();
+        if allowed.contains(&word.as_str()) {
+            return Some(format!("{prefix}{word}"));
+        }
+        self.err(
+            "bad-value",
+            format!("`{key}` is one of {}", allowed.join(", ")),
+            ctx.span(a.value.span()),
+        );
+        None
     }
 
     /// The SQL spelling of `enum.name`: qualified when the schema is named.
@@ -2166,5 +2200,19 @@ table "t" {
             tg.def,
             "CREATE TRIGGER \"tg\" AFTER INSERT ON \"t\" FOR EACH ROW\nBEGIN\n  SELECT 1;\nEND"
         );
+    }
+
+    #[test]
+    fn function_attributes_become_their_clauses() {
+        let pg = |text: &str| read(&[SourceFile::new("f.pg.hcl", text)], Dialect::Postgres);
+        let s = pg("schema \"public\" {}\nfunction \"f\" {\n  schema = schema.public\n  lang = SQL\n  return = int\n  as = \"SELECT 1\"\n  volatility = IMMUTABLE\n  security = DEFINER\n  parallel = SAFE\n  strict = true\n  leakproof = false\n  cost = 5\n}\n");
+        assert!(s.diagnostics.is_empty(), "{:?}", s.diagnostics);
+        let def = &s.realm.schema("public").unwrap().routines[0].def;
+        assert!(
+            def.contains("LANGUAGE sql IMMUTABLE SECURITY DEFINER PARALLEL SAFE STRICT COST 5 AS"),
+            "{def}"
+        );
+        let s = pg("schema \"public\" {}\nfunction \"f\" {\n  schema = schema.public\n  return = int\n  as = \"SELECT 1\"\n  security = OWNER\n}\n");
+        assert_eq!(errors(&s), ["`security` is one of INVOKER, DEFINER"]);
     }
 }
