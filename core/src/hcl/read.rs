@@ -1516,11 +1516,16 @@ impl Reader {
                 return;
             };
             let q = |s: &str| self.dialect.quote(s);
+            // A PostgreSQL trigger lives in its table's schema: name the table
+            // with it, so a schema other than `public` works too.
+            let on_table = match self.dialect {
+                Dialect::Postgres => format!("{}.{}", q(&schema), q(&table)),
+                _ => q(&table),
+            };
             let mut def = format!(
-                "CREATE TRIGGER {} {timing} {} ON {}",
+                "CREATE TRIGGER {} {timing} {} ON {on_table}",
                 q(&name),
                 events.join(" OR "),
-                q(&table)
             );
             if for_row {
                 def.push_str(" FOR EACH ROW");
@@ -1532,8 +1537,14 @@ impl Reader {
             def.push_str(&body);
             (Some(table), def)
         };
+        let table = table.unwrap_or_default();
+        // SQLite names triggers per schema, PostgreSQL per table.
+        let per_table = self.dialect == Dialect::Postgres;
         let s = self.out.realm.schema_entry(&schema);
-        if s.triggers.iter().any(|t| t.name == name) {
+        if s.triggers
+            .iter()
+            .any(|t| t.name == name && (!per_table || t.table == table))
+        {
             self.err(
                 "duplicate",
                 format!("trigger `{name}` is defined twice"),
@@ -1544,7 +1555,7 @@ impl Reader {
         s.triggers.push(Trigger {
             comment: None,
             name,
-            table: table.unwrap_or_default(),
+            table,
             def,
             span,
         });
