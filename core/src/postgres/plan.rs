@@ -124,6 +124,7 @@ pub fn plan(plan: &mut Plan, from: &Realm, to: &Realm) {
         change(i, c, to, &mut p, &mut handled_views);
     }
     dependents(plan, from, to, &mut disturbed, &mut handled_views, &mut p);
+    place_routines(plan, &handled_views, &mut p);
     plan.steps = [
         p.drop_triggers,
         p.drop_views,
@@ -1034,6 +1035,41 @@ fn dependents(
             p.comments.push(view_comment(ci, schema, v));
         }
     }
+}
+
+/// Routines that need a table or view this plan makes (a `LANGUAGE sql`
+/// body reading it, a row type in the signature) are created after it; see
+/// [`super::order`].
+fn place_routines(plan: &Plan, handled_views: &HashSet<(String, String)>, p: &mut Phases) {
+    let mut made: HashSet<String> = handled_views
+        .iter()
+        .map(|(_, v)| v.to_ascii_lowercase())
+        .collect();
+    for c in &plan.changes {
+        match c {
+            Change::AddTable { table: t, .. } | Change::ModifyTable { to: t, .. } => {
+                made.insert(t.name.to_ascii_lowercase());
+            }
+            Change::RenameTable { to, .. } => {
+                made.insert(to.to_ascii_lowercase());
+            }
+            _ => {}
+        }
+    }
+    let placed = super::order::place_routines(
+        &plan.changes,
+        &made,
+        std::mem::take(&mut p.routines),
+        std::mem::take(&mut p.create_tables),
+        p.alter_tables
+            .iter()
+            .chain(&p.create_indexes)
+            .chain(&p.add_fks),
+        std::mem::take(&mut p.create_views),
+    );
+    p.routines = placed.routines;
+    p.create_tables = placed.create_tables;
+    p.create_views = placed.create_views;
 }
 
 fn table_comments(i: usize, schema: &str, t: &Table, p: &mut Phases) {
