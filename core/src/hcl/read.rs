@@ -1845,6 +1845,9 @@ impl Reader {
                 t.policies.push(pol);
             }
         }
+        if self.dialect == Dialect::Postgres {
+            qualify_type_refs(&mut self.out.realm);
+        }
         // Now that names are known, put each FK's schema in place.
         for s in &mut self.out.realm.schemas {
             let sname = s.name.clone();
@@ -1857,6 +1860,66 @@ impl Reader {
             }
         }
     }
+}
+
+/// Names the enums and domains of the realm with their schema wherever a
+/// column or domain uses one (`enum.status`, `sql("status[]")`): the dev
+/// database finds an unqualified type only in `public`, so a type of another
+/// schema must be spelled `"app"."status"`.
+fn qualify_type_refs(realm: &mut Realm) {
+    let mut types: HashMap<String, Vec<String>> = HashMap::new();
+    for s in &realm.schemas {
+        for name in s
+            .enums
+            .iter()
+            .map(|e| &e.name)
+            .chain(s.domains.iter().map(|d| &d.name))
+        {
+            types.entry(name.clone()).or_default().push(s.name.clone());
+        }
+    }
+    if types.is_empty() {
+        return;
+    }
+    for s in &mut realm.schemas {
+        let own = s.name.clone();
+        for c in s.tables.iter_mut().flat_map(|t| t.columns.iter_mut()) {
+            if let Some(q) = qualified_type(&c.ty, &own, &types) {
+                c.ty = q;
+            }
+        }
+        for d in &mut s.domains {
+            if let Some(q) = qualified_type(&d.ty, &own, &types) {
+                d.ty = q;
+            }
+        }
+    }
+}
+
+/// `"status"[]` → `"app"."status"[]` when `status` is a type of the realm
+/// (of the column's own schema first, else of the only or `public` schema);
+/// `None` for other types and names already qualified.
+fn qualified_type(ty: &str, own: &str, types: &HashMap<String, Vec<String>>) -> Option<String> {
+    let (base, suffix) = ty.split_at(ty.find('[').unwrap_or(ty.len()));
+    let base = base.trim();
+    let name = match base.strip_prefix('"').and_then(|b| b.strip_suffix('"')) {
+        Some(inner) if !inner.contains('"') => inner.to_string(),
+        Some(_) => return None,
+        None if crate::sql::lex::is_plain_ident(base) => base.to_ascii_lowercase(),
+        None => return None,
+    };
+    let schemas = types.get(&name)?;
+    let schema = if schemas.iter().any(|s| s == own) {
+        own
+    } else if schemas.len() == 1 {
+        &schemas[0]
+    } else if schemas.iter().any(|s| s == "public") {
+        "public"
+    } else {
+        &schemas[0]
+    };
+    let q = |s: &str| Dialect::Postgres.quote(s);
+    Some(format!("{}.{}{}", q(schema), q(&name), suffix.trim()))
 }
 
 /// Names of tables and their columns, for resolving references.
@@ -2225,5 +2288,28 @@ table "t" {
         );
         let s = pg("schema \"public\" {}\nfunction \"f\" {\n  schema = schema.public\n  return = int\n  as = \"SELECT 1\"\n  security = OWNER\n}\n");
         assert_eq!(errors(&s), ["`security` is one of INVOKER, DEFINER"]);
+    }
+
+    #[test]
+    fn enum_and_domain_types_are_named_with_their_schema() {
+        let s = read(
+            &[SourceFile::new(
+                "t.pg.hcl",
+                "schema \"app\" {}\nenum \"status\" {\n  schema = schema.app\n  values = [\"a\", \"b\"]\n}\ndomain \"code\" {\n  schema = schema.app\n  type = text\n}\ntable \"users\" {\n  schema = schema.app\n  column \"s\" {\n    type = enum.status\n  }\n  column \"many\" {\n    type = sql(\"status[]\")\n  }\n  column \"c\" {\n    type = domain.code\n  }\n  column \"n\" {\n    type = int\n  }\n}\n",
+            )],
+            Dialect::Postgres,
+        );
+        assert!(s.diagnostics.is_empty(), "{:?}", s.diagnostics);
+        let t = &s.realm.schema("app").unwrap().tables[0];
+        let types: Vec<&str> = t.columns.iter().map(|c| c.ty.as_str()).collect();
+        assert_eq!(
+            types,
+            [
+                "\"app\".\"status\"",
+                "\"app\".\"status\"[]",
+                "\"app\".\"code\"",
+                "int"
+            ]
+        );
     }
 }
