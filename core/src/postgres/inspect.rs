@@ -37,6 +37,7 @@ pub fn inspect(client: &mut Client, schemas: &[String], exclude: &[String]) -> R
     enums(client, &schemas, &mut realm)?;
     domains(client, &schemas, &mut realm)?;
     routines(client, &schemas, &mut realm)?;
+    super::aggregate::inspect(client, &schemas, &mut realm)?;
     triggers(client, &schemas, &mut realm)?;
     if realm_level {
         for r in q(client, "SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' AND $1::text[] IS NOT NULL ORDER BY 1", &schemas)? {

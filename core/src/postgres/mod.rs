@@ -1,6 +1,7 @@
 //! PostgreSQL: connection, scratch dev databases, catalog inspection, and the
 //! planner's SQL.
 
+pub mod aggregate;
 pub mod conn;
 pub mod ephemeral;
 pub mod exclude;

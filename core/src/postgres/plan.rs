@@ -619,7 +619,9 @@ fn returns(def: &str) -> Option<String> {
 }
 
 fn kind(r: &Routine) -> &'static str {
-    if r.procedure {
+    if super::aggregate::is_aggregate(&r.def) {
+        "aggregate"
+    } else if r.procedure {
         "procedure"
     } else {
         "function"
