@@ -53,7 +53,7 @@ pub fn inspect(client: &mut Client, schemas: &[String], realm: &mut Realm) -> Re
             format!("SFUNC = {}", r.get::<_, String>(6)),
             format!("STYPE = {}", r.get::<_, String>(7)),
         ];
-        let mut push = |opts: &mut Vec<String>, key: &str, v: Option<String>| {
+        let push = |opts: &mut Vec<String>, key: &str, v: Option<String>| {
             if let Some(v) = v {
                 opts.push(format!("{key} = {v}"));
             }
