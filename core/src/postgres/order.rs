@@ -156,11 +156,14 @@ pub struct Placed {
 }
 
 /// `made`: lowercased names of the tables and views this plan creates or
-/// changes. `table_sql`: statements of the table phases (create, alter,
-/// indexes, foreign keys), whose calls pull a routine among the new tables.
+/// changes. `pinned`: names that statements before the tables call (domain
+/// checks and defaults); such routines stay early, as nothing later would
+/// do. `table_sql`: statements of the table phases (create, alter, indexes,
+/// foreign keys), whose calls pull a routine among the new tables.
 pub fn place_routines<'a>(
     changes: &[Change],
     made: &HashSet<String>,
+    pinned: &HashSet<String>,
     routines: Vec<Step>,
     create_tables: Vec<Step>,
     table_sql: impl Iterator<Item = &'a Step>,
@@ -186,7 +189,7 @@ pub fn place_routines<'a>(
         let mut more = false;
         for (i, n) in needs.iter().enumerate() {
             let Some((name, needs)) = n else { continue };
-            if late[i] {
+            if late[i] || pinned.contains(name) {
                 continue;
             }
             if needs
@@ -306,6 +309,98 @@ mod tests {
             Some("f")
         );
         assert_eq!(created_name("CREATE INDEX i ON t (a)"), None);
+    }
+
+    /// The statements of a plan from `from` to `to`, in order.
+    fn plan_sql(from: &crate::model::Realm, to: &crate::model::Realm) -> Vec<String> {
+        let p = crate::plan::plan(
+            from,
+            to,
+            crate::dialect::Dialect::Postgres,
+            &crate::diff::DiffOptions::default(),
+        );
+        p.steps.into_iter().map(|s| s.sql).collect()
+    }
+
+    #[test]
+    fn routines_go_where_what_they_read_and_what_calls_them_allow() {
+        use crate::model::*;
+        let routine = |name: &str, body: &str| {
+            Routine {
+            name: name.into(),
+            def: format!("CREATE OR REPLACE FUNCTION public.{name}() RETURNS bigint LANGUAGE sql AS $$ {body} $$"),
+            ..Routine::default()
+        }
+        };
+        let table = |name: &str, default: Option<&str>| Table {
+            name: name.into(),
+            columns: vec![Column {
+                name: "n".into(),
+                ty: "bigint".into(),
+                nullable: true,
+                default: default.map(String::from),
+                ..Column::default()
+            }],
+            ..Table::default()
+        };
+        let mut s = Schema {
+            name: "public".into(),
+            // `b` calls `a_next`, which reads table `a`; table `c` calls
+            // `a_next`; `v_count` reads view `v`; `a_count` reads table `a`,
+            // which exists, but a domain calls it.
+            routines: vec![
+                routine("a_next", "SELECT max(n) + 1 FROM a"),
+                routine("b", "SELECT a_next()"),
+                routine("a_count", "SELECT count(*) FROM a"),
+                routine("v_count", "SELECT count(*) FROM v"),
+            ],
+            tables: vec![table("a", None), table("c", Some("a_next()"))],
+            views: vec![View {
+                name: "v".into(),
+                def: "SELECT n FROM a".into(),
+                ..View::default()
+            }],
+            ..Schema::default()
+        };
+        s.domains.push(Domain {
+            name: "d".into(),
+            ty: "bigint".into(),
+            nullable: true,
+            checks: vec![Check {
+                name: None,
+                expr: "VALUE < a_count()".into(),
+                span: None,
+            }],
+            ..Domain::default()
+        });
+        let to = Realm {
+            schemas: vec![s],
+            ..Realm::default()
+        };
+        // Table `a` exists and gains a column.
+        let mut from = Realm::default();
+        from.schemas.push(Schema {
+            name: "public".into(),
+            tables: vec![table("a", None)],
+            ..Schema::default()
+        });
+        let mut to = to;
+        to.schemas[0].tables[0].columns.push(Column {
+            name: "m".into(),
+            ty: "int".into(),
+            nullable: true,
+            ..Column::default()
+        });
+        let sql = plan_sql(&from, &to);
+        let at = |needle: &str| {
+            sql.iter()
+                .position(|s| s.contains(needle))
+                .unwrap_or_else(|| panic!("{needle} missing from {sql:#?}"))
+        };
+        assert!(at("FUNCTION public.a_count") < at("CREATE DOMAIN"));
+        assert!(at("FUNCTION public.a_next") < at("TABLE \"public\".\"c\""));
+        assert!(at("FUNCTION public.a_next") < at("FUNCTION public.b"));
+        assert!(at("VIEW \"public\".\"v\"") < at("FUNCTION public.v_count"));
     }
 
     #[test]

@@ -1058,9 +1058,16 @@ fn place_routines(plan: &Plan, handled_views: &HashSet<(String, String)>, p: &mu
             _ => {}
         }
     }
+    let pinned: HashSet<String> = p
+        .types
+        .iter()
+        .chain(&p.domains)
+        .flat_map(|s| super::order::idents(&s.sql))
+        .collect();
     let placed = super::order::place_routines(
         &plan.changes,
         &made,
+        &pinned,
         std::mem::take(&mut p.routines),
         std::mem::take(&mut p.create_tables),
         p.alter_tables
