@@ -293,6 +293,45 @@ fn function_attributes_apply_as_written() {
     assert_eq!(db.column("SELECT shout('hi')"), ["HI"]);
 }
 
+const PARTITION_OWN: &str = "\
+CREATE TABLE customer (id int PRIMARY KEY);
+CREATE TABLE payment (id int NOT NULL, customer_id int NOT NULL, paid date NOT NULL, PRIMARY KEY (paid, id)) PARTITION BY RANGE (paid);
+CREATE TABLE payment_2022 PARTITION OF payment FOR VALUES FROM ('2022-01-01') TO ('2023-01-01');
+CREATE INDEX payment_2022_customer ON payment_2022 (customer_id);
+ALTER TABLE payment_2022 ADD CONSTRAINT payment_2022_customer_fkey FOREIGN KEY (customer_id) REFERENCES customer (id);
+";
+
+/// pagila's shape: indexes and foreign keys declared on a partition only.
+#[test]
+fn a_partitions_own_indexes_and_foreign_keys_are_created() {
+    let Some(db) = PgDb::create("part_own") else {
+        return;
+    };
+    let s = Scratch::new();
+    // First without them (a partition that exists gains them), then with.
+    let bare: String = PARTITION_OWN
+        .lines()
+        .take(3)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    s.write("p0.sql", &bare);
+    apply_converges(&s, &db, "p0.sql");
+    s.write("p.sql", PARTITION_OWN);
+    let r = apply_converges(&s, &db, "p.sql");
+    assert!(
+        r.stdout.contains("CREATE INDEX \"payment_2022_customer\""),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        db.column(
+            "SELECT string_agg(x, ', ' ORDER BY x) FROM (SELECT indexname::text FROM pg_indexes WHERE tablename = 'payment_2022' \
+             UNION ALL SELECT conname::text FROM pg_constraint WHERE conrelid = 'payment_2022'::regclass AND contype = 'f') s(x)"
+        ),
+        ["payment_2022_customer, payment_2022_customer_fkey, payment_2022_pkey"]
+    );
+}
+
 /// A file of ../shared/corpora/realworld, or `None` (after a loud message)
 /// where the corpus is absent; under CI=true it must be there.
 fn corpus(rel: &str) -> Option<PathBuf> {
@@ -339,6 +378,45 @@ fn pagila_applies_onto_an_empty_database_and_replans_empty() {
         db.column("SELECT count(*) FROM pg_trigger WHERE tgname = 'last_updated'"),
         ["14"]
     );
+    // Everything the client's own load of the file makes is there, down to
+    // the partitions' own indexes and foreign keys.
+    let Some(loaded) = PgDb::create("pagila_ref") else {
+        return;
+    };
+    load(&loaded, &std::fs::read_to_string(&file).unwrap());
+    let (want, got) = (catalog(&loaded), catalog(&db));
+    let missing: Vec<&String> = want.iter().filter(|x| !got.contains(x)).collect();
+    let extra: Vec<&String> = got.iter().filter(|x| !want.contains(x)).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing: {missing:#?}\nextra: {extra:#?}"
+    );
+}
+
+/// A database's schema objects as text, one per line: tables' columns,
+/// indexes, constraints, views, routines, triggers, types.
+fn catalog(db: &PgDb) -> Vec<String> {
+    db.column(
+        "SELECT x FROM (\
+           SELECT 'column ' || c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) \
+                  || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END \
+                  || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '') \
+             FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
+             LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+             WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped \
+           UNION ALL SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = 'public' \
+           UNION ALL SELECT 'constraint ' || conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) \
+             FROM pg_constraint WHERE connamespace = 'public'::regnamespace \
+           UNION ALL SELECT 'view ' || viewname || ' ' || definition FROM pg_views WHERE schemaname = 'public' \
+           UNION ALL SELECT 'routine ' || p.oid::regprocedure || ' ' || p.prokind::text \
+                  || CASE WHEN p.prokind IN ('f', 'p') THEN pg_get_functiondef(p.oid) ELSE '' END \
+             FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace \
+           UNION ALL SELECT 'trigger ' || pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal \
+           UNION ALL SELECT 'type ' || t.typname || ' ' || t.typtype::text FROM pg_type t \
+             WHERE t.typnamespace = 'public'::regnamespace AND t.typtype IN ('e', 'd') \
+           UNION ALL SELECT 'sequence ' || sequencename || ' ' || data_type FROM pg_sequences WHERE schemaname = 'public' \
+         ) s(x) ORDER BY 1",
+    )
 }
 
 #[test]

@@ -371,6 +371,7 @@ fn indexes(
          JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = ic.relam \
          WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'm') \
          AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x')) \
+         AND NOT EXISTS (SELECT 1 FROM pg_inherits ih WHERE ih.inhrelid = i.indexrelid) \
          ORDER BY i.indrelid, ic.relname";
     for r in q(client, sql, schemas)? {
         let rel = r.get::<_, u32>(0);

@@ -375,7 +375,8 @@ fn change(
             None,
         )),
         Change::AddTable { schema, table } if partition_of(table).is_some() => {
-            // After the parent exists; its columns and indexes come with it.
+            // After the parent exists; its columns and the parent's indexes
+            // and keys come with it. What is the partition's own follows.
             p.alter_tables.push(step(
                 i,
                 format!("create partition {}", qn(schema, &table.name)),
@@ -383,6 +384,39 @@ fn change(
                 Some(format!("DROP TABLE {}", qn(schema, &table.name))),
                 table.span.clone(),
             ));
+            let t = qn(schema, &table.name);
+            for idx in &table.indexes {
+                p.create_indexes.push(if idx.attrs.flag("constraint") {
+                    step(
+                        i,
+                        format!("add constraint {} to {t}", q(&idx.name)),
+                        format!("ALTER TABLE {t} ADD {}", unique_constraint(idx)),
+                        None,
+                        idx.span.clone().or(table.span.clone()),
+                    )
+                } else {
+                    step(
+                        i,
+                        format!("create index {} on {t}", q(&idx.name)),
+                        create_index(schema, &table.name, idx),
+                        Some(format!("DROP INDEX {}", qn(schema, &idx.name))),
+                        idx.span.clone().or(table.span.clone()),
+                    )
+                });
+            }
+            for c in &table.checks {
+                p.alter_tables.push(step(
+                    i,
+                    format!("add check to {t}"),
+                    format!("ALTER TABLE {t} ADD {}", table_check_sql(table, c)),
+                    None,
+                    c.span.clone(),
+                ));
+            }
+            for fk in &table.foreign_keys {
+                p.add_fks.push(add_fk(i, schema, &table.name, fk));
+            }
+            table_comments(i, schema, table, p);
         }
         Change::DropTable { schema, table } if partition_of(table).is_some() => {
             // Before its parent, which would take it along.
@@ -1140,7 +1174,7 @@ fn modify_table(
                 to.span.clone(),
             ));
         }
-        return;
+        // The partition's own indexes, keys and checks change as a table's.
     }
     // Enums convert from anything through text (there are no enum-to-enum casts).
     let is_enum = |ty: &str| {
