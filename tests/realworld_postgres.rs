@@ -351,19 +351,49 @@ fn corpus(rel: &str) -> Option<PathBuf> {
     None
 }
 
+/// Applies a corpus schema file onto an empty database, checks that a second
+/// plan is empty and that the database has every object the client's own
+/// load of the file makes. Returns the applied database.
+fn applies_like_the_client(rel: &str, tag: &str) -> Option<PgDb> {
+    let file = corpus(rel)?;
+    let db = PgDb::create(&format!("{tag}_apply"))?;
+    let s = Scratch::new();
+    apply_converges(&s, &db, &file.display().to_string());
+    let loaded = PgDb::create(&format!("{tag}_ref"))?;
+    load(&loaded, &std::fs::read_to_string(&file).unwrap());
+    let (want, got) = (catalog(&loaded), catalog(&db));
+    let missing: Vec<&String> = want.iter().filter(|x| !got.contains(x)).collect();
+    let extra: Vec<&String> = got.iter().filter(|x| !want.contains(x)).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "{rel}: missing: {missing:#?}\nextra: {extra:#?}"
+    );
+    Some(db)
+}
+
+/// Loads a corpus schema file with the client and diffs the database
+/// against the file: nothing to do.
+fn loaded_diffs_empty(rel: &str, tag: &str) {
+    let Some(file) = corpus(rel) else {
+        return;
+    };
+    let Some(db) = PgDb::create(&format!("{tag}_load")) else {
+        return;
+    };
+    load(&db, &std::fs::read_to_string(&file).unwrap());
+    let s = Scratch::new();
+    let r = diff_db_to_file(&s, &db.url(), &file.display().to_string());
+    r.ok();
+    assert_eq!(r.stdout.trim(), "", "{rel} differs from itself");
+}
+
 #[test]
 fn pagila_applies_onto_an_empty_database_and_replans_empty() {
-    let Some(file) = corpus("pagila/pagila-schema.sql") else {
+    let Some(db) = applies_like_the_client("pagila/pagila-schema.sql", "pagila") else {
         return;
     };
-    let Some(db) = PgDb::create("pagila_apply") else {
-        return;
-    };
-    let s = Scratch::new();
-    let path = file.display().to_string();
-    apply_converges(&s, &db, &path);
     // What a user of pagila expects to work: the views over the aggregate
-    // and the SQL functions.
+    // and the SQL functions, down to the partitions' own keys.
     db.client()
         .batch_execute(
             "INSERT INTO language (name) VALUES ('English');\
@@ -378,19 +408,21 @@ fn pagila_applies_onto_an_empty_database_and_replans_empty() {
         db.column("SELECT count(*) FROM pg_trigger WHERE tgname = 'last_updated'"),
         ["14"]
     );
-    // Everything the client's own load of the file makes is there, down to
-    // the partitions' own indexes and foreign keys.
-    let Some(loaded) = PgDb::create("pagila_ref") else {
-        return;
-    };
-    load(&loaded, &std::fs::read_to_string(&file).unwrap());
-    let (want, got) = (catalog(&loaded), catalog(&db));
-    let missing: Vec<&String> = want.iter().filter(|x| !got.contains(x)).collect();
-    let extra: Vec<&String> = got.iter().filter(|x| !want.contains(x)).collect();
-    assert!(
-        missing.is_empty() && extra.is_empty(),
-        "missing: {missing:#?}\nextra: {extra:#?}"
-    );
+}
+
+#[test]
+fn pagila_loaded_by_the_client_diffs_empty_against_its_file() {
+    loaded_diffs_empty("pagila/pagila-schema.sql", "pagila");
+}
+
+#[test]
+fn sakila_applies_onto_an_empty_database_and_replans_empty() {
+    applies_like_the_client("sakila/postgres-sakila-schema.sql", "sakila");
+}
+
+#[test]
+fn sakila_loaded_by_the_client_diffs_empty_against_its_file() {
+    loaded_diffs_empty("sakila/postgres-sakila-schema.sql", "sakila");
 }
 
 /// A database's schema objects as text, one per line: tables' columns,
@@ -417,20 +449,4 @@ fn catalog(db: &PgDb) -> Vec<String> {
            UNION ALL SELECT 'sequence ' || sequencename || ' ' || data_type FROM pg_sequences WHERE schemaname = 'public' \
          ) s(x) ORDER BY 1",
     )
-}
-
-#[test]
-fn pagila_loaded_by_the_client_diffs_empty_against_its_file() {
-    let Some(file) = corpus("pagila/pagila-schema.sql") else {
-        return;
-    };
-    let Some(db) = PgDb::create("pagila_load") else {
-        return;
-    };
-    let sql = std::fs::read_to_string(&file).unwrap();
-    load(&db, &sql);
-    let s = Scratch::new();
-    let r = diff_db_to_file(&s, &db.url(), &file.display().to_string());
-    r.ok();
-    assert_eq!(r.stdout.trim(), "", "pagila differs from itself");
 }
