@@ -352,8 +352,9 @@ fn corpus(rel: &str) -> Option<PathBuf> {
 }
 
 /// Applies a corpus schema file onto an empty database, checks that a second
-/// plan is empty and that the database has every object the client's own
-/// load of the file makes. Returns the applied database.
+/// plan is empty, that the database has every object the client's own load
+/// of the file makes, and that its inspected HCL recreates it. Returns the
+/// applied database.
 fn applies_like_the_client(rel: &str, tag: &str) -> Option<PgDb> {
     let file = corpus(rel)?;
     let db = PgDb::create(&format!("{tag}_apply"))?;
@@ -368,6 +369,20 @@ fn applies_like_the_client(rel: &str, tag: &str) -> Option<PgDb> {
         missing.is_empty() && extra.is_empty(),
         "{rel}: missing: {missing:#?}\nextra: {extra:#?}"
     );
+    // Inspect → HCL → a fresh database: nothing lost.
+    let hcl = s.strata(&["schema", "inspect", "--url", &db.url()]);
+    hcl.ok();
+    s.write("inspected.pg.hcl", &hcl.stdout);
+    let copy = PgDb::create(&format!("{tag}_hcl"))?;
+    apply_converges(&s, &copy, "inspected.pg.hcl");
+    let r = s.strata(&["schema", "diff", "--from", &db.url(), "--to", &copy.url()]);
+    r.ok();
+    assert_eq!(
+        r.stdout.trim(),
+        "",
+        "{rel}: the HCL round trip lost something"
+    );
+    assert_eq!(catalog(&copy), got, "{rel}: the HCL round trip");
     Some(db)
 }
 

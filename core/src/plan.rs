@@ -164,9 +164,14 @@ pub fn create_plan(realm: &Realm, dialect: Dialect) -> Plan {
     let mut start = Realm::default();
     if dialect == Dialect::Postgres {
         if let Some(public) = realm.schema("public") {
+            // `public` exists already, with PostgreSQL's own comment; any
+            // other comment is set.
             start.schemas.push(crate::model::Schema {
                 name: public.name.clone(),
-                comment: public.comment.clone(),
+                comment: public
+                    .comment
+                    .clone()
+                    .filter(|c| c == "standard public schema"),
                 ..Default::default()
             });
         }

@@ -1922,6 +1922,22 @@ fn qualified_type(ty: &str, own: &str, types: &HashMap<String, Vec<String>>) -> 
     Some(format!("{}.{}{}", q(schema), q(&name), suffix.trim()))
 }
 
+/// A table's columns; a partition's (`partition_of = table.x`, no columns
+/// of its own) are its parent's, which its own indexes and keys name.
+fn partition_columns<'a>(realm: &'a Realm, mut t: &'a Table) -> Vec<String> {
+    for _ in 0..8 {
+        let parent = match t.attrs.0.get("partition_of") {
+            Some(AttrValue::Str(p)) if t.columns.is_empty() => p.split_once('.'),
+            _ => None,
+        };
+        match parent.and_then(|(s, n)| realm.schema(s)?.table(n)) {
+            Some(p) => t = p,
+            None => break,
+        }
+    }
+    t.columns.iter().map(|c| c.name.clone()).collect()
+}
+
 /// Names of tables and their columns, for resolving references.
 struct TableIndex {
     tables: HashMap<String, Vec<(String, Vec<String>)>>,
@@ -1932,7 +1948,7 @@ impl TableIndex {
         let mut tables: HashMap<String, Vec<(String, Vec<String>)>> = HashMap::new();
         for s in &realm.schemas {
             for t in &s.tables {
-                let cols = t.columns.iter().map(|c| c.name.clone()).collect();
+                let cols = partition_columns(realm, t);
                 tables
                     .entry(t.name.clone())
                     .or_default()
