@@ -605,13 +605,24 @@ impl Cmp {
         }
     }
 
+    /// Whether `a` (current) and `b` (desired) are the same trigger: a
+    /// trigger is named per table on PostgreSQL, so two tables may each have
+    /// their own `last_updated`. A table renamed in `to_schema` keeps its
+    /// triggers.
+    fn same_trigger(&self, a: &Trigger, b: &Trigger, to_schema: &Schema) -> bool {
+        self.ident_eq(&a.name, &b.name)
+            && (self.ident_eq(&a.table, &b.table)
+                || to_schema.tables.iter().any(|t| {
+                    self.ident_eq(&t.name, &b.table)
+                        && t.renamed_from
+                            .as_deref()
+                            .is_some_and(|old| self.ident_eq(old, &a.table))
+                }))
+    }
+
     fn triggers(&self, schema: &str, from: &Schema, to: &Schema, out: &mut Vec<Change>) {
         for t in &to.triggers {
-            match from
-                .triggers
-                .iter()
-                .find(|c| self.ident_eq(&c.name, &t.name))
-            {
+            match from.triggers.iter().find(|c| self.same_trigger(c, t, to)) {
                 None => out.push(Change::AddTrigger {
                     schema: schema.into(),
                     trigger: t.clone(),
@@ -627,7 +638,7 @@ impl Cmp {
             }
         }
         for t in &from.triggers {
-            if !to.triggers.iter().any(|d| self.ident_eq(&d.name, &t.name)) {
+            if !to.triggers.iter().any(|d| self.same_trigger(t, d, to)) {
                 out.push(Change::DropTrigger {
                     schema: schema.into(),
                     trigger: t.clone(),
@@ -1079,6 +1090,28 @@ mod tests {
             vec![col("a", "integer"), col("b", "VARCHAR(10)")],
         )]);
         assert!(diff(&a, &b, Dialect::Sqlite, &DiffOptions::default()).is_empty());
+    }
+
+    #[test]
+    fn triggers_are_named_per_table() {
+        let trigger = |table: &str| {
+            Trigger {
+            name: "last_updated".into(),
+            table: table.into(),
+            def: format!("CREATE TRIGGER last_updated BEFORE UPDATE ON {table} FOR EACH ROW EXECUTE FUNCTION touch()"),
+            ..Trigger::default()
+        }
+        };
+        let mut both = realm(vec![table("a", vec![]), table("b", vec![])]);
+        both.schemas[0].triggers = vec![trigger("a"), trigger("b")];
+        assert!(diff(&both, &both, Dialect::Postgres, &DiffOptions::default()).is_empty());
+        let mut only_b = both.clone();
+        only_b.schemas[0].triggers.remove(0);
+        let changes = diff(&both, &only_b, Dialect::Postgres, &DiffOptions::default());
+        assert!(
+            matches!(&changes[..], [Change::DropTrigger { trigger, .. }] if trigger.table == "a"),
+            "{changes:?}"
+        );
     }
 
     #[test]

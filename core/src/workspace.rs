@@ -243,12 +243,11 @@ pub fn attach_source(realm: &mut Realm, source: &Realm) {
                 v.renamed_from = sv.renamed_from.clone();
             }
         }
+        // A trigger is named per table (PostgreSQL): match on both.
         for tr in &mut s.triggers {
-            if let Some(st) = src
-                .triggers
-                .iter()
-                .find(|x| x.name.eq_ignore_ascii_case(&tr.name))
-            {
+            if let Some(st) = src.triggers.iter().find(|x| {
+                x.name.eq_ignore_ascii_case(&tr.name) && x.table.eq_ignore_ascii_case(&tr.table)
+            }) {
                 tr.span = st.span.clone();
             }
         }

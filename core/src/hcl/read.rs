@@ -1209,9 +1209,10 @@ impl Reader {
                     }
                     "return" => ret = self.column_type(ctx, &a.value),
                     "as" => body = self.string(ctx, &a.value),
-                    "volatility" | "security" | "leakproof" | "strict" | "parallel" => {
-                        if let Some(w) = self.word(ctx, &a.value) {
-                            extra.push(w.replace('_', " "));
+                    "volatility" | "security" | "leakproof" | "strict" | "parallel" | "cost"
+                    | "rows" => {
+                        if let Some(clause) = self.routine_attr(ctx, a) {
+                            extra.push(clause);
                         }
                     }
                     k => self.unknown_attr(ctx, a, k, b.ident.as_str()),
@@ -1271,6 +1272,39 @@ impl Reader {
             comment: None,
             span,
         });
+    }
+
+    /// A function attribute as its `CREATE FUNCTION` clause: `security =
+    /// DEFINER` is `SECURITY DEFINER`, `parallel = SAFE` is `PARALLEL SAFE`,
+    /// `strict = true` is `STRICT`, `cost = 100` is `COST 100`. `None` for a
+    /// default that needs no clause, or after reporting a value PostgreSQL
+    /// would refuse.
+    fn routine_attr(&mut self, ctx: &Ctx, a: &Attribute) -> Option<String> {
+        let key = a.key.as_str();
+        let (allowed, prefix): (&[&str], &str) = match key {
+            "volatility" => (&["VOLATILE", "STABLE", "IMMUTABLE"], ""),
+            "security" => (&["INVOKER", "DEFINER"], "SECURITY "),
+            "parallel" => (&["UNSAFE", "RESTRICTED", "SAFE"], "PARALLEL "),
+            "leakproof" | "strict" => {
+                let on = self.boolean(ctx, &a.value);
+                return on.then(|| key.to_ascii_uppercase());
+            }
+            // cost and rows
+            _ => {
+                let n = self.integer(ctx, &a.value)?;
+                return Some(format!("{} {n}", key.to_ascii_uppercase()));
+            }
+        };
+        let word = self.word(ctx, &a.value)?.to_ascii_uppercase();
+        if allowed.contains(&word.as_str()) {
+            return Some(format!("{prefix}{word}"));
+        }
+        self.err(
+            "bad-value",
+            format!("`{key}` is one of {}", allowed.join(", ")),
+            ctx.span(a.value.span()),
+        );
+        None
     }
 
     /// The SQL spelling of `enum.name`: qualified when the schema is named.
@@ -1482,11 +1516,16 @@ impl Reader {
                 return;
             };
             let q = |s: &str| self.dialect.quote(s);
+            // A PostgreSQL trigger lives in its table's schema: name the table
+            // with it, so a schema other than `public` works too.
+            let on_table = match self.dialect {
+                Dialect::Postgres => format!("{}.{}", q(&schema), q(&table)),
+                _ => q(&table),
+            };
             let mut def = format!(
-                "CREATE TRIGGER {} {timing} {} ON {}",
+                "CREATE TRIGGER {} {timing} {} ON {on_table}",
                 q(&name),
                 events.join(" OR "),
-                q(&table)
             );
             if for_row {
                 def.push_str(" FOR EACH ROW");
@@ -1498,8 +1537,14 @@ impl Reader {
             def.push_str(&body);
             (Some(table), def)
         };
+        let table = table.unwrap_or_default();
+        // SQLite names triggers per schema, PostgreSQL per table.
+        let per_table = self.dialect == Dialect::Postgres;
         let s = self.out.realm.schema_entry(&schema);
-        if s.triggers.iter().any(|t| t.name == name) {
+        if s.triggers
+            .iter()
+            .any(|t| t.name == name && (!per_table || t.table == table))
+        {
             self.err(
                 "duplicate",
                 format!("trigger `{name}` is defined twice"),
@@ -1510,7 +1555,7 @@ impl Reader {
         s.triggers.push(Trigger {
             comment: None,
             name,
-            table: table.unwrap_or_default(),
+            table,
             def,
             span,
         });
@@ -1800,6 +1845,9 @@ impl Reader {
                 t.policies.push(pol);
             }
         }
+        if self.dialect == Dialect::Postgres {
+            qualify_type_refs(&mut self.out.realm);
+        }
         // Now that names are known, put each FK's schema in place.
         for s in &mut self.out.realm.schemas {
             let sname = s.name.clone();
@@ -1814,6 +1862,82 @@ impl Reader {
     }
 }
 
+/// Names the enums and domains of the realm with their schema wherever a
+/// column or domain uses one (`enum.status`, `sql("status[]")`): the dev
+/// database finds an unqualified type only in `public`, so a type of another
+/// schema must be spelled `"app"."status"`.
+fn qualify_type_refs(realm: &mut Realm) {
+    let mut types: HashMap<String, Vec<String>> = HashMap::new();
+    for s in &realm.schemas {
+        for name in s
+            .enums
+            .iter()
+            .map(|e| &e.name)
+            .chain(s.domains.iter().map(|d| &d.name))
+        {
+            types.entry(name.clone()).or_default().push(s.name.clone());
+        }
+    }
+    if types.is_empty() {
+        return;
+    }
+    for s in &mut realm.schemas {
+        let own = s.name.clone();
+        for c in s.tables.iter_mut().flat_map(|t| t.columns.iter_mut()) {
+            if let Some(q) = qualified_type(&c.ty, &own, &types) {
+                c.ty = q;
+            }
+        }
+        for d in &mut s.domains {
+            if let Some(q) = qualified_type(&d.ty, &own, &types) {
+                d.ty = q;
+            }
+        }
+    }
+}
+
+/// `"status"[]` → `"app"."status"[]` when `status` is a type of the realm
+/// (of the column's own schema first, else of the only or `public` schema);
+/// `None` for other types and names already qualified.
+fn qualified_type(ty: &str, own: &str, types: &HashMap<String, Vec<String>>) -> Option<String> {
+    let (base, suffix) = ty.split_at(ty.find('[').unwrap_or(ty.len()));
+    let base = base.trim();
+    let name = match base.strip_prefix('"').and_then(|b| b.strip_suffix('"')) {
+        Some(inner) if !inner.contains('"') => inner.to_string(),
+        Some(_) => return None,
+        None if crate::sql::lex::is_plain_ident(base) => base.to_ascii_lowercase(),
+        None => return None,
+    };
+    let schemas = types.get(&name)?;
+    let schema = if schemas.iter().any(|s| s == own) {
+        own
+    } else if schemas.len() == 1 {
+        &schemas[0]
+    } else if schemas.iter().any(|s| s == "public") {
+        "public"
+    } else {
+        &schemas[0]
+    };
+    let q = |s: &str| Dialect::Postgres.quote(s);
+    Some(format!("{}.{}{}", q(schema), q(&name), suffix.trim()))
+}
+
+/// A table's columns; a partition's (`partition_of = table.x`, no columns
+/// of its own) are its parent's, which its own indexes and keys name.
+fn partition_columns<'a>(realm: &'a Realm, mut t: &'a Table) -> Vec<String> {
+    for _ in 0..8 {
+        let parent = match t.attrs.0.get("partition_of") {
+            Some(AttrValue::Str(p)) if t.columns.is_empty() => p.split_once('.'),
+            _ => None,
+        };
+        match parent.and_then(|(s, n)| realm.schema(s)?.table(n)) {
+            Some(p) => t = p,
+            None => break,
+        }
+    }
+    t.columns.iter().map(|c| c.name.clone()).collect()
+}
+
 /// Names of tables and their columns, for resolving references.
 struct TableIndex {
     tables: HashMap<String, Vec<(String, Vec<String>)>>,
@@ -1824,7 +1948,7 @@ impl TableIndex {
         let mut tables: HashMap<String, Vec<(String, Vec<String>)>> = HashMap::new();
         for s in &realm.schemas {
             for t in &s.tables {
-                let cols = t.columns.iter().map(|c| c.name.clone()).collect();
+                let cols = partition_columns(realm, t);
                 tables
                     .entry(t.name.clone())
                     .or_default()
@@ -2165,6 +2289,43 @@ table "t" {
         assert_eq!(
             tg.def,
             "CREATE TRIGGER \"tg\" AFTER INSERT ON \"t\" FOR EACH ROW\nBEGIN\n  SELECT 1;\nEND"
+        );
+    }
+
+    #[test]
+    fn function_attributes_become_their_clauses() {
+        let pg = |text: &str| read(&[SourceFile::new("f.pg.hcl", text)], Dialect::Postgres);
+        let s = pg("schema \"public\" {}\nfunction \"f\" {\n  schema = schema.public\n  lang = SQL\n  return = int\n  as = \"SELECT 1\"\n  volatility = IMMUTABLE\n  security = DEFINER\n  parallel = SAFE\n  strict = true\n  leakproof = false\n  cost = 5\n}\n");
+        assert!(s.diagnostics.is_empty(), "{:?}", s.diagnostics);
+        let def = &s.realm.schema("public").unwrap().routines[0].def;
+        assert!(
+            def.contains("LANGUAGE sql IMMUTABLE SECURITY DEFINER PARALLEL SAFE STRICT COST 5 AS"),
+            "{def}"
+        );
+        let s = pg("schema \"public\" {}\nfunction \"f\" {\n  schema = schema.public\n  return = int\n  as = \"SELECT 1\"\n  security = OWNER\n}\n");
+        assert_eq!(errors(&s), ["`security` is one of INVOKER, DEFINER"]);
+    }
+
+    #[test]
+    fn enum_and_domain_types_are_named_with_their_schema() {
+        let s = read(
+            &[SourceFile::new(
+                "t.pg.hcl",
+                "schema \"app\" {}\nenum \"status\" {\n  schema = schema.app\n  values = [\"a\", \"b\"]\n}\ndomain \"code\" {\n  schema = schema.app\n  type = text\n}\ntable \"users\" {\n  schema = schema.app\n  column \"s\" {\n    type = enum.status\n  }\n  column \"many\" {\n    type = sql(\"status[]\")\n  }\n  column \"c\" {\n    type = domain.code\n  }\n  column \"n\" {\n    type = int\n  }\n}\n",
+            )],
+            Dialect::Postgres,
+        );
+        assert!(s.diagnostics.is_empty(), "{:?}", s.diagnostics);
+        let t = &s.realm.schema("app").unwrap().tables[0];
+        let types: Vec<&str> = t.columns.iter().map(|c| c.ty.as_str()).collect();
+        assert_eq!(
+            types,
+            [
+                "\"app\".\"status\"",
+                "\"app\".\"status\"[]",
+                "\"app\".\"code\"",
+                "int"
+            ]
         );
     }
 }

@@ -436,6 +436,12 @@ fn type_ref(ty: &str, s: &Schema, realm: &Realm, dialect: Dialect) -> String {
         {
             return format!("enum.{sch}.{name}");
         }
+        if realm
+            .schema(sch)
+            .is_some_and(|x| x.domains.iter().any(|d| d.name == name))
+        {
+            return format!("domain.{sch}.{name}");
+        }
     }
     column_type(&pg_short_type(ty))
 }

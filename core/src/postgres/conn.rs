@@ -15,6 +15,11 @@ use std::str::FromStr;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
+/// The search_path every inspection reads under (PostgreSQL's default for a
+/// role without a schema of its own name): names in `public` print bare,
+/// names in other schemas print qualified, on every database alike.
+pub const INSPECT_SEARCH_PATH: &str = "public";
+
 /// The advisory lock key every strata apply takes (`hashtext('strata')` would
 /// do too; a constant keeps it obvious in `pg_locks`).
 const LOCK_KEY: i64 = 0x5354_5241_5441;
@@ -338,7 +343,27 @@ impl Driver for PgDriver {
         } else {
             scope.schemas.clone()
         };
-        super::inspect::inspect(&mut self.client, &schemas, &scope.exclude)
+        // pg_get_expr, pg_get_viewdef, format_type and regclass print a name
+        // schema-qualified unless the session's search_path finds it: read
+        // every database under the same path, whatever a schema file set
+        // (pg_dump's `set_config('search_path', '', false)`) or a role's
+        // default says, so a desired state and a target compare equal. The
+        // session's own path is restored afterwards.
+        let saved: String = self
+            .client
+            .query_one("SELECT current_setting('search_path')", &[])
+            .map_err(|e| Error::Database(db_message(&e)))?
+            .get(0);
+        self.client
+            .batch_execute(&format!("SET search_path = {INSPECT_SEARCH_PATH}"))
+            .map_err(|e| Error::Database(db_message(&e)))?;
+        let realm = super::inspect::inspect(&mut self.client, &schemas, &scope.exclude);
+        let restored = self
+            .client
+            .execute("SELECT set_config('search_path', $1, false)", &[&saved]);
+        let realm = realm?;
+        restored.map_err(|e| Error::Database(db_message(&e)))?;
+        Ok(realm)
     }
 
     fn execute(&mut self, sql: &str) -> std::result::Result<(), String> {
@@ -379,8 +404,11 @@ impl Driver for PgDriver {
                 "refusing to reset a database strata did not create".into(),
             ));
         }
-        // A refused batch leaves its transaction open and aborted.
+        // A refused batch leaves its transaction open and aborted; settings
+        // a schema file made (pg_dump sets search_path, check_function_bodies
+        // …) must not leak into the next normalization.
         let _ = self.client.batch_execute("ROLLBACK");
+        let _ = self.client.batch_execute("RESET ALL");
         let rows = self
             .client
             .query(

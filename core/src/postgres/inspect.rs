@@ -37,6 +37,7 @@ pub fn inspect(client: &mut Client, schemas: &[String], exclude: &[String]) -> R
     enums(client, &schemas, &mut realm)?;
     domains(client, &schemas, &mut realm)?;
     routines(client, &schemas, &mut realm)?;
+    super::aggregate::inspect(client, &schemas, &mut realm)?;
     triggers(client, &schemas, &mut realm)?;
     if realm_level {
         for r in q(client, "SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' AND $1::text[] IS NOT NULL ORDER BY 1", &schemas)? {
@@ -370,6 +371,7 @@ fn indexes(
          JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = ic.relam \
          WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'm') \
          AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x')) \
+         AND NOT EXISTS (SELECT 1 FROM pg_inherits ih WHERE ih.inhrelid = i.indexrelid) \
          ORDER BY i.indrelid, ic.relname";
     for r in q(client, sql, schemas)? {
         let rel = r.get::<_, u32>(0);

@@ -1,10 +1,12 @@
 //! PostgreSQL: connection, scratch dev databases, catalog inspection, and the
 //! planner's SQL.
 
+pub mod aggregate;
 pub mod conn;
 pub mod ephemeral;
 pub mod exclude;
 pub mod inspect;
+pub mod order;
 pub mod plan;
 
 pub use conn::PgDriver;
@@ -37,13 +39,17 @@ impl DialectImpl for Postgres {
         plan::concurrently(p, &opts.concurrent_index);
     }
 
-    /// A fresh database has `public` (with the comment the desired state gives it).
+    /// A fresh database has `public` already, with PostgreSQL's own comment;
+    /// any other comment the desired state gives it is set by the plan.
     fn fresh_start(&self, desired: &Realm) -> Realm {
         let mut start = Realm::default();
         if let Some(public) = desired.schema("public") {
             start.schemas.push(Schema {
                 name: public.name.clone(),
-                comment: public.comment.clone(),
+                comment: public
+                    .comment
+                    .clone()
+                    .filter(|c| c == "standard public schema"),
                 ..Default::default()
             });
         }

@@ -124,6 +124,7 @@ pub fn plan(plan: &mut Plan, from: &Realm, to: &Realm) {
         change(i, c, to, &mut p, &mut handled_views);
     }
     dependents(plan, from, to, &mut disturbed, &mut handled_views, &mut p);
+    place_routines(plan, &handled_views, &mut p);
     plan.steps = [
         p.drop_triggers,
         p.drop_views,
@@ -374,7 +375,8 @@ fn change(
             None,
         )),
         Change::AddTable { schema, table } if partition_of(table).is_some() => {
-            // After the parent exists; its columns and indexes come with it.
+            // After the parent exists; its columns and the parent's indexes
+            // and keys come with it. What is the partition's own follows.
             p.alter_tables.push(step(
                 i,
                 format!("create partition {}", qn(schema, &table.name)),
@@ -382,6 +384,39 @@ fn change(
                 Some(format!("DROP TABLE {}", qn(schema, &table.name))),
                 table.span.clone(),
             ));
+            let t = qn(schema, &table.name);
+            for idx in &table.indexes {
+                p.create_indexes.push(if idx.attrs.flag("constraint") {
+                    step(
+                        i,
+                        format!("add constraint {} to {t}", q(&idx.name)),
+                        format!("ALTER TABLE {t} ADD {}", unique_constraint(idx)),
+                        None,
+                        idx.span.clone().or(table.span.clone()),
+                    )
+                } else {
+                    step(
+                        i,
+                        format!("create index {} on {t}", q(&idx.name)),
+                        create_index(schema, &table.name, idx),
+                        Some(format!("DROP INDEX {}", qn(schema, &idx.name))),
+                        idx.span.clone().or(table.span.clone()),
+                    )
+                });
+            }
+            for c in &table.checks {
+                p.alter_tables.push(step(
+                    i,
+                    format!("add check to {t}"),
+                    format!("ALTER TABLE {t} ADD {}", table_check_sql(table, c)),
+                    None,
+                    c.span.clone(),
+                ));
+            }
+            for fk in &table.foreign_keys {
+                p.add_fks.push(add_fk(i, schema, &table.name, fk));
+            }
+            table_comments(i, schema, table, p);
         }
         Change::DropTable { schema, table } if partition_of(table).is_some() => {
             // Before its parent, which would take it along.
@@ -618,7 +653,9 @@ fn returns(def: &str) -> Option<String> {
 }
 
 fn kind(r: &Routine) -> &'static str {
-    if r.procedure {
+    if super::aggregate::is_aggregate(&r.def) {
+        "aggregate"
+    } else if r.procedure {
         "procedure"
     } else {
         "function"
@@ -1035,6 +1072,48 @@ fn dependents(
     }
 }
 
+/// Routines that need a table or view this plan makes (a `LANGUAGE sql`
+/// body reading it, a row type in the signature) are created after it; see
+/// [`super::order`].
+fn place_routines(plan: &Plan, handled_views: &HashSet<(String, String)>, p: &mut Phases) {
+    let mut made: HashSet<String> = handled_views
+        .iter()
+        .map(|(_, v)| v.to_ascii_lowercase())
+        .collect();
+    for c in &plan.changes {
+        match c {
+            Change::AddTable { table: t, .. } | Change::ModifyTable { to: t, .. } => {
+                made.insert(t.name.to_ascii_lowercase());
+            }
+            Change::RenameTable { to, .. } => {
+                made.insert(to.to_ascii_lowercase());
+            }
+            _ => {}
+        }
+    }
+    let pinned: HashSet<String> = p
+        .types
+        .iter()
+        .chain(&p.domains)
+        .flat_map(|s| super::order::idents(&s.sql))
+        .collect();
+    let placed = super::order::place_routines(
+        &plan.changes,
+        &made,
+        &pinned,
+        std::mem::take(&mut p.routines),
+        std::mem::take(&mut p.create_tables),
+        p.alter_tables
+            .iter()
+            .chain(&p.create_indexes)
+            .chain(&p.add_fks),
+        std::mem::take(&mut p.create_views),
+    );
+    p.routines = placed.routines;
+    p.create_tables = placed.create_tables;
+    p.create_views = placed.create_views;
+}
+
 fn table_comments(i: usize, schema: &str, t: &Table, p: &mut Phases) {
     let name = qn(schema, &t.name);
     for (k, v) in &t.attrs.0 {
@@ -1094,7 +1173,7 @@ fn modify_table(
                 to.span.clone(),
             ));
         }
-        return;
+        // The partition's own indexes, keys and checks change as a table's.
     }
     // Enums convert from anything through text (there are no enum-to-enum casts).
     let is_enum = |ty: &str| {
