@@ -5,6 +5,7 @@ pub mod conn;
 pub mod ephemeral;
 pub mod exclude;
 pub mod inspect;
+pub mod narrow;
 pub mod plan;
 
 pub use conn::PgDriver;
