@@ -195,3 +195,52 @@ fn narrowing_that_would_lose_data_is_refused_and_changes_nothing() {
         assert_eq!(same, ["t"], "{col}: {b} became {a}");
     }
 }
+
+/// A failed `CREATE UNIQUE INDEX CONCURRENTLY` leaves an INVALID index that
+/// enforces nothing: strata must not take it for the desired index.
+#[test]
+fn an_invalid_index_is_dropped_and_recreated_not_trusted() {
+    let Some(db) = PgDb::create("invalid_index") else {
+        return;
+    };
+    let s = Scratch::new();
+    s.write("v.sql", "CREATE TABLE t (id int PRIMARY KEY, email text);\nCREATE UNIQUE INDEX t_email ON t (email);\n");
+    db.client()
+        .batch_execute("CREATE TABLE t (id int PRIMARY KEY, email text); INSERT INTO t VALUES (1, 'a'), (2, 'a'), (3, 'b');")
+        .unwrap();
+    let failed = db
+        .client()
+        .batch_execute("CREATE UNIQUE INDEX CONCURRENTLY t_email ON t (email)");
+    assert!(failed.is_err(), "duplicates must make the index build fail");
+    let valid = |db: &PgDb| {
+        db.column("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_email'::regclass")
+    };
+    assert_eq!(valid(&db), ["f"]);
+
+    // Duplicates still there: the re-created index would fail, so nothing runs.
+    let r = apply(&s, &db, "v.sql", &["--auto-approve"]);
+    r.fails_with(1, "nothing was changed");
+    assert!(r.stdout.contains("INVALID"), "{}", r.stdout);
+    assert!(r.stdout.contains("error MF102"), "{}", r.stdout);
+    assert_eq!(valid(&db), ["f"]);
+
+    // Without duplicates: dropped, re-created, valid, enforcing.
+    db.client()
+        .batch_execute("DELETE FROM t WHERE id = 2")
+        .unwrap();
+    let r = apply(&s, &db, "v.sql", &["--auto-approve"]);
+    r.ok();
+    assert!(
+        r.stdout.contains("DROP INDEX \"public\".\"t_email\""),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(valid(&db), ["t"]);
+    assert!(db
+        .client()
+        .batch_execute("INSERT INTO t VALUES (4, 'a')")
+        .is_err());
+    let r = apply(&s, &db, "v.sql", &["--auto-approve"]);
+    r.ok();
+    assert!(r.stdout.contains("in sync"), "{}", r.stdout);
+}

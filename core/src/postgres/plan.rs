@@ -1139,7 +1139,14 @@ fn modify_table(
             } => modify_column(i, &t, a, b, aspects, is_enum(&b.ty), p),
             TableChange::AddIndex { index } | TableChange::ModifyIndex { to: index, .. } => {
                 if let TableChange::ModifyIndex { from: old, .. } = c {
-                    p.drop_indexes.push(drop_index(i, schema, &t, old));
+                    let mut drop = drop_index(i, schema, &t, old);
+                    if old.attrs.flag("invalid") {
+                        drop.comment = format!(
+                            "{} (it is INVALID, left by a failed CREATE INDEX CONCURRENTLY, and enforces nothing): re-create it",
+                            drop.comment
+                        );
+                    }
+                    p.drop_indexes.push(drop);
                 }
                 if index.attrs.flag("constraint") {
                     p.create_indexes.push(alter(
