@@ -1069,7 +1069,10 @@ PRAGMA foreign_keys = ON;
         assert!(!d.message.contains("dev database"), "{}", d.message);
         // The span is the first parenthesis past the limit.
         let at = d.span.as_ref().unwrap().start;
-        assert_eq!(Some(at), sql.match_indices('(').nth(MAX_NESTING).map(|(i, _)| i));
+        assert_eq!(
+            Some(at),
+            sql.match_indices('(').nth(MAX_NESTING).map(|(i, _)| i)
+        );
         assert_eq!(&file.text[at..at + 1], "(");
         // Just under the limit the statement reads (or at worst warns).
         let ok = format!(
