@@ -244,3 +244,274 @@ fn an_invalid_index_is_dropped_and_recreated_not_trusted() {
     r.ok();
     assert!(r.stdout.contains("in sync"), "{}", r.stdout);
 }
+
+/// A schema big enough that normalizing it takes a moment to interrupt.
+fn many_tables(n: usize) -> String {
+    (0..n)
+        .map(|i| format!("CREATE TABLE t{i} (id int PRIMARY KEY, v text, n numeric(10,2));\n"))
+        .collect()
+}
+
+fn spawn(s: &Scratch, args: &[&str], tmp: Option<&std::path::Path>) -> std::process::Child {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_strata"));
+    c.args(args)
+        .current_dir(s.dir.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    if let Some(t) = tmp {
+        c.env("TMPDIR", t);
+    }
+    c.spawn().unwrap()
+}
+
+/// Polls `f` every 5 ms for up to `secs` seconds.
+fn wait_until(secs: u64, mut f: impl FnMut() -> bool) -> bool {
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(secs) {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    false
+}
+
+fn signal(pid: u32, sig: &str) {
+    let ok = std::process::Command::new("kill")
+        .args([&format!("-{sig}"), &pid.to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill -{sig} {pid}");
+}
+
+/// `kill -9` while a scratch dev database exists: it stays behind (nothing
+/// can run on SIGKILL), and the next run on that server drops it.
+#[test]
+fn a_scratch_database_left_by_kill_9_is_dropped_by_the_next_run() {
+    if PgDb::create("probe").is_none() {
+        return;
+    }
+    let s = Scratch::new();
+    s.write("empty.sql", "");
+    s.write("big.sql", &many_tables(400));
+    s.write("small.sql", "CREATE TABLE a (id int);\n");
+    let args = [
+        "schema",
+        "diff",
+        "--from",
+        "file://empty.sql",
+        "--to",
+        "file://big.sql",
+        "--dev-url",
+        ADMIN,
+    ];
+    let mut child = spawn(&s, &args, None);
+    let pid = child.id();
+    let held = wait_until(60, || !pg::leftover_scratch(pid).is_empty());
+    signal(pid, "KILL");
+    let _ = child.wait();
+    assert!(held, "the run never created its scratch database");
+    assert!(
+        !pg::leftover_scratch(pid).is_empty(),
+        "SIGKILL cannot clean up: expected a leftover"
+    );
+
+    let r = s.strata(&[
+        "schema",
+        "diff",
+        "--from",
+        "file://empty.sql",
+        "--to",
+        "file://small.sql",
+        "--dev-url",
+        ADMIN,
+    ]);
+    r.ok();
+    assert_eq!(
+        pg::leftover_scratch(pid),
+        Vec::<String>::new(),
+        "the next run left the dead run's database"
+    );
+}
+
+/// A temp dir the postgres user can reach (the cluster runs as postgres when we are root).
+fn shared_tmp(s: &Scratch) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = s.path("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    for d in [s.dir.path(), tmp.as_path()] {
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    tmp
+}
+
+fn clusters(tmp: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(tmp)
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .starts_with("strata-ephemeral-")
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Pids of processes whose command line names `dir` (postgres, initdb, the watchdog).
+fn users_of(dir: &std::path::Path) -> Vec<u32> {
+    let needle = dir.to_string_lossy().to_string();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains(&needle))
+                && std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                    .is_ok_and(|s| !s.contains(") Z "))
+        })
+        .collect()
+}
+
+/// Starts `strata schema diff` on ephemeral://postgres and waits until its
+/// cluster's server is up; `None` (skipped loudly) without local binaries.
+fn ephemeral_run(
+    s: &Scratch,
+    tmp: &std::path::Path,
+) -> Option<(std::process::Child, std::path::PathBuf)> {
+    if strata_core::postgres::ephemeral::find_bin_dir().is_none() {
+        eprintln!("\n!!! SKIPPING ephemeral test: no initdb/postgres binaries !!!\n");
+        return None;
+    }
+    s.write("empty.sql", "");
+    s.write("big.sql", &many_tables(400));
+    let args = [
+        "schema",
+        "diff",
+        "--from",
+        "file://empty.sql",
+        "--to",
+        "file://big.sql",
+        "--dev-url",
+        "ephemeral://postgres",
+    ];
+    let mut child = spawn(s, &args, Some(tmp));
+    let up = wait_until(60, || {
+        clusters(tmp)
+            .iter()
+            .any(|d| d.join("data/postmaster.pid").exists())
+    });
+    if !up {
+        let _ = child.kill();
+        panic!("the ephemeral cluster never started");
+    }
+    let dir = clusters(tmp).remove(0);
+    Some((child, dir))
+}
+
+#[test]
+fn sigterm_during_ephemeral_postgres_leaves_no_directory_and_no_server() {
+    let s = Scratch::new();
+    let tmp = shared_tmp(&s);
+    let Some((mut child, dir)) = ephemeral_run(&s, &tmp) else {
+        return;
+    };
+    assert!(!users_of(&dir).is_empty());
+    signal(child.id(), "TERM");
+    let status = child.wait().unwrap();
+    assert_eq!(
+        status.code(),
+        Some(130),
+        "strata finished before the signal: {status}"
+    );
+    assert!(
+        wait_until(10, || users_of(&dir).is_empty()),
+        "processes survive: {:?}",
+        users_of(&dir)
+    );
+    assert_eq!(clusters(&tmp), Vec::<std::path::PathBuf>::new());
+}
+
+#[test]
+fn sigkill_during_ephemeral_postgres_is_cleaned_by_the_watchdog() {
+    let s = Scratch::new();
+    let tmp = shared_tmp(&s);
+    let Some((mut child, dir)) = ephemeral_run(&s, &tmp) else {
+        return;
+    };
+    signal(child.id(), "KILL");
+    let _ = child.wait();
+    assert!(
+        wait_until(15, || users_of(&dir).is_empty()),
+        "processes survive: {:?}",
+        users_of(&dir)
+    );
+    assert!(
+        wait_until(5, || clusters(&tmp).is_empty()),
+        "left: {:?}",
+        clusters(&tmp)
+    );
+}
+
+/// Everything killed at once, watchdog included (`kill -9` of a process
+/// group): the postmaster and directory survive, and the next run removes them.
+#[test]
+fn a_cluster_whose_owner_and_watchdog_were_killed_is_removed_by_the_next_run() {
+    let s = Scratch::new();
+    let tmp = shared_tmp(&s);
+    let Some((mut child, dir)) = ephemeral_run(&s, &tmp) else {
+        return;
+    };
+    let watchdogs: Vec<u32> = users_of(&dir)
+        .into_iter()
+        .filter(|p| {
+            std::fs::read(format!("/proc/{p}/cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains("strata-ephemeral-watchdog"))
+        })
+        .collect();
+    assert_eq!(watchdogs.len(), 1);
+    signal(watchdogs[0], "KILL");
+    signal(child.id(), "KILL");
+    let _ = child.wait();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(
+        !users_of(&dir).is_empty(),
+        "expected the postmaster to outlive its owner here"
+    );
+    assert!(dir.exists());
+
+    s.write("small.sql", "CREATE TABLE a (id int);\n");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args([
+            "schema",
+            "diff",
+            "--from",
+            "file://empty.sql",
+            "--to",
+            "file://small.sql",
+            "--dev-url",
+            "ephemeral://postgres",
+        ])
+        .current_dir(s.dir.path())
+        .env("TMPDIR", &tmp)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        wait_until(10, || users_of(&dir).is_empty()),
+        "processes survive: {:?}",
+        users_of(&dir)
+    );
+    assert!(!dir.exists());
+    assert_eq!(clusters(&tmp), Vec::<std::path::PathBuf>::new());
+}

@@ -11,7 +11,11 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
-    // Destructors do not run on a signal: clean up dev databases by hand.
+    // Destructors do not run on a signal: clean up dev databases by hand. With
+    // the "termination" feature this handles SIGTERM (timeout, CI
+    // cancellation, docker stop, systemd) and SIGHUP (a closed terminal) as
+    // well as SIGINT; what SIGKILL leaves, the next run removes (see
+    // strata_core::postgres::owner).
     let _ = ctrlc::set_handler(|| {
         strata_core::postgres::conn::cleanup_on_interrupt();
         eprintln!("\ninterrupted: dev databases cleaned up");

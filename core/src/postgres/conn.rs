@@ -108,6 +108,35 @@ pub fn cleanup_on_interrupt() {
     super::ephemeral::cleanup_all();
 }
 
+/// Scratch database names: this prefix, the owner ([`super::owner`]), a
+/// sequence number and nanoseconds.
+const SCRATCH_PREFIX: &str = "strata_dev_";
+
+/// Drops the scratch databases on this server whose owning strata process is
+/// gone (killed with SIGKILL, or a machine that lost power mid-run). Only
+/// names strata writes, with an owner on this machine's current boot, qualify;
+/// failures are ignored (another user's database, a concurrent sweep).
+fn drop_stale_scratch(admin: &mut Client) {
+    let Ok(rows) = admin.query(
+        "SELECT datname::text FROM pg_database WHERE datname LIKE 'strata\\_dev\\_%'",
+        &[],
+    ) else {
+        return;
+    };
+    for row in rows {
+        let name: String = row.get(0);
+        let Some(rest) = name.strip_prefix(SCRATCH_PREFIX) else {
+            continue;
+        };
+        let parts: Vec<&str> = rest.split('_').collect();
+        let ours = parts.len() == 5 && parts[3..].iter().all(|p| p.parse::<u64>().is_ok());
+        if ours && super::owner::Owner::parse(rest, '_').is_some_and(|o| o.is_gone()) {
+            let _ =
+                admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+        }
+    }
+}
+
 impl PgDriver {
     pub fn open(raw: &str) -> Result<PgDriver> {
         let (config, url_schemas) = parse_url(raw)?;
@@ -134,9 +163,10 @@ impl PgDriver {
     pub fn open_scratch(raw: &str) -> Result<PgDriver> {
         let (config, _) = parse_url(raw)?;
         let mut admin = connect(&config, raw)?;
+        drop_stale_scratch(&mut admin);
         let name = format!(
-            "strata_dev_{}_{}_{}",
-            std::process::id(),
+            "{SCRATCH_PREFIX}{}_{}_{}",
+            super::owner::Owner::me().tag('_'),
             SCRATCH_SEQ.fetch_add(1, Ordering::Relaxed),
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)

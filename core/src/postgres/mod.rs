@@ -6,6 +6,7 @@ pub mod ephemeral;
 pub mod exclude;
 pub mod inspect;
 pub mod narrow;
+pub mod owner;
 pub mod plan;
 
 pub use conn::PgDriver;
