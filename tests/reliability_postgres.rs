@@ -336,6 +336,37 @@ fn a_scratch_database_left_by_kill_9_is_dropped_by_the_next_run() {
     );
 }
 
+/// SIGTERM and SIGHUP (timeout, CI cancellation, a closed terminal) are
+/// handled like Ctrl-C: the scratch database is dropped before exit.
+#[test]
+fn sigterm_and_sighup_with_a_scratch_database_leave_none() {
+    if PgDb::create("probe").is_none() {
+        return;
+    }
+    let s = Scratch::new();
+    s.write("empty.sql", "");
+    s.write("big.sql", &many_tables(400));
+    for sig in ["TERM", "HUP"] {
+        let args = [
+            "schema",
+            "diff",
+            "--from",
+            "file://empty.sql",
+            "--to",
+            "file://big.sql",
+            "--dev-url",
+            ADMIN,
+        ];
+        let mut child = spawn(&s, &args, None);
+        let pid = child.id();
+        assert!(wait_until(60, || !pg::leftover_scratch(pid).is_empty()));
+        signal(pid, sig);
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(130), "SIG{sig}: {status}");
+        assert_eq!(pg::leftover_scratch(pid), Vec::<String>::new(), "SIG{sig}");
+    }
+}
+
 /// A temp dir the postgres user can reach (the cluster runs as postgres when we are root).
 fn shared_tmp(s: &Scratch) -> std::path::PathBuf {
     use std::os::unix::fs::PermissionsExt;
