@@ -205,8 +205,8 @@ fn remove_stale() {
 /// A watchdog for the cluster in `dir`: a shell that waits on a pipe only this
 /// process holds open. When the process ends in any way, SIGKILL included, the
 /// kernel closes the pipe and the shell stops the postmaster (pid from
-/// `postmaster.pid`), kills whatever else names the directory (an initdb cut
-/// short) and removes it. It ignores the terminal's and a supervisor's
+/// `postmaster.pid`), kills whatever else names the directory or works in it
+/// (an initdb cut short, its bootstrap backend) and removes it. It ignores the terminal's and a supervisor's
 /// SIGINT/SIGTERM/SIGHUP so that it outlives the process it watches.
 ///
 /// Why not `PR_SET_PDEATHSIG` on the postmaster: as root the server runs under
@@ -225,11 +225,12 @@ if [ -f "$pidfile" ]; then
   kill -KILL "$pid" 2>/dev/null
 fi
 i=0
-while [ -e "$1" ] && [ $i -lt 40 ]; do
+while [ -e "$1" ] && [ $i -lt 300 ]; do
   for p in /proc/[0-9]*; do
     [ "${p#/proc/}" = "$$" ] && continue
     cmd=$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null)
-    case "$cmd" in *"$1"*) kill -KILL "${p#/proc/}" 2>/dev/null ;; esac
+    cwd=$(readlink "$p/cwd" 2>/dev/null)
+    case "$cmd $cwd" in *"$1"*) kill -KILL "${p#/proc/}" 2>/dev/null ;; esac
   done
   rm -rf -- "$1" 2>/dev/null
   sleep 0.05
