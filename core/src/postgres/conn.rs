@@ -131,7 +131,7 @@ const SCRATCH_PREFIX: &str = "strata_dev_";
 
 /// Drops the scratch databases on this server whose owning strata process is
 /// gone (killed with SIGKILL, or a machine that lost power mid-run). Only
-/// names strata writes, with an owner on this machine's current boot, qualify;
+/// names strata writes, with an owner on this boot and pid namespace, qualify;
 /// failures are ignored (another user's database, a concurrent sweep).
 fn drop_stale_scratch(admin: &mut Client) {
     let Ok(rows) = admin.query(

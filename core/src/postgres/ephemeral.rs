@@ -184,7 +184,7 @@ const DIR_PREFIX: &str = "strata-ephemeral-";
 
 /// Stops and removes the clusters whose owning strata process is gone
 /// (killed with SIGKILL together with its watchdog). Only directories named by
-/// this module, with an owner on this boot, qualify.
+/// this module, with an owner on this boot and pid namespace, qualify.
 fn remove_stale() {
     let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
         return;

@@ -4,10 +4,10 @@
 //! SIGKILL cannot be handled, so leftovers are made self-cleaning: a name
 //! carries its process's pid, that process's start time (from
 //! `/proc/<pid>/stat`, so a recycled pid is not mistaken for the owner) and
-//! the first 8 hex digits of the kernel's boot id (so an object made on
-//! another machine, or before a reboot, is never judged by this machine's
-//! process table). An object is stale only when all three say so: same boot,
-//! and no process with that pid and start time.
+//! a hash of the kernel's boot id and the pid namespace (so an object made on
+//! another machine, in another container, or before a reboot, is never judged
+//! by this process table). An object is stale only when all three say so:
+//! same boot and namespace, and no process with that pid and start time.
 
 /// The owner part of a name: `<pid>_<start>_<boot>`.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,10 +47,13 @@ impl Owner {
         })
     }
 
-    /// Whether the owner is certainly gone: made on this boot of this machine,
+    /// Whether the owner is certainly gone: made on this boot and in this pid namespace,
     /// and no process has its pid and start time.
     pub fn is_gone(&self) -> bool {
-        self.boot == boot_id() && self.start != 0 && start_time(self.pid) != Some(self.start)
+        self.boot != "00000000"
+            && self.boot == boot_id()
+            && self.start != 0
+            && start_time(self.pid) != Some(self.start)
     }
 }
 
@@ -69,13 +72,23 @@ fn start_time(pid: u32) -> Option<u64> {
     fields.get(22 - 3)?.parse().ok()
 }
 
-/// The first 8 hex digits of this boot's id, or zeros when unknown.
+/// 8 hex digits naming where pids mean something: this boot of this machine
+/// (the kernel's boot id) and this pid namespace (a container sharing the
+/// host's kernel has its own pids). FNV-1a of both; zeros when unknown, which
+/// [`Owner::is_gone`] never trusts.
 fn boot_id() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
-        .ok()
-        .map(|s| s.trim().replace('-', ""))
-        .filter(|s| s.len() >= 8)
-        .map_or_else(|| "00000000".into(), |s| s[..8].to_string())
+    let Ok(boot) = std::fs::read_to_string("/proc/sys/kernel/random/boot_id") else {
+        return "00000000".into();
+    };
+    let ns = std::fs::read_link("/proc/self/ns/pid")
+        .map(|p| p.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let mut h: u32 = 0x811c_9dc5;
+    for b in boot.trim().bytes().chain([b'/']).chain(ns.bytes()) {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    format!("{h:08x}")
 }
 
 #[cfg(test)]
