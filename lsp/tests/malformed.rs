@@ -64,3 +64,38 @@ async fn a_malformed_message_is_answered_and_the_server_keeps_serving() {
     assert!(status.success(), "{status}");
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// Framing faults, in process: a Content-Length shorter than its body (the
+/// tail runs into the next header), a body that is not JSON, a header block
+/// without Content-Length, invalid UTF-8. Each is answered or skipped, and the
+/// requests after them are answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn framing_faults_do_not_end_the_session() {
+    let dir = temp_dir("framing");
+    let mut c = TestClient::in_process(strata_lsp::server::Options::default());
+    c.initialize(Some(&dir), json!({"debounceMs": 10})).await;
+
+    let long = r#"{"jsonrpc":"2.0","method":"$/ignored","params":{"pad":"xxxxxxxxxx"}}"#;
+    let mut bytes = format!("Content-Length: {}\r\n\r\n{long}", long.len() - 8).into_bytes();
+    bytes.extend_from_slice(b"Content-Type: text/plain\r\n\r\n");
+    bytes.extend_from_slice(b"Content-Length: 9\r\n\r\n{\"a\":\"\xff\"}");
+    bytes.extend_from_slice(&frame("[1, 2"));
+    c.send_raw(&bytes).await;
+    // The body cut at its Content-Length is not JSON; the next is JSON once
+    // the bad byte is replaced, but no JSON-RPC message; the last is not JSON.
+    let mut codes = Vec::new();
+    for _ in 0..3 {
+        let reply = c.wait_for_response(|m| m["id"].is_null()).await;
+        codes.push(reply["error"]["code"].as_i64().unwrap());
+    }
+    assert_eq!(codes, [-32700, -32600, -32700]);
+
+    let path = dir.join("t.sql");
+    let uri = format!("file://{}", path.display());
+    let text = "CREATE TABLE t (id int);\n";
+    c.open(&uri, "sql", text).await;
+    let h = c.request("textDocument/hover", at(&uri, 0, 14)).await;
+    assert!(h.to_string().contains("t"), "{h}");
+    c.shutdown().await;
+    std::fs::remove_dir_all(dir).ok();
+}

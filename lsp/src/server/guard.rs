@@ -85,7 +85,7 @@ async fn read_loop<I: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
                     return;
                 }
             }
-            Err(e) => {
+            Err(reply) => {
                 // A body cut short often swallowed the next message's header:
                 // read on from there instead of losing that message too.
                 if let Some(at) = find(&body, b"Content-Length:") {
@@ -93,11 +93,6 @@ async fn read_loop<I: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
                     rest.extend_from_slice(&pushback);
                     pushback = rest;
                 }
-                let reply = serde_json::json!({
-                    "jsonrpc": "2.0",
-                    "id": null,
-                    "error": {"code": -32700, "message": format!("Parse error: {e}; the message was skipped")},
-                });
                 let _ = errors.send(Some(reply.to_string().into_bytes()));
             }
         }
@@ -126,7 +121,9 @@ async fn next_frame<R: AsyncRead + Unpin>(
             }
             saw_header = true;
             if let Some((name, value)) = text.split_once(':') {
-                if name.trim().eq_ignore_ascii_case("content-length") {
+                // The tail of a body longer than its Content-Length may sit
+                // in front of the next header on the same line.
+                if name.trim().to_ascii_lowercase().ends_with("content-length") {
                     len = value.trim().parse().ok();
                 }
             }
@@ -164,13 +161,48 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-/// The body as JSON text serde_json accepts: invalid UTF-8 and lone surrogate
-/// escapes replaced by U+FFFD. An error when it is not JSON at all.
-fn clean(body: &[u8]) -> Result<String, String> {
+/// What tower-lsp-server's decoder accepts; anything else would end its
+/// input stream.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum Message {
+    Response(tower_lsp_server::jsonrpc::Response),
+    Request(tower_lsp_server::jsonrpc::Request),
+}
+
+/// The body as a JSON-RPC message the server accepts: invalid UTF-8 and lone
+/// surrogate escapes replaced by U+FFFD. Otherwise the error reply to send:
+/// -32700 when it is not JSON, -32600 (with its id, when it has a usable one)
+/// when it is JSON but no JSON-RPC message.
+fn clean(body: &[u8]) -> Result<String, serde_json::Value> {
     let text = String::from_utf8_lossy(body);
     let text = replace_lone_surrogates(&text);
-    serde_json::from_str::<serde::de::IgnoredAny>(&text).map_err(|e| e.to_string())?;
-    Ok(text)
+    if serde_json::from_str::<Message>(&text).is_ok() {
+        return Ok(text);
+    }
+    let reply = |id: serde_json::Value, code: i32, what: String| {
+        serde_json::json!({
+            "jsonrpc": "2.0",
+            "id": id,
+            "error": {"code": code, "message": format!("{what}; the message was skipped")},
+        })
+    };
+    Err(match serde_json::from_str::<serde_json::Value>(&text) {
+        Err(e) => reply(serde_json::Value::Null, -32700, format!("Parse error: {e}")),
+        Ok(v) => {
+            let id = v
+                .get("id")
+                .filter(|id| id.is_i64() || id.is_string())
+                .cloned()
+                .unwrap_or_default();
+            reply(
+                id,
+                -32600,
+                "Invalid Request: not a JSON-RPC 2.0 message".into(),
+            )
+        }
+    })
 }
 
 /// `\uD83D` not followed by a low surrogate escape (or a low one not preceded
@@ -262,9 +294,18 @@ mod tests {
     }
 
     #[test]
-    fn bodies_that_are_not_json_are_refused() {
-        assert!(clean(br#"{"jsonrpc":"2.0","id":1,"meth"#).is_err());
-        assert!(clean(br#"{"a":"x\ud83d"}"#).is_ok());
-        assert!(clean(b"{\"a\":\"\xff\"}").is_ok());
+    fn bodies_that_are_not_json_rpc_are_refused_with_the_right_code() {
+        let code = |b: &[u8]| clean(b).unwrap_err()["error"]["code"].as_i64();
+        assert_eq!(code(br#"{"jsonrpc":"2.0","id":1,"meth"#), Some(-32700));
+        assert_eq!(code(br#"{"a":1}"#), Some(-32600));
+        assert_eq!(clean(br#"{"id":7,"x":1}"#).unwrap_err()["id"], 7);
+        let ok = |b: &[u8]| clean(b).is_ok();
+        assert!(ok(
+            br#"{"jsonrpc":"2.0","method":"m","params":{"t":"x\ud83d"}}"#
+        ));
+        assert!(ok(
+            b"{\"jsonrpc\":\"2.0\",\"method\":\"m\",\"params\":{\"t\":\"\xff\"}}"
+        ));
+        assert!(ok(br#"{"jsonrpc":"2.0","id":3,"result":null}"#));
     }
 }
