@@ -8,17 +8,32 @@ mod output;
 
 use clap::Parser;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Set by the signal handler: the process ends there, with status 130.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
-    // Destructors do not run on a signal: clean up dev databases by hand.
+    // Destructors do not run on a signal: clean up dev databases by hand. With
+    // the "termination" feature this handles SIGTERM (timeout, CI
+    // cancellation, docker stop, systemd) and SIGHUP (a closed terminal) as
+    // well as SIGINT; what SIGKILL leaves, the next run removes (see
+    // strata_core::postgres::owner).
     let _ = ctrlc::set_handler(|| {
+        INTERRUPTED.store(true, Ordering::SeqCst);
         strata_core::postgres::conn::cleanup_on_interrupt();
         eprintln!("\ninterrupted: dev databases cleaned up");
         std::process::exit(130);
     });
     output::init_color(cli.color);
-    match commands::run(cli) {
+    let result = commands::run(cli);
+    // The cleanup may have broken the command's connections: let the handler
+    // finish and exit, rather than end the process under it.
+    while INTERRUPTED.load(Ordering::SeqCst) {
+        std::thread::park();
+    }
+    match result {
         Ok(code) => code,
         Err(e) => {
             output::print_error(&e);

@@ -88,7 +88,7 @@ impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Refusal::RowsWouldFail => {
-                "the plan would fail on rows already in the database (see the errors above); nothing was changed"
+                "the plan would fail on rows already in the database, or lose data in them (see the errors above); nothing was changed"
             }
             Refusal::DestructiveForbidden => {
                 "the plan destroys data and the env's lint policy (destructive { error = true }) forbids it; nothing was changed"

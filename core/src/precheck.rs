@@ -33,27 +33,27 @@ pub fn check_rows(target: &mut dyn Driver, plan: &Plan, findings: &mut Vec<Findi
         };
         let t = qualified(d, schema, &from.name);
         for tc in changes {
-            let Some(conflict) = conflict(d, schema, &t, to, tc) else {
-                continue;
-            };
-            if target.has_rows(&conflict.query) != Ok(true) {
-                continue;
-            }
-            let existing = findings
-                .iter_mut()
-                .find(|f| f.change == i && f.code == conflict.code);
-            match existing {
-                Some(f) if f.message.contains(&format!("\"{}\"", conflict.subject)) => {
-                    f.severity = Severity::Error;
-                    f.message = conflict.message;
+            let found = conflict(d, schema, &t, to, tc).into_iter();
+            for conflict in found.chain(narrowing(d, &t, to, tc)) {
+                if target.has_rows(&conflict.query) != Ok(true) {
+                    continue;
                 }
-                _ => findings.push(Finding {
-                    code: conflict.code,
-                    severity: Severity::Error,
-                    message: conflict.message,
-                    change: i,
-                    span: conflict.span,
-                }),
+                let existing = findings
+                    .iter_mut()
+                    .find(|f| f.change == i && f.code == conflict.code);
+                match existing {
+                    Some(f) if f.message.contains(&format!("\"{}\"", conflict.subject)) => {
+                        f.severity = Severity::Error;
+                        f.message = conflict.message;
+                    }
+                    _ => findings.push(Finding {
+                        code: conflict.code,
+                        severity: Severity::Error,
+                        message: conflict.message,
+                        change: i,
+                        span: conflict.span,
+                    }),
+                }
             }
         }
     }
@@ -225,6 +225,31 @@ fn conflict(
         }
         _ => None,
     }
+}
+
+/// A PostgreSQL type change that rows would not survive intact (see
+/// [`crate::postgres::narrow`]): the server would cut, round or drop part of
+/// their values, so the plan is refused instead.
+fn narrowing(d: Dialect, t: &str, table: &Table, tc: &TableChange) -> Option<Conflict> {
+    let TableChange::ModifyColumn { from, to, aspects } = tc else {
+        return None;
+    };
+    if d != Dialect::Postgres || !aspects.contains(&ColumnAspect::Type) {
+        return None;
+    }
+    let (cond, lost) =
+        crate::postgres::narrow::loss_condition(&d.quote(&from.name), &from.ty, &to.ty)?;
+    Some(Conflict {
+        code: "MF108",
+        subject: to.name.clone(),
+        query: format!("SELECT 1 FROM {t} WHERE {cond} LIMIT 1"),
+        message: format!(
+            "narrowing loses data: \"{}\".\"{}\" goes from {} to {}, and rows hold values that \
+             do not survive it ({lost}). Fix those rows first, or keep the wider type",
+            table.name, to.name, from.ty, to.ty
+        ),
+        span: to.span.clone(),
+    })
 }
 
 /// Serial and identity columns get their values from a sequence.

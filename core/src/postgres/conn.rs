@@ -100,9 +100,26 @@ static SCRATCH_SEQ: AtomicU32 = AtomicU32::new(0);
 /// Scratch databases alive in this process, for [`cleanup_on_interrupt`].
 static SCRATCH_LIVE: std::sync::Mutex<Vec<(Config, String)>> = std::sync::Mutex::new(Vec::new());
 
+/// CREATE DATABASE statements running now; and whether an interrupt's
+/// cleanup has begun (no new scratch database may start then). Both change
+/// only under the [`SCRATCH_LIVE`] lock.
+static SCRATCH_CREATING: AtomicU32 = AtomicU32::new(0);
+static SCRATCH_STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Drops this process's scratch databases and stops its ephemeral clusters:
 /// what a Ctrl-C handler calls, since destructors do not run on a signal.
 pub fn cleanup_on_interrupt() {
+    {
+        let _live = SCRATCH_LIVE.lock().unwrap();
+        SCRATCH_STOPPING.store(true, Ordering::SeqCst);
+    }
+    // A CREATE DATABASE in flight is not visible to a DROP until it commits:
+    // wait for it, or it would outlive this cleanup.
+    let started = std::time::Instant::now();
+    while SCRATCH_CREATING.load(Ordering::SeqCst) > 0 && started.elapsed() < Duration::from_secs(10)
+    {
+        std::thread::sleep(Duration::from_millis(10));
+    }
     let live = std::mem::take(&mut *SCRATCH_LIVE.lock().unwrap());
     for (config, name) in live {
         if let Ok(mut admin) = config.connect(NoTls) {
@@ -111,6 +128,35 @@ pub fn cleanup_on_interrupt() {
         }
     }
     super::ephemeral::cleanup_all();
+}
+
+/// Scratch database names: this prefix, the owner ([`super::owner`]), a
+/// sequence number and nanoseconds.
+const SCRATCH_PREFIX: &str = "strata_dev_";
+
+/// Drops the scratch databases on this server whose owning strata process is
+/// gone (killed with SIGKILL, or a machine that lost power mid-run). Only
+/// names strata writes, with an owner on this boot and pid namespace, qualify;
+/// failures are ignored (another user's database, a concurrent sweep).
+fn drop_stale_scratch(admin: &mut Client) {
+    let Ok(rows) = admin.query(
+        "SELECT datname::text FROM pg_database WHERE datname LIKE 'strata\\_dev\\_%'",
+        &[],
+    ) else {
+        return;
+    };
+    for row in rows {
+        let name: String = row.get(0);
+        let Some(rest) = name.strip_prefix(SCRATCH_PREFIX) else {
+            continue;
+        };
+        let parts: Vec<&str> = rest.split('_').collect();
+        let ours = parts.len() == 5 && parts[3..].iter().all(|p| p.parse::<u64>().is_ok());
+        if ours && super::owner::Owner::parse(rest, '_').is_some_and(|o| o.is_gone()) {
+            let _ =
+                admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+        }
+    }
 }
 
 impl PgDriver {
@@ -139,27 +185,34 @@ impl PgDriver {
     pub fn open_scratch(raw: &str) -> Result<PgDriver> {
         let (config, _) = parse_url(raw)?;
         let mut admin = connect(&config, raw)?;
+        drop_stale_scratch(&mut admin);
         let name = format!(
-            "strata_dev_{}_{}_{}",
-            std::process::id(),
+            "{SCRATCH_PREFIX}{}_{}_{}",
+            super::owner::Owner::me().tag('_'),
             SCRATCH_SEQ.fetch_add(1, Ordering::Relaxed),
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.subsec_nanos())
         );
-        admin
-            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
-            .map_err(|e| {
-                Error::Database(format!(
-                    "cannot create a scratch dev database on {}: {}",
-                    redact(raw),
-                    db_message(&e)
-                ))
-            })?;
-        SCRATCH_LIVE
-            .lock()
-            .unwrap()
-            .push((config.clone(), name.clone()));
+        // Registered before it exists, so that an interrupt at any point drops it.
+        {
+            let mut live = SCRATCH_LIVE.lock().unwrap();
+            if SCRATCH_STOPPING.load(Ordering::SeqCst) {
+                return Err(Error::Database("interrupted".into()));
+            }
+            live.push((config.clone(), name.clone()));
+            SCRATCH_CREATING.fetch_add(1, Ordering::SeqCst);
+        }
+        let created = admin.batch_execute(&format!("CREATE DATABASE \"{name}\""));
+        SCRATCH_CREATING.fetch_sub(1, Ordering::SeqCst);
+        created.map_err(|e| {
+            SCRATCH_LIVE.lock().unwrap().retain(|(_, n)| *n != name);
+            Error::Database(format!(
+                "cannot create a scratch dev database on {}: {}",
+                redact(raw),
+                db_message(&e)
+            ))
+        })?;
         let mut cfg = config.clone();
         cfg.dbname(&name);
         let mut client = connect(&cfg, raw)?;
@@ -310,11 +363,12 @@ pub fn position_message(e: &postgres::Error, sql: &str) -> String {
 impl Drop for PgDriver {
     fn drop(&mut self) {
         if let Some((config, name)) = self.scratch.take() {
-            SCRATCH_LIVE.lock().unwrap().retain(|(_, n)| *n != name);
             if let Ok(mut admin) = config.connect(NoTls) {
                 let _ = admin
                     .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
             }
+            // Only once it is gone: a signal arriving meanwhile still finds it.
+            SCRATCH_LIVE.lock().unwrap().retain(|(_, n)| *n != name);
         }
     }
 }

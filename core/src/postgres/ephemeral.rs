@@ -16,6 +16,8 @@ static LIVE: Mutex<Vec<(u32, PathBuf)>> = Mutex::new(Vec::new());
 pub struct Ephemeral {
     child: Child,
     dir: PathBuf,
+    /// Cleans up after this process if it dies without doing so itself.
+    watchdog: Option<Child>,
     pub url: String,
 }
 
@@ -69,15 +71,17 @@ impl Ephemeral {
                     .into(),
             )
         })?;
+        remove_stale();
         let dir = std::env::temp_dir().join(format!(
-            "strata-ephemeral-{}-{}",
-            std::process::id(),
+            "{DIR_PREFIX}{}-{}",
+            super::owner::Owner::me().tag('-'),
             nanos()
         ));
         // Registered before it exists, so an interrupt at any point cleans up.
         LIVE.lock().unwrap().push((0, dir.clone()));
         std::fs::create_dir_all(&dir)
             .map_err(|e| Error::Io(format!("cannot create {}: {e}", dir.display())))?;
+        let watchdog = watchdog(&dir);
         if running_as_root() {
             let status = Command::new("chown")
                 .args(["postgres:postgres"])
@@ -143,7 +147,12 @@ impl Ephemeral {
         .spawn()
         .map_err(|e| Error::Io(format!("cannot start postgres: {e}")))?;
         let url = format!("host={sock} port={port} user=postgres dbname=postgres");
-        let mut e = Ephemeral { child, dir, url };
+        let mut e = Ephemeral {
+            child,
+            dir,
+            watchdog,
+            url,
+        };
         e.wait_ready()?;
         Ok(e)
     }
@@ -167,6 +176,75 @@ impl Ephemeral {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+}
+
+/// Cluster directories: this prefix (in the temp dir), the owner
+/// ([`super::owner`]) and nanoseconds.
+const DIR_PREFIX: &str = "strata-ephemeral-";
+
+/// Stops and removes the clusters whose owning strata process is gone
+/// (killed with SIGKILL together with its watchdog). Only directories named by
+/// this module, with an owner on this boot and pid namespace, qualify.
+fn remove_stale() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for e in entries.filter_map(|e| e.ok()) {
+        let name = e.file_name().to_string_lossy().to_string();
+        let Some(rest) = name.strip_prefix(DIR_PREFIX) else {
+            continue;
+        };
+        let parts: Vec<&str> = rest.split('-').collect();
+        let ours = parts.len() == 4 && parts[3].parse::<u32>().is_ok();
+        if ours && super::owner::Owner::parse(rest, '-').is_some_and(|o| o.is_gone()) {
+            stop(&e.path());
+        }
+    }
+}
+
+/// A watchdog for the cluster in `dir`: a shell that waits on a pipe only this
+/// process holds open. When the process ends in any way, SIGKILL included, the
+/// kernel closes the pipe and the shell stops the postmaster (pid from
+/// `postmaster.pid`), kills whatever else names the directory or works in it
+/// (an initdb cut short, its bootstrap backend) and removes it. It ignores the terminal's and a supervisor's
+/// SIGINT/SIGTERM/SIGHUP so that it outlives the process it watches.
+///
+/// Why not `PR_SET_PDEATHSIG` on the postmaster: as root the server runs under
+/// `runuser`, and the kernel clears the parent-death signal on a change of
+/// user (and it does not pass to a grandchild); it would also leave the
+/// directory behind. A pipe needs no polling and cannot mistake a recycled pid.
+fn watchdog(dir: &Path) -> Option<Child> {
+    const SCRIPT: &str = r#"trap '' INT TERM HUP
+read -r _
+pidfile="$1/data/postmaster.pid"
+if [ -f "$pidfile" ]; then
+  pid=$(head -n 1 "$pidfile")
+  kill -INT "$pid" 2>/dev/null
+  i=0
+  while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+  kill -KILL "$pid" 2>/dev/null
+fi
+i=0
+while [ -e "$1" ] && [ $i -lt 300 ]; do
+  for p in /proc/[0-9]*; do
+    [ "${p#/proc/}" = "$$" ] && continue
+    cmd=$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null)
+    cwd=$(readlink "$p/cwd" 2>/dev/null)
+    case "$cmd $cwd" in *"$1"*) kill -KILL "${p#/proc/}" 2>/dev/null ;; esac
+  done
+  rm -rf -- "$1" 2>/dev/null
+  sleep 0.05
+  i=$((i+1))
+done
+"#;
+    Command::new("sh")
+        .args(["-c", SCRIPT, "strata-ephemeral-watchdog"])
+        .arg(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()
 }
 
 fn nanos() -> u32 {
@@ -234,6 +312,11 @@ impl Drop for Ephemeral {
     fn drop(&mut self) {
         stop(&self.dir);
         let _ = self.child.wait();
+        if let Some(mut w) = self.watchdog.take() {
+            // Closing its stdin wakes it; the directory is already gone.
+            drop(w.stdin.take());
+            let _ = w.wait();
+        }
         LIVE.lock().unwrap().retain(|(_, d)| *d != self.dir);
     }
 }

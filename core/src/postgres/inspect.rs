@@ -366,7 +366,8 @@ fn indexes(
               (CASE WHEN i.indkey[k - 1] <> 0 THEN (SELECT a.attcollation FROM pg_attribute a \
                  WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1]) ELSE 100 END) \
             THEN (SELECT co.collname::text FROM pg_collation co WHERE co.oid = i.indcollation[k - 1]) END ORDER BY k) \
-            FROM generate_series(1, i.indnkeyatts) k) \
+            FROM generate_series(1, i.indnkeyatts) k), \
+         i.indisvalid \
          FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid \
          JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = ic.relam \
          WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'm') \
@@ -424,6 +425,12 @@ fn indexes(
             idx.attrs
                 .0
                 .insert("include".into(), AttrValue::Str(include.join(", ")));
+        }
+        // A failed or cancelled CREATE INDEX CONCURRENTLY leaves the index in
+        // place but unused (a unique one enforces nothing): marked, it differs
+        // from the desired index and is planned as drop + re-create.
+        if !r.get::<_, bool>(14) {
+            idx.attrs.0.insert("invalid".into(), AttrValue::Bool(true));
         }
         let method: String = r.get(3);
         if method != "btree" {

@@ -6,7 +6,9 @@ pub mod conn;
 pub mod ephemeral;
 pub mod exclude;
 pub mod inspect;
+pub mod narrow;
 pub mod order;
+pub mod owner;
 pub mod plan;
 
 pub use conn::PgDriver;

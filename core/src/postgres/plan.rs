@@ -1217,7 +1217,14 @@ fn modify_table(
             } => modify_column(i, &t, a, b, aspects, is_enum(&b.ty), p),
             TableChange::AddIndex { index } | TableChange::ModifyIndex { to: index, .. } => {
                 if let TableChange::ModifyIndex { from: old, .. } = c {
-                    p.drop_indexes.push(drop_index(i, schema, &t, old));
+                    let mut drop = drop_index(i, schema, &t, old);
+                    if old.attrs.flag("invalid") {
+                        drop.comment = format!(
+                            "{} (it is INVALID, left by a failed CREATE INDEX CONCURRENTLY, and enforces nothing): re-create it",
+                            drop.comment
+                        );
+                    }
+                    p.drop_indexes.push(drop);
                 }
                 if index.attrs.flag("constraint") {
                     p.create_indexes.push(alter(
@@ -1413,13 +1420,17 @@ fn modify_column(
             .as_ref()
             .map(|x| format!(" COLLATE {}", q(x)))
             .unwrap_or_default();
+        // serial types are integers with a sequence; the column's type is the integer.
+        let ty = serial_base(&b.ty);
+        // An explicit cast to varchar(n) truncates; the implicit one refuses.
+        let using = if !to_enum && super::narrow::assignment_cast_suffices(&a.ty, ty) {
+            String::new()
+        } else {
+            format!(" USING {c}{via}::{ty}")
+        };
         push(
             "change type",
-            // serial types are integers with a sequence; the column's type is the integer.
-            format!(
-                "ALTER TABLE {t} ALTER COLUMN {c} TYPE {ty}{coll} USING {c}{via}::{ty}",
-                ty = serial_base(&b.ty)
-            ),
+            format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE {ty}{coll}{using}"),
         );
         if serial_base(&a.ty) != a.ty && serial_base(&b.ty) != b.ty {
             // The owned sequence follows the column's new width.

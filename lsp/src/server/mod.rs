@@ -9,6 +9,7 @@
 //! off the keystroke path (`spawn_blocking`).
 
 pub mod convert;
+mod guard;
 mod live;
 pub mod plan;
 mod scan;
@@ -258,9 +259,14 @@ where
     O: tokio::io::AsyncWrite,
 {
     let (svc, socket) = service(opts);
-    tower_lsp_server::Server::new(input, output, socket)
-        .serve(svc)
-        .await;
+    // Behind the guard, a malformed message is answered and skipped instead
+    // of ending the session.
+    guard::guarded(input, output, |input, output| async move {
+        tower_lsp_server::Server::new(input, output, socket)
+            .serve(svc)
+            .await
+    })
+    .await;
 }
 
 /// A snapshot and the file a request is about.
@@ -1521,5 +1527,8 @@ pub fn run_stdio() -> std::io::Result<()> {
         tokio::io::stdout(),
         Options::default(),
     ));
+    // The guard may still wait on stdin (a blocking read the client need not
+    // end after `exit`): do not wait for it.
+    rt.shutdown_background();
     Ok(())
 }

@@ -46,6 +46,12 @@ impl TestClient {
         self.writer.flush().await.unwrap();
     }
 
+    /// Writes bytes as they are: for malformed frames.
+    pub async fn send_raw(&mut self, bytes: &[u8]) {
+        self.writer.write_all(bytes).await.unwrap();
+        self.writer.flush().await.unwrap();
+    }
+
     async fn read_raw(&mut self) -> Value {
         let mut len = None;
         loop {
@@ -99,6 +105,17 @@ impl TestClient {
         loop {
             let msg = self.read().await;
             if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() {
+                return msg;
+            }
+            self.inbox.push(msg);
+        }
+    }
+
+    /// Waits for a response (no method) matching `pred`, keeping everything else.
+    pub async fn wait_for_response(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            let msg = self.read().await;
+            if msg.get("method").is_none() && pred(&msg) {
                 return msg;
             }
             self.inbox.push(msg);
