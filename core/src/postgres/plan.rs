@@ -1218,10 +1218,16 @@ fn modify_table(
                 }
             }
             TableChange::ModifyPrimaryKey { from: old, to: new } => {
-                if let Some(n) = old.as_ref().and_then(|k| k.name.as_ref()) {
+                // Inspection always names the key; a schema read from files may
+                // not, and then it carries PostgreSQL's default name.
+                if let Some(k) = old {
+                    let n = k
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| format!("{}_pkey", to.name));
                     p.drop_indexes.push(alter(
                         format!("drop primary key of {t}"),
-                        format!("ALTER TABLE {t} DROP CONSTRAINT {}", q(n)),
+                        format!("ALTER TABLE {t} DROP CONSTRAINT {}", q(&n)),
                         None,
                         None,
                     ));
