@@ -701,9 +701,9 @@ fn describe(c: &TableChange) -> Option<String> {
             format!("change {} of {}", what.join("/"), q(&to.name))
         }
         TableChange::RenameColumn { .. } => return None,
-        TableChange::AddIndex { index } => format!("add unique {}", q(&index.name)),
-        TableChange::DropIndex { index } => format!("drop unique {}", q(&index.name)),
-        TableChange::ModifyIndex { to, .. } => format!("change unique {}", q(&to.name)),
+        TableChange::AddIndex { index } => format!("add {}", index_kind(index)),
+        TableChange::DropIndex { index } => format!("drop {}", index_kind(index)),
+        TableChange::ModifyIndex { to, .. } => format!("change {}", index_kind(to)),
         TableChange::AddForeignKey { fk } => {
             format!("add foreign key on {}", fk.columns.join(", "))
         }
@@ -723,6 +723,12 @@ fn describe(c: &TableChange) -> Option<String> {
         | TableChange::DropPolicy { .. }
         | TableChange::ModifyPolicy { .. } => return None,
     })
+}
+
+/// `unique index "x"` or `index "x"`, for step comments.
+fn index_kind(i: &Index) -> String {
+    let kind = if i.unique { "unique index" } else { "index" };
+    format!("{kind} {}", q(&i.name))
 }
 
 // ----- rendering -----
