@@ -85,7 +85,10 @@ pub fn plan(from: &Realm, to: &Realm, dialect: Dialect, opts: &DiffOptions) -> P
 /// statements cannot run in a transaction; the driver runs them after it.
 fn concurrently(plan: &mut Plan, policy: &crate::project::ConcurrentIndex) {
     for step in &mut plan.steps {
-        if !matches!(plan.changes[step.change], Change::ModifyTable { .. }) {
+        // PostgreSQL refuses CONCURRENTLY on a partitioned table's indexes.
+        let existing_leaf = matches!(&plan.changes[step.change],
+            Change::ModifyTable { to, .. } if !to.attrs.0.contains_key("partition"));
+        if !existing_leaf {
             continue;
         }
         let rewritten = if policy.create && step.sql.starts_with("CREATE INDEX ") {
