@@ -1110,12 +1110,19 @@ fn modify_table(
     };
     for c in changes {
         match c {
-            TableChange::AddColumn { column } => p.alter_tables.push(alter(
-                format!("add column {} to {t}", q(&column.name)),
-                format!("ALTER TABLE {t} ADD COLUMN {}", column_def(column)),
-                Some(format!("ALTER TABLE {t} DROP COLUMN {}", q(&column.name))),
-                column.span.clone(),
-            )),
+            TableChange::AddColumn { column } => {
+                p.alter_tables.push(alter(
+                    format!("add column {} to {t}", q(&column.name)),
+                    format!("ALTER TABLE {t} ADD COLUMN {}", column_def(column)),
+                    Some(format!("ALTER TABLE {t} DROP COLUMN {}", q(&column.name))),
+                    column.span.clone(),
+                ));
+                if column.comment.is_some() {
+                    let target = format!("{t}.{}", q(&column.name));
+                    p.comments
+                        .push(comment_on(i, "COLUMN", &target, column.comment.as_deref()));
+                }
+            }
             TableChange::DropColumn { column } => p.alter_tables.push(destructive(alter(
                 format!("drop column {} from {t}", q(&column.name)),
                 format!("ALTER TABLE {t} DROP COLUMN {}", q(&column.name)),
