@@ -651,6 +651,34 @@ fn rebuild_table(
             to.span.clone(),
         ));
     }
+    if from.columns.iter().any(|c| c.auto_increment) && to.columns.iter().any(|c| c.auto_increment)
+    {
+        // Copying sets the new counter to the highest id left, which may be
+        // lower than the old one after deletes: AUTOINCREMENT then hands out a
+        // used id again. The new table takes over the old counter instead.
+        let lit = |s: &str| format!("'{}'", s.replace('\'', "''"));
+        p.alter_tables.push(step(
+            i,
+            format!("rebuild table {t}: clear the new AUTOINCREMENT counter"),
+            format!(
+                "DELETE FROM sqlite_sequence WHERE name = {}",
+                lit(&tmp_name)
+            ),
+            None,
+            None,
+        ));
+        p.alter_tables.push(step(
+            i,
+            format!("rebuild table {t}: keep the AUTOINCREMENT counter"),
+            format!(
+                "INSERT INTO sqlite_sequence (name, seq) SELECT {}, seq FROM sqlite_sequence WHERE name = {} COLLATE NOCASE",
+                lit(&tmp_name),
+                lit(&to.name)
+            ),
+            None,
+            None,
+        ));
+    }
     let mut drop = step(
         i,
         format!("rebuild table {t}: drop the old table"),
