@@ -511,5 +511,15 @@ fn a_bad_section_names_its_line() {
         panic!("a broken table block must fail the case");
     };
     assert!(err.contains("bad.case:2:"), "{err}");
+    std::fs::write(
+        &path,
+        "-- before.hcl --\n-- after.hcl --\n-- options --\nskip {\n  drop_tabel = true\n}\n",
+    )
+    .unwrap();
+    let case = Case::parse(&path).unwrap();
+    let Err(err) = options(&case) else {
+        panic!("an unknown skip flag must fail the case");
+    };
+    assert!(err.contains("bad.case:5:3:"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
