@@ -293,3 +293,74 @@ fn rebuild_scripts_switch_foreign_keys_off_around_the_drops() {
         .unwrap();
     assert!(off < first_drop && first_drop < on);
 }
+
+/// AUTOINCREMENT promises never to hand out an id twice. A rebuild copies the
+/// rows into a new table, whose counter would restart at the highest id left;
+/// after deleting the newest row, that id came back.
+#[test]
+fn a_rebuild_keeps_the_autoincrement_counter() {
+    let table = |name_null: bool| {
+        format!(
+            r#"
+schema "main" {{}}
+
+table "users" {{
+  schema = schema.main
+  column "id" {{
+    type           = integer
+    auto_increment = true
+  }}
+  column "name" {{
+    type = text
+    null = {name_null}
+  }}
+  primary_key {{
+    columns = [column.id]
+  }}
+}}
+"#
+        )
+    };
+    let s = Scratch::new();
+    s.write("before.hcl", &table(false));
+    s.write("after.hcl", &table(true));
+    let db = s.db_url("app.db");
+    let apply = |file: &str| {
+        s.strata(&[
+            "schema",
+            "apply",
+            "--url",
+            &db,
+            "--to",
+            file,
+            "--auto-approve",
+        ])
+    };
+    apply("file://before.hcl").ok();
+    s.sqlite("app.db")
+        .execute_batch(
+            "INSERT INTO users (name) VALUES ('a'), ('b'), ('c');
+             DELETE FROM users WHERE id = 3;",
+        )
+        .unwrap();
+
+    let r = apply("file://after.hcl");
+    r.ok();
+    assert!(
+        r.stdout.contains("CREATE TABLE \"_strata_new_users\""),
+        "{}",
+        r.stdout
+    );
+
+    let conn = s.sqlite("app.db");
+    conn.execute("INSERT INTO users (name) VALUES ('d')", [])
+        .unwrap();
+    assert_eq!(
+        column(&conn, "SELECT id || ':' || name FROM users ORDER BY id"),
+        ["1:a", "2:b", "4:d"]
+    );
+    assert_eq!(
+        column(&conn, "SELECT name || ':' || seq FROM sqlite_sequence"),
+        ["users:4"]
+    );
+}

@@ -1531,7 +1531,8 @@ impl Reader {
                 def.push_str(" FOR EACH ROW");
             }
             if let Some(w) = when {
-                def.push_str(&format!(" WHEN {w}"));
+                // PostgreSQL requires the parentheses; SQLite accepts them.
+                def.push_str(&format!(" WHEN ({w})"));
             }
             def.push('\n');
             def.push_str(&body);

@@ -1188,12 +1188,19 @@ fn modify_table(
     };
     for c in changes {
         match c {
-            TableChange::AddColumn { column } => p.alter_tables.push(alter(
-                format!("add column {} to {t}", q(&column.name)),
-                format!("ALTER TABLE {t} ADD COLUMN {}", column_def(column)),
-                Some(format!("ALTER TABLE {t} DROP COLUMN {}", q(&column.name))),
-                column.span.clone(),
-            )),
+            TableChange::AddColumn { column } => {
+                p.alter_tables.push(alter(
+                    format!("add column {} to {t}", q(&column.name)),
+                    format!("ALTER TABLE {t} ADD COLUMN {}", column_def(column)),
+                    Some(format!("ALTER TABLE {t} DROP COLUMN {}", q(&column.name))),
+                    column.span.clone(),
+                ));
+                if column.comment.is_some() {
+                    let target = format!("{t}.{}", q(&column.name));
+                    p.comments
+                        .push(comment_on(i, "COLUMN", &target, column.comment.as_deref()));
+                }
+            }
             TableChange::DropColumn { column } => p.alter_tables.push(destructive(alter(
                 format!("drop column {} from {t}", q(&column.name)),
                 format!("ALTER TABLE {t} DROP COLUMN {}", q(&column.name)),
@@ -1303,10 +1310,16 @@ fn modify_table(
                 }
             }
             TableChange::ModifyPrimaryKey { from: old, to: new } => {
-                if let Some(n) = old.as_ref().and_then(|k| k.name.as_ref()) {
+                // Inspection always names the key; a schema read from files may
+                // not, and then it carries PostgreSQL's default name.
+                if let Some(k) = old {
+                    let n = k
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| format!("{}_pkey", to.name));
                     p.drop_indexes.push(alter(
                         format!("drop primary key of {t}"),
-                        format!("ALTER TABLE {t} DROP CONSTRAINT {}", q(n)),
+                        format!("ALTER TABLE {t} DROP CONSTRAINT {}", q(&n)),
                         None,
                         None,
                     ));
@@ -1868,7 +1881,10 @@ fn serial_base(ty: &str) -> &str {
 /// statements cannot run in a transaction; the driver runs them after it.
 pub fn concurrently(plan: &mut Plan, policy: &crate::project::ConcurrentIndex) {
     for step in &mut plan.steps {
-        if !matches!(plan.changes[step.change], Change::ModifyTable { .. }) {
+        // PostgreSQL refuses CONCURRENTLY on a partitioned table's indexes.
+        let existing_leaf = matches!(&plan.changes[step.change],
+            Change::ModifyTable { to, .. } if !to.attrs.0.contains_key("partition"));
+        if !existing_leaf {
             continue;
         }
         let rewritten = if policy.create && step.sql.starts_with("CREATE INDEX ") {

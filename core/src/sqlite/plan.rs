@@ -651,6 +651,34 @@ fn rebuild_table(
             to.span.clone(),
         ));
     }
+    if from.columns.iter().any(|c| c.auto_increment) && to.columns.iter().any(|c| c.auto_increment)
+    {
+        // Copying sets the new counter to the highest id left, which may be
+        // lower than the old one after deletes: AUTOINCREMENT then hands out a
+        // used id again. The new table takes over the old counter instead.
+        let lit = |s: &str| format!("'{}'", s.replace('\'', "''"));
+        p.alter_tables.push(step(
+            i,
+            format!("rebuild table {t}: clear the new AUTOINCREMENT counter"),
+            format!(
+                "DELETE FROM sqlite_sequence WHERE name = {}",
+                lit(&tmp_name)
+            ),
+            None,
+            None,
+        ));
+        p.alter_tables.push(step(
+            i,
+            format!("rebuild table {t}: keep the AUTOINCREMENT counter"),
+            format!(
+                "INSERT INTO sqlite_sequence (name, seq) SELECT {}, seq FROM sqlite_sequence WHERE name = {} COLLATE NOCASE",
+                lit(&tmp_name),
+                lit(&to.name)
+            ),
+            None,
+            None,
+        ));
+    }
     let mut drop = step(
         i,
         format!("rebuild table {t}: drop the old table"),
@@ -701,9 +729,9 @@ fn describe(c: &TableChange) -> Option<String> {
             format!("change {} of {}", what.join("/"), q(&to.name))
         }
         TableChange::RenameColumn { .. } => return None,
-        TableChange::AddIndex { index } => format!("add unique {}", q(&index.name)),
-        TableChange::DropIndex { index } => format!("drop unique {}", q(&index.name)),
-        TableChange::ModifyIndex { to, .. } => format!("change unique {}", q(&to.name)),
+        TableChange::AddIndex { index } => format!("add {}", index_kind(index)),
+        TableChange::DropIndex { index } => format!("drop {}", index_kind(index)),
+        TableChange::ModifyIndex { to, .. } => format!("change {}", index_kind(to)),
         TableChange::AddForeignKey { fk } => {
             format!("add foreign key on {}", fk.columns.join(", "))
         }
@@ -723,6 +751,12 @@ fn describe(c: &TableChange) -> Option<String> {
         | TableChange::DropPolicy { .. }
         | TableChange::ModifyPolicy { .. } => return None,
     })
+}
+
+/// `unique index "x"` or `index "x"`, for step comments.
+fn index_kind(i: &Index) -> String {
+    let kind = if i.unique { "unique index" } else { "index" };
+    format!("{kind} {}", q(&i.name))
 }
 
 // ----- rendering -----
