@@ -682,6 +682,12 @@ fn apply_cmd(a: ApplyArgs) -> Result<ExitCode> {
                 )
             };
             eprintln!("  {RED}-- failed{RED:#}");
+            if f.version.is_empty() {
+                return Err(CliError::failure(format!(
+                    "{}; nothing more was applied",
+                    f.message
+                )));
+            }
             Err(CliError::failure(format!(
                 "executing statement \"{};\" from version \"{}\" ({}, statement {}): {}; {state}",
                 f.sql,

@@ -80,7 +80,7 @@ impl DownPlan {
 /// The version to go down to: the last `n` revisions reverted, or `to`.
 pub fn target(revs: &[Revision], n: Option<usize>, to: Option<&str>) -> Result<Option<String>> {
     if revs.is_empty() {
-        return Err(Error::Usage(
+        return Err(Error::Database(
             "the database has no applied migrations: nothing to revert".into(),
         ));
     }
@@ -122,7 +122,7 @@ fn sources(dir: &Dir, kept: &[FileRecord]) -> Result<BTreeMap<VersionKey, (Strin
     for k in kept {
         if let Some(f) = dir.file(&k.version) {
             if f.text != k.content {
-                return Err(Error::Usage(format!(
+                return Err(Error::Database(format!(
                     "{} was edited after version {} was applied; restore it, since the way back is computed from what ran",
                     f.name, k.version
                 )));
@@ -206,7 +206,7 @@ pub fn plan(
     // The target state needs every file up to it.
     for v in &kept_versions {
         if !srcs.contains_key(&VersionKey(v.clone())) {
-            return Err(Error::Usage(format!(
+            return Err(Error::Database(format!(
                 "version {v} is applied but its file is neither in the directory nor kept in the database: cannot rebuild the state to go down to"
             )));
         }

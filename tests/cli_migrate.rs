@@ -1,0 +1,824 @@
+//! `strata migrate …` on real SQLite files and a real PostgreSQL server:
+//! Atlas's sum file byte for byte, apply with recorded progress, resume after
+//! a failure, `down` computed from the live database with data checks, and
+//! rollback by intent when an older directory is deployed.
+
+mod common;
+#[path = "common/pg.rs"]
+mod pg;
+
+use common::*;
+use pg::{PgDb, ADMIN};
+use std::path::Path;
+
+const V1: &str = "CREATE TABLE users (id integer PRIMARY KEY, name text NOT NULL);\n";
+const V2: &str = "CREATE TABLE logs (id integer PRIMARY KEY, msg text);\nALTER TABLE users ADD COLUMN email text;\n";
+const V3: &str = "CREATE INDEX users_name ON users (name);\n";
+
+/// Writes migration files into `dir` and hashes them with strata.
+fn mig(s: &Scratch, dir: &str, files: &[(&str, &str)]) {
+    for (name, text) in files {
+        s.write(&format!("{dir}/{name}"), text);
+    }
+    s.strata(&["migrate", "hash", "--dir", &s.file_url(dir)])
+        .ok();
+}
+
+fn sqlite_schema(s: &Scratch, db: &str) -> String {
+    s.strata(&[
+        "schema",
+        "inspect",
+        "--url",
+        &s.db_url(db),
+        "--format",
+        "sql",
+        "--exclude",
+        "atlas_schema_revisions",
+        "--exclude",
+        "strata_revision_files",
+    ])
+    .ok()
+    .stdout
+    .clone()
+}
+
+fn versions(s: &Scratch, db: &str) -> Vec<String> {
+    column(
+        &s.sqlite(db),
+        "SELECT version || ':' || applied || '/' || total || ':' || coalesce(error, '') FROM atlas_schema_revisions ORDER BY version",
+    )
+}
+
+fn apply(s: &Scratch, db: &str, dir: &str, extra: &[&str]) -> Run {
+    let url = s.db_url(db);
+    let dir = s.file_url(dir);
+    let mut args = vec!["migrate", "apply", "--url", &url, "--dir", &dir];
+    args.extend_from_slice(extra);
+    s.strata(&args)
+}
+
+fn down(s: &Scratch, db: &str, dir: &str, extra: &[&str]) -> Run {
+    let url = s.db_url(db);
+    let dir = s.file_url(dir);
+    let mut args = vec!["migrate", "down", "--url", &url, "--dir", &dir];
+    args.extend_from_slice(extra);
+    s.strata(&args)
+}
+
+/// The schema a directory's first `n` files give a fresh database.
+fn reference_schema(files: &[(&str, &str)]) -> String {
+    let s = Scratch::new();
+    mig(&s, "m", files);
+    apply(&s, "ref.db", "m", &[]).ok();
+    sqlite_schema(&s, "ref.db")
+}
+
+fn corpus() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpora/atlas/internal/integration/testdata/migrations")
+}
+
+#[test]
+fn hash_writes_atlas_sum_byte_identical_to_atlas_for_the_corpus() {
+    let root = corpus();
+    let Ok(entries) = std::fs::read_dir(&root) else {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("the Atlas corpus is required in CI: {}", root.display());
+        }
+        eprintln!("!!! SKIPPING: no Atlas corpus at {}", root.display());
+        return;
+    };
+    let mut checked = 0;
+    for e in entries {
+        let src = e.unwrap().path();
+        let Ok(expected) = std::fs::read_to_string(src.join("atlas.sum")) else {
+            continue;
+        };
+        let s = Scratch::new();
+        for f in std::fs::read_dir(&src).unwrap() {
+            let f = f.unwrap().path();
+            if f.extension().is_some_and(|x| x == "sql") {
+                let name = f.file_name().unwrap().to_string_lossy().into_owned();
+                s.write(&format!("m/{name}"), &std::fs::read_to_string(&f).unwrap());
+            }
+        }
+        s.strata(&["migrate", "hash", "--dir", &s.file_url("m")])
+            .ok();
+        let written = std::fs::read_to_string(s.path("m/atlas.sum")).unwrap();
+        assert_eq!(written, expected, "{}", src.display());
+        // And Atlas's own sum file validates unchanged.
+        std::fs::write(s.path("m/atlas.sum"), &expected).unwrap();
+        s.strata(&[
+            "migrate",
+            "validate",
+            "--dir",
+            &s.file_url("m"),
+            "--url",
+            ADMIN,
+        ])
+        .ok();
+        checked += 1;
+    }
+    assert!(checked >= 3, "only {checked} corpus directories");
+}
+
+#[test]
+fn apply_status_down_and_up_again_on_sqlite() {
+    let s = Scratch::new();
+    let files = [("1_users.sql", V1), ("2_logs.sql", V2)];
+    mig(&s, "m", &files);
+    let before = s.strata(&[
+        "migrate",
+        "status",
+        "--url",
+        &s.db_url("app.db"),
+        "--dir",
+        &s.file_url("m"),
+    ]);
+    // A missing database file is an error for status (it never creates one).
+    assert_eq!(before.code, 1);
+
+    let out = apply(&s, "app.db", "m", &[]);
+    out.ok();
+    assert!(
+        out.stdout
+            .contains("Migrating to version 2 (2 migrations in total)"),
+        "{}",
+        out.stdout
+    );
+    assert!(out
+        .stdout
+        .contains("-> ALTER TABLE users ADD COLUMN email text;"));
+    assert_eq!(versions(&s, "app.db"), ["1:1/1:", "2:2/2:"]);
+    let st = s.strata(&[
+        "migrate",
+        "status",
+        "--url",
+        &s.db_url("app.db"),
+        "--dir",
+        &s.file_url("m"),
+    ]);
+    assert!(st.ok().stdout.contains("Migration Status: OK"));
+    assert!(st.stdout.contains("-- Current Version: 2"));
+    assert!(apply(&s, "app.db", "m", &[])
+        .ok()
+        .stdout
+        .contains("No migration files to execute"));
+
+    // --dry-run prints checks and plan and changes nothing.
+    let full = sqlite_schema(&s, "app.db");
+    let dry = down(&s, "app.db", "m", &["--dry-run"]);
+    dry.ok();
+    assert!(
+        dry.stdout
+            .contains("Migrating down from version 2 to 1 (1 migrations in total)"),
+        "{}",
+        dry.stdout
+    );
+    assert!(dry
+        .stdout
+        .contains("check: SELECT NOT EXISTS (SELECT 1 FROM \"logs\")"));
+    assert!(dry.stdout.contains("DROP TABLE \"logs\";"));
+    assert_eq!(sqlite_schema(&s, "app.db"), full);
+    assert_eq!(versions(&s, "app.db").len(), 2);
+
+    // Without a terminal, down needs --auto-approve.
+    down(&s, "app.db", "m", &[]).fails_with(1, "--auto-approve");
+    assert_eq!(sqlite_schema(&s, "app.db"), full);
+
+    let d = down(&s, "app.db", "m", &["--auto-approve"]);
+    d.ok();
+    assert!(
+        d.stdout.contains("-- 1 migrations reverted"),
+        "{}",
+        d.stdout
+    );
+    assert_eq!(sqlite_schema(&s, "app.db"), reference_schema(&files[..1]));
+    assert_eq!(versions(&s, "app.db"), ["1:1/1:"]);
+
+    // Up again.
+    apply(&s, "app.db", "m", &[]).ok();
+    assert_eq!(sqlite_schema(&s, "app.db"), full);
+    // Down everything: an empty schema.
+    down(&s, "app.db", "m", &["2", "--auto-approve"]).ok();
+    assert_eq!(sqlite_schema(&s, "app.db"), "");
+    assert!(versions(&s, "app.db").is_empty());
+}
+
+#[test]
+fn checks_refuse_dropping_a_table_or_column_that_holds_data() {
+    let s = Scratch::new();
+    mig(&s, "m", &[("1_users.sql", V1), ("2_logs.sql", V2)]);
+    apply(&s, "app.db", "m", &[]).ok();
+    let db = s.sqlite("app.db");
+    db.execute_batch(
+        "INSERT INTO users (id, name) VALUES (1, 'ann'); INSERT INTO logs VALUES (1, 'hello');",
+    )
+    .unwrap();
+    let full = sqlite_schema(&s, "app.db");
+    down(&s, "app.db", "m", &["--auto-approve"]).fails_with(1, "table \"logs\" holds rows");
+    assert_eq!(sqlite_schema(&s, "app.db"), full);
+    assert_eq!(versions(&s, "app.db").len(), 2);
+    // --dry-run runs the checks too, and reports the failure.
+    down(&s, "app.db", "m", &["--dry-run"]).fails_with(1, "holds rows");
+
+    db.execute_batch("DELETE FROM logs; UPDATE users SET email = 'a@x'")
+        .unwrap();
+    down(&s, "app.db", "m", &["--auto-approve"])
+        .fails_with(1, "column \"users\".\"email\" holds data");
+    assert_eq!(sqlite_schema(&s, "app.db"), full);
+    assert_eq!(column(&db, "SELECT email FROM users"), ["a@x"]);
+
+    db.execute_batch("UPDATE users SET email = NULL").unwrap();
+    down(&s, "app.db", "m", &["--auto-approve"]).ok();
+    assert_eq!(
+        column(&db, "SELECT name FROM users"),
+        ["ann"],
+        "rows survive"
+    );
+}
+
+#[test]
+fn edited_files_are_refused_naming_the_file() {
+    let s = Scratch::new();
+    mig(&s, "m", &[("1_users.sql", V1), ("2_logs.sql", V2)]);
+    s.write("m/2_logs.sql", "CREATE TABLE logs (id int);");
+    apply(&s, "app.db", "m", &[]).fails_with(1, "2_logs.sql was edited");
+    assert!(!s.path("app.db").exists() || tables(&s.sqlite("app.db")).is_empty());
+    s.write("m/3_new.sql", V3);
+    s.strata(&["migrate", "validate", "--dir", &s.file_url("m")])
+        .fails_with(1, "atlas.sum");
+}
+
+#[test]
+fn failed_statement_rolls_the_file_back_records_it_and_resumes_after_the_fix() {
+    let s = Scratch::new();
+    mig(
+        &s,
+        "m",
+        &[
+            ("1_users.sql", V1),
+            (
+                "2_logs.sql",
+                "CREATE TABLE logs (id integer);\nINSERT INTO nope VALUES (1);\n",
+            ),
+        ],
+    );
+    let r = apply(&s, "app.db", "m", &[]);
+    r.fails_with(1, "INSERT INTO nope VALUES (1)");
+    assert!(r.stderr.contains("rolled back"), "{}", r.stderr);
+    assert_eq!(
+        tables(&s.sqlite("app.db")),
+        ["atlas_schema_revisions", "strata_revision_files", "users"]
+    );
+    assert_eq!(versions(&s, "app.db")[1], "2:0/2:no such table: nope");
+    let st = s.strata(&[
+        "migrate",
+        "status",
+        "--url",
+        &s.db_url("app.db"),
+        "--dir",
+        &s.file_url("m"),
+    ]);
+    assert!(
+        st.ok()
+            .stdout
+            .contains("-- SQL:   INSERT INTO nope VALUES (1)"),
+        "{}",
+        st.stdout
+    );
+    assert!(st.stdout.contains("-- ERROR: no such table: nope"));
+
+    mig(
+        &s,
+        "m",
+        &[(
+            "2_logs.sql",
+            "CREATE TABLE logs (id integer);\nINSERT INTO logs VALUES (1);\n",
+        )],
+    );
+    apply(&s, "app.db", "m", &[]).ok();
+    assert_eq!(versions(&s, "app.db"), ["1:1/1:", "2:2/2:"]);
+    assert_eq!(
+        column(&s.sqlite("app.db"), "SELECT count(*) FROM logs"),
+        ["1"]
+    );
+}
+
+#[test]
+fn txmode_none_partial_file_then_down_reaches_the_previous_version_exactly() {
+    let s = Scratch::new();
+    let v2 = "-- atlas:txmode none\nCREATE TABLE logs (id integer PRIMARY KEY, msg text);\nCREATE INDEX logs_msg ON logs (msg);\nALTER TABLE users ADD COLUMN email text;\nTHIS IS A FAILING STATEMENT;\n";
+    mig(&s, "m", &[("1_users.sql", V1), ("2_logs.sql", v2)]);
+    let r = apply(&s, "app.db", "m", &[]);
+    r.fails_with(1, "3 statement(s) of it stay applied");
+    assert_eq!(versions(&s, "app.db")[1].split(':').nth(1), Some("3/4"));
+    let st = s.strata(&[
+        "migrate",
+        "status",
+        "--url",
+        &s.db_url("app.db"),
+        "--dir",
+        &s.file_url("m"),
+    ]);
+    assert!(
+        st.ok()
+            .stdout
+            .contains("Version 2 failed after 3 of 4 statement(s)"),
+        "{}",
+        st.stdout
+    );
+
+    // Down from the half state: exactly the schema version 1 left.
+    let d = down(&s, "app.db", "m", &["--auto-approve"]);
+    d.ok();
+    assert!(
+        d.stdout.contains("Migrating down from version 2 to 1"),
+        "{}",
+        d.stdout
+    );
+    assert_eq!(
+        sqlite_schema(&s, "app.db"),
+        reference_schema(&[("1_users.sql", V1)])
+    );
+    assert_eq!(versions(&s, "app.db"), ["1:1/1:"]);
+
+    // A rerun after a fix resumes after the last applied statement instead.
+    let s = Scratch::new();
+    mig(&s, "m", &[("1_users.sql", V1), ("2_logs.sql", v2)]);
+    apply(&s, "app.db", "m", &[]).fails_with(1, "FAILING");
+    mig(
+        &s,
+        "m",
+        &[(
+            "2_logs.sql",
+            &v2.replace("THIS IS A FAILING STATEMENT;", "CREATE TABLE done (x int);"),
+        )],
+    );
+    let r = apply(&s, "app.db", "m", &[]);
+    r.ok();
+    assert!(r.stdout.contains("resuming at statement 4"), "{}", r.stdout);
+    assert!(
+        !r.stdout.contains("CREATE TABLE logs"),
+        "nothing runs twice"
+    );
+    assert_eq!(versions(&s, "app.db"), ["1:1/1:", "2:4/4:"]);
+    // An applied statement that changed since is refused.
+    mig(
+        &s,
+        "m",
+        &[("2_logs.sql", &v2.replace("msg text", "body text"))],
+    );
+    down(&s, "app.db", "m", &["--auto-approve"]).fails_with(1, "2_logs.sql was edited");
+}
+
+#[test]
+fn rollback_by_intent_refused_without_allow_down_then_down_then_up() {
+    let s = Scratch::new();
+    let files = [("1_users.sql", V1), ("2_logs.sql", V2), ("3_index.sql", V3)];
+    mig(&s, "new", &files);
+    mig(&s, "old", &files[..1]);
+    apply(&s, "app.db", "new", &[]).ok();
+    let full = sqlite_schema(&s, "app.db");
+
+    // The older build's directory: refused, nothing changed, versions named.
+    let r = apply(&s, "app.db", "old", &[]);
+    r.fails_with(
+        1,
+        "2 (logs), 3 (index) beyond the directory's latest version (1)",
+    );
+    assert!(r.stderr.contains("--allow-down"));
+    assert_eq!(sqlite_schema(&s, "app.db"), full);
+    let st = s.strata(&[
+        "migrate",
+        "status",
+        "--url",
+        &s.db_url("app.db"),
+        "--dir",
+        &s.file_url("old"),
+    ]);
+    assert!(st.ok().stdout.contains("Migration Status: AHEAD"));
+
+    // With --allow-down: reverted from the history the database kept (the
+    // old directory has neither file 2 nor file 3).
+    let r = apply(&s, "app.db", "old", &["--allow-down"]);
+    r.ok();
+    assert!(
+        r.stdout
+            .contains("Migrating down from version 3 to 1 (2 migrations in total)"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("-- reverting version 3"));
+    assert!(r.stdout.contains("-- reverting version 2"));
+    assert_eq!(sqlite_schema(&s, "app.db"), reference_schema(&files[..1]));
+    assert_eq!(versions(&s, "app.db"), ["1:1/1:"]);
+
+    // The newer build again: up.
+    apply(&s, "app.db", "new", &[]).ok();
+    assert_eq!(sqlite_schema(&s, "app.db"), full);
+    assert_eq!(versions(&s, "app.db").len(), 3);
+}
+
+#[test]
+fn a_database_with_tables_but_no_history_needs_baseline_or_allow_dirty() {
+    let s = Scratch::new();
+    mig(&s, "m", &[("1_users.sql", V1), ("2_logs.sql", V2)]);
+    s.sqlite("app.db").execute_batch(V1).unwrap();
+    apply(&s, "app.db", "m", &[]).fails_with(1, "--baseline");
+    let r = apply(&s, "app.db", "m", &["--baseline", "1"]);
+    r.ok();
+    assert!(
+        r.stdout
+            .contains("Migrating to version 2 from 1 (1 migrations in total)"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(versions(&s, "app.db"), ["1:1/1:", "2:2/2:"]);
+}
+
+#[test]
+fn new_diff_set_and_rm() {
+    let s = Scratch::new();
+    s.write("schema.sql", V1);
+    let d = s.strata(&[
+        "migrate",
+        "diff",
+        "init",
+        "--dir",
+        &s.file_url("m"),
+        "--to",
+        &s.file_url("schema.sql"),
+    ]);
+    d.ok();
+    let first = d.stdout.trim().to_string();
+    assert!(first.ends_with("_init.sql"), "{first}");
+    assert!(std::fs::read_to_string(&first)
+        .unwrap()
+        .contains("CREATE TABLE \"users\""));
+    let again = s.strata(&[
+        "migrate",
+        "diff",
+        "--dir",
+        &s.file_url("m"),
+        "--to",
+        &s.file_url("schema.sql"),
+    ]);
+    assert!(again.ok().stdout.contains("synced"));
+    s.write(
+        "schema.sql",
+        &format!("{V1}CREATE TABLE logs (id integer PRIMARY KEY);\n"),
+    );
+    let second = s.strata(&[
+        "migrate",
+        "diff",
+        "logs",
+        "--dir",
+        &s.file_url("m"),
+        "--to",
+        &s.file_url("schema.sql"),
+    ]);
+    let second = second.ok().stdout.trim().to_string();
+    assert!(second > first, "versions grow: {first} < {second}");
+    s.strata(&["migrate", "validate", "--dir", &s.file_url("m")])
+        .ok();
+
+    let n = s.strata(&["migrate", "new", "data", "--dir", &s.file_url("m")]);
+    let third = n.ok().stdout.trim().to_string();
+    assert!(third.ends_with("_data.sql") && third > second);
+    let v3 = Path::new(&third)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .split('_')
+        .next()
+        .unwrap()
+        .to_string();
+    let v1 = Path::new(&first)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .split('_')
+        .next()
+        .unwrap()
+        .to_string();
+
+    // set: the database is declared at the first version.
+    s.strata(&[
+        "migrate",
+        "set",
+        &v1,
+        "--url",
+        &s.db_url("app.db"),
+        "--dir",
+        &s.file_url("m"),
+    ])
+    .ok();
+    let applied = column(
+        &s.sqlite("app.db"),
+        "SELECT version FROM atlas_schema_revisions",
+    );
+    assert_eq!(applied, [v1.clone()]);
+    // rm: an unapplied file goes; an applied one is refused.
+    s.strata(&[
+        "migrate",
+        "rm",
+        &v3,
+        "--url",
+        &s.db_url("app.db"),
+        "--dir",
+        &s.file_url("m"),
+    ])
+    .ok();
+    assert!(!Path::new(&third).exists());
+    s.strata(&[
+        "migrate",
+        "rm",
+        &v1,
+        "--url",
+        &s.db_url("app.db"),
+        "--dir",
+        &s.file_url("m"),
+    ])
+    .fails_with(1, "is applied");
+    s.strata(&["migrate", "validate", "--dir", &s.file_url("m")])
+        .ok();
+    apply(&s, "app.db", "m", &[]).ok();
+    assert_eq!(
+        tables(&s.sqlite("app.db")),
+        ["atlas_schema_revisions", "logs", "strata_revision_files"]
+    );
+}
+
+#[test]
+fn bad_flags_are_usage_errors() {
+    let s = Scratch::new();
+    mig(&s, "m", &[("1_users.sql", V1)]);
+    apply(&s, "app.db", "m", &["--tx-mode", "sometimes"]).fails_with(2, "unknown tx-mode");
+    apply(&s, "app.db", "m", &["--dir-format", "flyway"]).fails_with(2, "--dir-format flyway");
+    s.write("m/init.sql", "");
+    apply(&s, "app.db", "m", &[]).fails_with(2, "init.sql");
+    assert!(!s.path("app.db").exists());
+}
+
+// ---- PostgreSQL ----
+
+fn pg_apply(s: &Scratch, db: &PgDb, dir: &str, extra: &[&str]) -> Run {
+    let url = db.url();
+    let dir = s.file_url(dir);
+    let mut args = vec!["migrate", "apply", "--url", &url, "--dir", &dir];
+    args.extend_from_slice(extra);
+    s.strata(&args)
+}
+
+fn pg_down(s: &Scratch, db: &PgDb, dir: &str, extra: &[&str]) -> Run {
+    let url = db.url();
+    let dir = s.file_url(dir);
+    let mut args = vec![
+        "migrate",
+        "down",
+        "--url",
+        &url,
+        "--dir",
+        &dir,
+        "--dev-url",
+        ADMIN,
+    ];
+    args.extend_from_slice(extra);
+    s.strata(&args)
+}
+
+fn pg_schema(s: &Scratch, db: &PgDb) -> String {
+    s.strata(&["schema", "inspect", "--url", &db.url(), "--format", "sql"])
+        .ok()
+        .stdout
+        .clone()
+}
+
+fn pg_versions(db: &PgDb) -> Vec<String> {
+    db.column(
+        "SELECT version || ':' || applied || '/' || total || ':' || coalesce(error, '') FROM atlas_schema_revisions.atlas_schema_revisions ORDER BY version",
+    )
+}
+
+const P1: &str = "CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL);\n";
+const P2: &str = "CREATE TYPE level AS ENUM ('info', 'warn');\nCREATE TABLE logs (id serial PRIMARY KEY, level level NOT NULL DEFAULT 'info', user_id bigint REFERENCES users(id));\nALTER TABLE users ADD COLUMN email varchar(200);\n";
+
+#[test]
+fn pg_failed_statement_rolls_back_and_is_recorded_then_resumes() {
+    let Some(db) = PgDb::create("mig_fail") else {
+        return;
+    };
+    let s = Scratch::new();
+    let broken = format!("{P2}SELECT 1/0;\n");
+    mig(&s, "m", &[("1_users.sql", P1), ("2_logs.sql", &broken)]);
+    let r = pg_apply(&s, &db, "m", &[]);
+    r.fails_with(1, "division by zero");
+    assert!(r.stderr.contains("rolled back"));
+    assert_eq!(
+        db.column("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"),
+        ["users"]
+    );
+    assert_eq!(pg_versions(&db), ["1:1/1:", "2:0/4:division by zero"]);
+    let st = s.strata(&[
+        "migrate",
+        "status",
+        "--url",
+        &db.url(),
+        "--dir",
+        &s.file_url("m"),
+    ]);
+    assert!(
+        st.ok().stdout.contains("-- SQL:   SELECT 1/0"),
+        "{}",
+        st.stdout
+    );
+
+    // Down after the failure: nothing of version 2 is there; its record goes.
+    pg_down(&s, &db, "m", &["--auto-approve"]).ok();
+    assert_eq!(pg_versions(&db), ["1:1/1:"]);
+
+    mig(&s, "m", &[("2_logs.sql", P2)]);
+    pg_apply(&s, &db, "m", &[]).ok();
+    assert_eq!(pg_versions(&db), ["1:1/1:", "2:3/3:"]);
+    assert_eq!(
+        db.column("SELECT count(*) FROM pg_tables WHERE tablename = 'logs'"),
+        ["1"]
+    );
+}
+
+#[test]
+fn pg_txmode_none_partial_then_down_reaches_version_one_exactly() {
+    let Some(db) = PgDb::create("mig_partial") else {
+        return;
+    };
+    let Some(reference) = PgDb::create("mig_ref") else {
+        return;
+    };
+    let s = Scratch::new();
+    let v2 = format!("-- atlas:txmode none\n{P2}CREATE INDEX CONCURRENTLY logs_level ON logs (level);\nSELECT 1/0;\n");
+    mig(&s, "m", &[("1_users.sql", P1), ("2_logs.sql", &v2)]);
+    pg_apply(&s, &db, "m", &[]).fails_with(1, "4 statement(s) of it stay applied");
+    assert_eq!(pg_versions(&db)[1], "2:4/5:division by zero");
+
+    mig(&s, "ref", &[("1_users.sql", P1)]);
+    pg_apply(&s, &reference, "ref", &[]).ok();
+    let d = pg_down(&s, &db, "m", &["--auto-approve"]);
+    d.ok();
+    assert!(d.stdout.contains("DROP TYPE"), "{}", d.stdout);
+    assert_eq!(pg_schema(&s, &db), pg_schema(&s, &reference));
+    assert_eq!(pg_versions(&db), ["1:1/1:"]);
+}
+
+#[test]
+fn pg_down_checks_refuse_data_and_dry_run_changes_nothing() {
+    let Some(db) = PgDb::create("mig_checks") else {
+        return;
+    };
+    let s = Scratch::new();
+    mig(&s, "m", &[("1_users.sql", P1), ("2_logs.sql", P2)]);
+    pg_apply(&s, &db, "m", &[]).ok();
+    db.client()
+        .batch_execute("INSERT INTO users (name, email) VALUES ('ann', 'a@x')")
+        .unwrap();
+    let before = pg_schema(&s, &db);
+    let dry = pg_down(&s, &db, "m", &["--dry-run"]);
+    dry.fails_with(1, "column \"public\".\"users\".\"email\" holds data");
+    assert!(
+        dry.stdout
+            .contains("check SELECT NOT EXISTS (SELECT 1 FROM \"public\".\"logs\"): passes"),
+        "{}",
+        dry.stdout
+    );
+    pg_down(&s, &db, "m", &["--auto-approve"]).fails_with(1, "holds data");
+    assert_eq!(pg_schema(&s, &db), before);
+    assert_eq!(pg_versions(&db).len(), 2);
+    db.client()
+        .batch_execute("UPDATE users SET email = NULL")
+        .unwrap();
+    pg_down(&s, &db, "m", &["--auto-approve"]).ok();
+    assert_eq!(db.column("SELECT name FROM users"), ["ann"]);
+}
+
+#[test]
+fn pg_rollback_by_intent_and_corpus_directory() {
+    let Some(db) = PgDb::create("mig_intent") else {
+        return;
+    };
+    let s = Scratch::new();
+    let files = [
+        ("1_users.sql", P1),
+        ("2_logs.sql", P2),
+        ("3_idx.sql", "CREATE INDEX users_name ON users (name);\n"),
+    ];
+    mig(&s, "new", &files);
+    mig(&s, "old", &files[..1]);
+    pg_apply(&s, &db, "new", &[]).ok();
+    let full = pg_schema(&s, &db);
+    pg_apply(&s, &db, "old", &[]).fails_with(1, "beyond the directory's latest version (1)");
+    assert_eq!(pg_schema(&s, &db), full);
+    let r = pg_apply(&s, &db, "old", &["--allow-down", "--dev-url", ADMIN]);
+    r.ok();
+    assert!(
+        r.stdout
+            .contains("Migrating down from version 3 to 1 (2 migrations in total)"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(pg_versions(&db), ["1:1/1:"]);
+    pg_apply(&s, &db, "new", &[]).ok();
+    assert_eq!(pg_schema(&s, &db), full);
+
+    // Atlas's own PostgreSQL migration directory applies unchanged.
+    let src = corpus().join("postgres");
+    if src.is_dir() {
+        let Some(db2) = PgDb::create("mig_corpus") else {
+            return;
+        };
+        let s2 = Scratch::new();
+        for f in ["1_initial.sql", "atlas.sum"] {
+            s2.write(
+                &format!("m/{f}"),
+                &std::fs::read_to_string(src.join(f)).unwrap(),
+            );
+        }
+        let url = format!(
+            "postgres://postgres@127.0.0.1:5432/{}?sslmode=disable",
+            db2.name
+        );
+        s2.strata(&[
+            "migrate",
+            "apply",
+            "--url",
+            &url,
+            "--dir",
+            &s2.file_url("m"),
+        ])
+        .ok();
+        assert_eq!(
+            db2.column("SELECT tablename FROM pg_tables WHERE schemaname = 'bc_test'"),
+            ["bc_tbl"]
+        );
+        s2.strata(&[
+            "migrate",
+            "down",
+            "--url",
+            &url,
+            "--dir",
+            &s2.file_url("m"),
+            "--dev-url",
+            ADMIN,
+            "--auto-approve",
+        ])
+        .ok();
+        assert!(db2
+            .column("SELECT tablename FROM pg_tables WHERE schemaname = 'bc_test'")
+            .is_empty());
+    }
+}
+
+#[test]
+fn pg_concurrent_applies_are_serialized_by_the_lock() {
+    let Some(db) = PgDb::create("mig_lock") else {
+        return;
+    };
+    let s = Scratch::new();
+    mig(
+        &s,
+        "m",
+        &[
+            (
+                "1_slow.sql",
+                "SELECT pg_sleep(1.5);\nCREATE TABLE t (id int);\n",
+            ),
+            ("2_more.sql", "CREATE TABLE u (id int);\n"),
+        ],
+    );
+    let url = db.url();
+    let dir = s.file_url("m");
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+            .args(["migrate", "apply", "--url", &url, "--dir", &dir])
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let (a, b) = std::thread::scope(|sc| {
+        let a = sc.spawn(spawn);
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let b = sc.spawn(spawn);
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    let out = |o: &std::process::Output| {
+        String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
+    };
+    assert!(a.status.success(), "{}", out(&a));
+    assert!(b.status.success(), "{}", out(&b));
+    assert!(
+        out(&b).contains("No migration files to execute"),
+        "the second waited: {}",
+        out(&b)
+    );
+    assert_eq!(pg_versions(&db), ["1:2/2:", "2:1/1:"]);
+}
