@@ -518,7 +518,7 @@ fn new_diff_set_and_rm() {
         &s.sqlite("app.db"),
         "SELECT version FROM atlas_schema_revisions",
     );
-    assert_eq!(applied, [v1.clone()]);
+    assert_eq!(applied, std::slice::from_ref(&v1));
     // rm: an unapplied file goes; an applied one is refused.
     s.strata(&[
         "migrate",
