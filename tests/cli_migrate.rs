@@ -822,3 +822,114 @@ fn pg_concurrent_applies_are_serialized_by_the_lock() {
     );
     assert_eq!(pg_versions(&db), ["1:2/2:", "2:1/1:"]);
 }
+
+/// Starts `strata migrate apply`, kills it with SIGKILL after `after`, and
+/// returns whether it was still running (so the kill landed mid-run).
+fn kill_during_apply(url: &str, dir: &str, after: std::time::Duration) -> bool {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(["migrate", "apply", "--url", url, "--dir", dir])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(after);
+    let running = child.try_wait().unwrap().is_none();
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    running
+}
+
+#[test]
+fn kill_9_during_apply_then_rerun_applies_every_statement_exactly_once_sqlite() {
+    let s = Scratch::new();
+    let mut files = vec![(
+        "001_log.sql".to_string(),
+        "CREATE TABLE log (n integer);\n".to_string(),
+    )];
+    for i in 2..=150 {
+        files.push((
+            format!("{i:03}_t{i}.sql"),
+            format!(
+                "CREATE TABLE t{i} AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000) SELECT x FROM c;\nINSERT INTO log VALUES ({i});\n"
+            ),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    mig(&s, "m", &refs);
+    let url = s.db_url("app.db");
+    let dir = s.file_url("m");
+    let mut landed = 0;
+    for ms in [150, 300, 450] {
+        if kill_during_apply(&url, &dir, std::time::Duration::from_millis(ms)) {
+            landed += 1;
+        }
+    }
+    assert!(landed > 0, "no kill landed while apply ran");
+    apply(&s, "app.db", "m", &[]).ok();
+    let db = s.sqlite("app.db");
+    assert_eq!(
+        column(&db, "SELECT count(*) || '/' || count(DISTINCT n) FROM log"),
+        ["149/149"]
+    );
+    assert_eq!(column(&db, "SELECT count(*) FROM t150"), ["3000"]);
+    assert_eq!(
+        column(
+            &db,
+            "SELECT count(*) FROM atlas_schema_revisions WHERE applied = total AND error IS NULL"
+        ),
+        ["150"]
+    );
+}
+
+#[test]
+fn pg_kill_9_during_apply_then_rerun_applies_every_statement_exactly_once() {
+    let Some(db) = PgDb::create("mig_kill") else {
+        return;
+    };
+    let s = Scratch::new();
+    let mut files = vec![(
+        "001_log.sql".to_string(),
+        "CREATE TABLE log (n integer);\n".to_string(),
+    )];
+    for i in 2..=40 {
+        files.push((
+            format!("{i:03}_t{i}.sql"),
+            format!("CREATE TABLE t{i} (id int);\nSELECT pg_sleep(0.03);\nINSERT INTO log VALUES ({i});\n"),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    mig(&s, "m", &refs);
+    let dir = s.file_url("m");
+    assert!(
+        kill_during_apply(&db.url(), &dir, std::time::Duration::from_millis(600)),
+        "the kill must land while apply runs"
+    );
+    let partial = db.column("SELECT count(*) FROM log");
+    assert!(
+        partial[0] != "39",
+        "the kill came too late to test anything"
+    );
+    pg_apply(&s, &db, "m", &[]).ok();
+    assert_eq!(
+        db.column("SELECT count(*) || '/' || count(DISTINCT n) FROM log"),
+        ["39/39"]
+    );
+    assert_eq!(
+        pg_versions(&db)
+            .iter()
+            .filter(|v| v.ends_with(':') && {
+                let p: Vec<&str> = v.split(':').collect();
+                let (a, t) = p[1].split_once('/').unwrap();
+                a == t
+            })
+            .count(),
+        40
+    );
+}
