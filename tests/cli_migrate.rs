@@ -933,3 +933,40 @@ fn pg_kill_9_during_apply_then_rerun_applies_every_statement_exactly_once() {
         40
     );
 }
+
+#[test]
+fn down_to_tag_reads_the_directory_at_a_git_ref() {
+    let s = Scratch::new();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(s.dir.path())
+            .output()
+            .expect("git");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    let files = [("1_users.sql", V1), ("2_logs.sql", V2), ("3_index.sql", V3)];
+    mig(&s, "m", &files[..2]);
+    git(&["add", "."]);
+    git(&["commit", "-qm", "two"]);
+    git(&["tag", "v1"]);
+    mig(&s, "m", &files[2..]);
+    git(&["add", "."]);
+    git(&["commit", "-qm", "three"]);
+    apply(&s, "app.db", "m", &[]).ok();
+    let r = down(&s, "app.db", "m", &["--to-tag", "v1", "--auto-approve"]);
+    r.ok();
+    assert!(
+        r.stdout.contains("Migrating down from version 3 to 2"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(sqlite_schema(&s, "app.db"), reference_schema(&files[..2]));
+    down(&s, "app.db", "m", &["--to-tag", "nope", "--auto-approve"]).fails_with(1, "--to-tag nope");
+}

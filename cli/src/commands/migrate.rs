@@ -153,6 +153,9 @@ pub struct DownArgs {
     /// Revert every migration after this version.
     #[arg(long, value_name = "VERSION", conflicts_with = "count")]
     pub to_version: Option<String>,
+    /// Revert to the last version of the directory as it was at this git tag or commit.
+    #[arg(long, value_name = "GIT_REF", conflicts_with_all = ["count", "to_version"])]
+    pub to_tag: Option<String>,
     /// Print the checks and the plan, run the checks, change nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -806,11 +809,29 @@ fn drift_report(t: &mut Target, revs: &[Revision], kept: &[FileRecord]) {
 
 fn down_cmd(a: DownArgs) -> Result<ExitCode> {
     let c = ctx(&a.conn)?;
-    let dir = c.checked_dir()?;
+    let dir = match &a.to_tag {
+        Some(r) => {
+            let d = dir_at_ref(&c.dir, r)?;
+            sum::verify(&d).map_err(|m| {
+                CliError::failure(format!(
+                    "{} at {r}: {m}; nothing was changed",
+                    c.dir.display()
+                ))
+            })?;
+            d
+        }
+        None => c.checked_dir()?,
+    };
     let mut t = c.target(false)?;
     t.lock(c.lock_timeout)?;
     let (revs, kept) = t.history()?;
-    let target = down::target(&revs, a.count, a.to_version.as_deref())?;
+    let to_version = match &a.to_tag {
+        Some(r) => Some(dir.latest().map(|f| f.version.clone()).ok_or_else(|| {
+            CliError::failure(format!("the directory at {r} has no migration files"))
+        })?),
+        None => a.to_version.clone(),
+    };
+    let target = down::target(&revs, a.count, to_version.as_deref())?;
     run_down(&c, t, &dir, &revs, &kept, target, a.dry_run, a.auto_approve)
 }
 
@@ -1171,6 +1192,46 @@ fn rm(a: RmArgs) -> Result<ExitCode> {
     write_sum(&c.dir)?;
     println!("removed {}", path.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The migration directory as it was at a git tag or commit, read with the
+/// git CLI (`git ls-tree` and `git show`), without touching the work tree.
+fn dir_at_ref(path: &Path, r: &str) -> Result<Dir> {
+    let git = |args: &[&str]| -> Result<Vec<u8>> {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(path)
+            .args(args)
+            .output()
+            .map_err(|e| CliError::failure(format!("--to-tag needs the git command: {e}")))?;
+        if !out.status.success() {
+            return Err(CliError::failure(format!(
+                "--to-tag {r}: git {}: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        Ok(out.stdout)
+    };
+    let prefix = String::from_utf8_lossy(&git(&["rev-parse", "--show-prefix"])?)
+        .trim()
+        .to_string();
+    let tree = format!("{r}:{prefix}");
+    let names = String::from_utf8_lossy(&git(&["ls-tree", "--full-tree", "--name-only", &tree])?)
+        .into_owned();
+    let mut files = Vec::new();
+    let mut sum_text = None;
+    for name in names.lines() {
+        let blob = format!("{r}:{prefix}{name}");
+        if name == SUM_FILE {
+            sum_text = Some(String::from_utf8_lossy(&git(&["show", &blob])?).into_owned());
+        } else if name.ends_with(".sql") {
+            let text = String::from_utf8(git(&["show", &blob])?)
+                .map_err(|_| CliError::failure(format!("{name} at {r} is not UTF-8")))?;
+            files.push(MigrationFile::new(name, text)?);
+        }
+    }
+    Ok(Dir::new(path.to_path_buf(), files, sum_text)?)
 }
 
 /// `10s`, `500ms`, `2m`, or plain seconds.
