@@ -555,7 +555,9 @@ fn bad_flags_are_usage_errors() {
     let s = Scratch::new();
     mig(&s, "m", &[("1_users.sql", V1)]);
     apply(&s, "app.db", "m", &["--tx-mode", "sometimes"]).fails_with(2, "unknown tx-mode");
-    apply(&s, "app.db", "m", &["--dir-format", "flyway"]).fails_with(2, "--dir-format flyway");
+    apply(&s, "app.db", "m", &["--dir-format", "liquibase"])
+        .fails_with(2, "--dir-format liquibase");
+    apply(&s, "app.db", "m", &["--dir-format", "flyway"]).fails_with(2, "not a Flyway");
     s.write("m/init.sql", "");
     apply(&s, "app.db", "m", &[]).fails_with(2, "init.sql");
     assert!(!s.path("app.db").exists());
@@ -969,4 +971,44 @@ fn down_to_tag_reads_the_directory_at_a_git_ref() {
     );
     assert_eq!(sqlite_schema(&s, "app.db"), reference_schema(&files[..2]));
     down(&s, "app.db", "m", &["--to-tag", "nope", "--auto-approve"]).fails_with(1, "--to-tag nope");
+}
+
+#[test]
+fn golang_migrate_directory_applies_downs_by_plan_and_imports() {
+    let s = Scratch::new();
+    s.write("gm/1_users.up.sql", V1);
+    s.write("gm/1_users.down.sql", "DROP TABLE users;");
+    s.write("gm/2_logs.up.sql", V2);
+    // A hand-written down that would lose nothing but is wrong: never run.
+    s.write("gm/2_logs.down.sql", "DROP TABLE users;");
+    let fmt = ["--dir-format", "golang-migrate"];
+    apply(&s, "app.db", "gm", &fmt).ok();
+    assert_eq!(versions(&s, "app.db"), ["1:1/1:", "2:2/2:"]);
+    let mut args = fmt.to_vec();
+    args.push("--auto-approve");
+    down(&s, "app.db", "gm", &args).ok();
+    assert_eq!(
+        sqlite_schema(&s, "app.db"),
+        reference_schema(&[("1_users.sql", V1)])
+    );
+
+    let r = s.strata(&[
+        "migrate",
+        "import",
+        "--dir",
+        &s.file_url("gm"),
+        "--dir-format",
+        "golang-migrate",
+        "--to",
+        &s.file_url("m"),
+    ]);
+    assert!(r.ok().stdout.contains("Imported 2 migration(s)"));
+    assert_eq!(std::fs::read_to_string(s.path("m/2_logs.sql")).unwrap(), V2);
+    s.strata(&["migrate", "validate", "--dir", &s.file_url("m")])
+        .ok();
+    // The imported directory serves the same database.
+    assert!(apply(&s, "app.db", "m", &[])
+        .ok()
+        .stdout
+        .contains("Migrating to version 2 from 1"));
 }

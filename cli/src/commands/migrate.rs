@@ -21,6 +21,7 @@ use strata_core::driver::{self, Driver, Scope};
 use strata_core::migrate::apply::{self, Schedule};
 use strata_core::migrate::dir::{Dir, MigrationFile, TxMode, SUM_FILE};
 use strata_core::migrate::down::{self, DownPlan};
+use strata_core::migrate::formats::{self, Format as Format_};
 use strata_core::migrate::revisions::{self, FileRecord, Revision, Store};
 use strata_core::migrate::sum;
 use strata_core::url::redact;
@@ -40,6 +41,11 @@ pub enum MigrateCommand {
     Diff(DiffArgs),
     /// Rewrite atlas.sum after files were added or edited on purpose.
     Hash(ConnOnly),
+    /// Convert a golang-migrate, goose, Flyway or dbmate directory into strata's (Atlas's) format.
+    #[command(
+        after_help = "Example:\n  strata migrate import --dir file://db/migrations --dir-format golang-migrate --to file://migrations"
+    )]
+    Import(ImportArgs),
     /// Check atlas.sum, and that every file replays cleanly on the dev database.
     Validate(ConnOnly),
     /// Apply pending migration files (each in its own transaction).
@@ -167,6 +173,15 @@ pub struct DownArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// Where to write the converted directory (with its atlas.sum).
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+    #[command(flatten)]
+    pub conn: Conn,
+}
+
+#[derive(Args, Debug)]
 pub struct SetArgs {
     /// The version the database is at.
     pub version: String,
@@ -187,6 +202,7 @@ pub fn run(cmd: MigrateCommand) -> Result<ExitCode> {
         MigrateCommand::New(a) => new(a),
         MigrateCommand::Diff(a) => diff(a),
         MigrateCommand::Hash(a) => hash(a.conn),
+        MigrateCommand::Import(a) => import(a),
         MigrateCommand::Validate(a) => validate(a.conn),
         MigrateCommand::Apply(a) => apply_cmd(a),
         MigrateCommand::Status(a) => status(a.conn),
@@ -202,6 +218,7 @@ struct Ctx {
     dir: PathBuf,
     dev: Option<String>,
     revisions_schema: Option<String>,
+    format: Format_,
     env: Option<Resolved>,
     json: bool,
     lock_timeout: Duration,
@@ -214,11 +231,14 @@ fn ctx(c: &Conn) -> Result<Ctx> {
         .map(|e| e.env.migration.clone())
         .unwrap_or_default();
     let format = c.dir_format.clone().or(m.format.clone());
-    if let Some(f) = format.filter(|f| f != "atlas") {
-        return Err(CliError::usage(format!(
-            "--dir-format {f}: strata reads Atlas directories (atlas) today; golang-migrate, goose, flyway and dbmate come later"
-        )));
-    }
+    let format = match format.as_deref() {
+        None => Format_::Atlas,
+        Some(f) => Format_::parse(f).ok_or_else(|| {
+            CliError::usage(format!(
+                "--dir-format {f}: use atlas, golang-migrate, goose, flyway or dbmate"
+            ))
+        })?,
+    };
     let dir_url = c
         .dir
         .clone()
@@ -240,6 +260,7 @@ fn ctx(c: &Conn) -> Result<Ctx> {
             .clone()
             .or_else(|| env.as_ref().and_then(|e| e.env.dev.clone())),
         revisions_schema: c.revisions_schema.clone().or(m.revisions_schema),
+        format,
         env,
         json: c.format == Format::Json,
         lock_timeout: c.lock_timeout,
@@ -260,12 +281,16 @@ impl Ctx {
                 self.dir.display()
             )));
         }
-        Ok(Dir::read(&self.dir)?)
+        Ok(formats::read(&self.dir, self.format)?.dir)
     }
 
     /// The directory, refused unless it matches atlas.sum.
     fn checked_dir(&self) -> Result<Dir> {
         let dir = self.read_dir()?;
+        if self.format != Format_::Atlas {
+            // Other tools' directories have no atlas.sum (`migrate import` writes one).
+            return Ok(dir);
+        }
         sum::verify(&dir).map_err(|m| {
             CliError::failure(format!(
                 "{}: {m}; nothing was changed",
@@ -416,6 +441,11 @@ fn new(a: NewArgs) -> Result<ExitCode> {
 
 fn hash(conn: Conn) -> Result<ExitCode> {
     let c = ctx(&conn)?;
+    if c.format != Format_::Atlas {
+        return Err(CliError::usage(
+            "atlas.sum belongs to Atlas-format directories: `strata migrate import` converts this one",
+        ));
+    }
     let dir = c.read_dir()?;
     let text = sum::compute(&dir);
     if dir.sum.as_deref() != Some(text.as_str()) {
@@ -534,6 +564,41 @@ fn diff(a: DiffArgs) -> Result<ExitCode> {
         .map_err(|e| CliError::failure(format!("cannot write {}: {e}", path.display())))?;
     write_sum(&c.dir)?;
     println!("{}", path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import(a: ImportArgs) -> Result<ExitCode> {
+    let c = ctx(&a.conn)?;
+    let dir = c.read_dir()?;
+    let out = a.to.strip_prefix("file://").ok_or_else(|| {
+        CliError::usage(format!(
+            "--to {}: a file:// directory, e.g. file://migrations",
+            a.to
+        ))
+    })?;
+    let out = PathBuf::from(out);
+    std::fs::create_dir_all(&out)
+        .map_err(|e| CliError::failure(format!("cannot create {}: {e}", out.display())))?;
+    if std::fs::read_dir(&out)
+        .map(|mut d| d.next().is_some())
+        .unwrap_or(false)
+    {
+        return Err(CliError::failure(format!(
+            "{} is not empty: import writes into a new directory; nothing was written",
+            out.display()
+        )));
+    }
+    for f in &dir.files {
+        let path = out.join(&f.name);
+        std::fs::write(&path, &f.text)
+            .map_err(|e| CliError::failure(format!("cannot write {}: {e}", path.display())))?;
+    }
+    write_sum(&out)?;
+    println!(
+        "Imported {} migration(s) into {} (down parts are not copied: `strata migrate down` computes its own plan).",
+        dir.files.len(),
+        out.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
