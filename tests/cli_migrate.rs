@@ -1012,3 +1012,53 @@ fn golang_migrate_directory_applies_downs_by_plan_and_imports() {
         .stdout
         .contains("Migrating to version 2 from 1"));
 }
+
+#[test]
+fn pg_revisions_schema_flag_and_url_without_search_path() {
+    let Some(db) = PgDb::create("mig_revschema") else {
+        return;
+    };
+    let s = Scratch::new();
+    mig(&s, "m", &[("1_users.sql", P1), ("2_logs.sql", P2)]);
+    // No search_path: every schema is managed; the history's schema is not.
+    let url = format!(
+        "postgres://postgres@127.0.0.1:5432/{}?sslmode=disable",
+        db.name
+    );
+    let dir = s.file_url("m");
+    let flags = [
+        "--url",
+        url.as_str(),
+        "--dir",
+        dir.as_str(),
+        "--revisions-schema",
+        "history",
+    ];
+    let mut args = vec!["migrate", "apply"];
+    args.extend_from_slice(&flags);
+    s.strata(&args).ok();
+    assert_eq!(
+        db.column("SELECT tablename FROM pg_tables WHERE schemaname = 'history' ORDER BY 1"),
+        ["atlas_schema_revisions", "strata_revision_files"]
+    );
+    assert!(db
+        .column("SELECT 1 FROM pg_namespace WHERE nspname = 'atlas_schema_revisions'")
+        .is_empty());
+    let mut args = vec!["migrate", "down", "--dev-url", ADMIN, "--auto-approve"];
+    args.extend_from_slice(&flags);
+    let r = s.strata(&args);
+    r.ok();
+    assert!(
+        !r.stdout.contains("history"),
+        "the history is never planned: {}",
+        r.stdout
+    );
+    assert_eq!(
+        db.column("SELECT version FROM history.atlas_schema_revisions"),
+        ["1"]
+    );
+    assert_eq!(
+        db.column("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"),
+        ["users"]
+    );
+}

@@ -291,7 +291,7 @@ pub fn run(
     }
     let mut outcome = Outcome::default();
     let outer = if all_in_one {
-        Some(Tx::begin(db).map_err(db_failure)?)
+        Some(Tx::begin_file(db).map_err(db_failure)?)
     } else {
         None
     };
@@ -299,7 +299,7 @@ pub fn run(
         on_event(Event::File { pending: p });
         let started = Instant::now();
         let tx = if outer.is_none() && p.tx_mode == TxMode::File {
-            Some(Tx::begin(db).map_err(db_failure)?)
+            Some(Tx::begin_file(db).map_err(db_failure)?)
         } else {
             None
         };

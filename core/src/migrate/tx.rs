@@ -3,7 +3,10 @@
 //! SQLite ignores `PRAGMA foreign_keys` inside a transaction, so, as its
 //! driver does for plans, foreign keys are switched off before `BEGIN` (a
 //! table rebuild's DROP must not cascade into child rows) and
-//! `foreign_key_check` proves the result consistent before `COMMIT`.
+//! `foreign_key_check` proves the result consistent before `COMMIT`. The
+//! check reads every table, so migration files (one transaction each) run it
+//! only where the connection enforces foreign keys at all; a down plan, one
+//! transaction, always runs it.
 
 use crate::dialect::Dialect;
 use crate::driver::Driver;
@@ -12,10 +15,23 @@ pub struct Tx {
     dialect: Dialect,
     /// SQLite: foreign keys were on before the transaction.
     fk_on: bool,
+    /// SQLite: run `foreign_key_check` before COMMIT.
+    check: bool,
 }
 
 impl Tx {
+    /// A transaction that always proves foreign keys before COMMIT (plans).
     pub fn begin(db: &mut dyn Driver) -> Result<Tx, String> {
+        Tx::open(db, true)
+    }
+
+    /// A transaction for migration files: foreign keys are proved when the
+    /// connection enforces them.
+    pub fn begin_file(db: &mut dyn Driver) -> Result<Tx, String> {
+        Tx::open(db, false)
+    }
+
+    fn open(db: &mut dyn Driver, always_check: bool) -> Result<Tx, String> {
         let dialect = db.dialect();
         let mut fk_on = false;
         if dialect == Dialect::Sqlite {
@@ -30,11 +46,15 @@ impl Tx {
         } else {
             db.execute("BEGIN")?;
         }
-        Ok(Tx { dialect, fk_on })
+        Ok(Tx {
+            dialect,
+            fk_on,
+            check: always_check || fk_on,
+        })
     }
 
     pub fn commit(self, db: &mut dyn Driver) -> Result<(), String> {
-        if self.dialect == Dialect::Sqlite {
+        if self.dialect == Dialect::Sqlite && self.check {
             let bad = db.query("PRAGMA foreign_key_check")?;
             if !bad.is_empty() {
                 let sample: Vec<String> = bad
