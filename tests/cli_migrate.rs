@@ -1062,3 +1062,49 @@ fn pg_revisions_schema_flag_and_url_without_search_path() {
         ["users"]
     );
 }
+
+#[test]
+fn lint_judges_what_the_newest_file_changes() {
+    let s = Scratch::new();
+    mig(
+        &s,
+        "m",
+        &[
+            ("1_users.sql", V1),
+            ("2_logs.sql", V2),
+            ("3_drop.sql", "DROP TABLE logs;\n"),
+        ],
+    );
+    let lint = |extra: &[&str]| {
+        let dir = s.file_url("m");
+        let mut args = vec!["migrate", "lint", "--dir", dir.as_str()];
+        args.extend_from_slice(extra);
+        s.strata(&args)
+    };
+    let r = lint(&[]);
+    r.fails_with(1, "destructive");
+    assert!(
+        r.stdout.contains("3_drop.sql") && r.stdout.contains("DS102"),
+        "{}",
+        r.stdout
+    );
+    // The two older files add only: no findings.
+    let r = lint(&["--latest", "3"]);
+    assert!(
+        r.stdout.contains("1_users.sql\n  no findings"),
+        "{}",
+        r.stdout
+    );
+    mig(
+        &s,
+        "m",
+        &[("3_drop.sql", "-- atlas:nolint DS102\nDROP TABLE logs;\n")],
+    );
+    let r = lint(&[]);
+    r.ok();
+    assert!(
+        r.stdout.contains("1 finding(s) silenced by nolint"),
+        "{}",
+        r.stdout
+    );
+}

@@ -48,6 +48,9 @@ pub enum MigrateCommand {
     Import(ImportArgs),
     /// Check atlas.sum, and that every file replays cleanly on the dev database.
     Validate(ConnOnly),
+    /// Run the plan analyzers on what the latest files change.
+    #[command(after_help = "Example:\n  strata migrate lint --dir file://migrations --latest 1")]
+    Lint(LintArgs),
     /// Apply pending migration files (each in its own transaction).
     #[command(
         after_help = "Examples:\n  strata migrate apply --url sqlite://app.db --dir file://migrations\n  strata migrate apply --url postgres://… 1 --tx-mode none\n  strata migrate apply --env prod --allow-down   (GitOps: an older directory rolls the database back)"
@@ -173,6 +176,15 @@ pub struct DownArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct LintArgs {
+    /// How many of the newest files to analyze.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub latest: usize,
+    #[command(flatten)]
+    pub conn: Conn,
+}
+
+#[derive(Args, Debug)]
 pub struct ImportArgs {
     /// Where to write the converted directory (with its atlas.sum).
     #[arg(long, value_name = "URL")]
@@ -203,6 +215,7 @@ pub fn run(cmd: MigrateCommand) -> Result<ExitCode> {
         MigrateCommand::Diff(a) => diff(a),
         MigrateCommand::Hash(a) => hash(a.conn),
         MigrateCommand::Import(a) => import(a),
+        MigrateCommand::Lint(a) => lint(a),
         MigrateCommand::Validate(a) => validate(a.conn),
         MigrateCommand::Apply(a) => apply_cmd(a),
         MigrateCommand::Status(a) => status(a.conn),
@@ -564,6 +577,44 @@ fn diff(a: DiffArgs) -> Result<ExitCode> {
         .map_err(|e| CliError::failure(format!("cannot write {}: {e}", path.display())))?;
     write_sum(&c.dir)?;
     println!("{}", path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn lint(a: LintArgs) -> Result<ExitCode> {
+    let c = ctx(&a.conn)?;
+    let dir = c.checked_dir()?;
+    let dialect = c.dialect_hint();
+    let mut dev = c.dev(dialect)?;
+    let reports =
+        strata_core::migrate::lint::lint(&dir, a.latest, dialect, dev.as_mut(), &Scope::default())
+            .map_err(CliError::from)?;
+    let failing = reports
+        .iter()
+        .flat_map(|r| &r.findings)
+        .filter(|f| f.is_destructive() || f.severity == strata_core::Severity::Error)
+        .count();
+    if c.json {
+        println!("{}", json!({"files": reports}));
+    } else {
+        for r in &reports {
+            println!("{BOLD}{}{BOLD:#}", r.file);
+            if r.findings.is_empty() {
+                println!("  {GREEN}no findings{GREEN:#}");
+            }
+            for f in &r.findings {
+                let style = if f.is_destructive() { RED } else { YELLOW };
+                println!("  {style}{}{style:#}: {}", f.code, f.message);
+            }
+            if r.ignored > 0 {
+                println!("  {DIM}{} finding(s) silenced by nolint{DIM:#}", r.ignored);
+            }
+        }
+    }
+    if failing > 0 {
+        return Err(CliError::failure(format!(
+            "{failing} destructive or failing change(s) (see above); silence one on purpose with `-- atlas:nolint CODE` in the file's header"
+        )));
+    }
     Ok(ExitCode::SUCCESS)
 }
 

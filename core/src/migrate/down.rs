@@ -164,15 +164,29 @@ fn state_after(
     let Some(v) = version else {
         return Ok(Realm::default());
     };
-    let files: Vec<SourceFile> = srcs
+    let files = srcs
         .iter()
         .filter(|(k, _)| compare_versions(&k.0, v).is_le())
-        .map(|(_, (name, text))| {
-            let text = match MigrationFile::new(name, text.clone()) {
+        .map(|(_, (name, text))| (name.as_str(), text.as_str()));
+    replay(files, &dir.path, dialect, dev, scope)
+}
+
+/// The schema `files` (name, text) leave when replayed in order on a clean
+/// dev database; errors point at the statement the database refused.
+pub fn replay<'a>(
+    files: impl Iterator<Item = (&'a str, &'a str)>,
+    dir: &std::path::Path,
+    dialect: Dialect,
+    dev: &mut dyn Driver,
+    scope: &Scope,
+) -> Result<Realm> {
+    let files: Vec<SourceFile> = files
+        .map(|(name, text)| {
+            let text = match MigrationFile::new(name, text.to_string()) {
                 Ok(f) if f.directives.delimiter.is_some() => f.statements(dialect).join(";\n"),
-                _ => text.clone(),
+                _ => text.to_string(),
             };
-            SourceFile::new(dir.path.join(name).to_string_lossy().as_ref(), text)
+            SourceFile::new(dir.join(name).to_string_lossy().as_ref(), text)
         })
         .collect();
     let desired = Desired::read(files, dialect);

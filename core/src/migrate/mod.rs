@@ -7,6 +7,7 @@ pub mod apply;
 pub mod dir;
 pub mod down;
 pub mod formats;
+pub mod lint;
 pub mod revisions;
 pub mod sum;
 pub mod tx;
