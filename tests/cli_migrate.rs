@@ -1108,3 +1108,51 @@ fn lint_judges_what_the_newest_file_changes() {
         r.stdout
     );
 }
+
+#[test]
+fn drift_is_reported_before_a_rollback_by_intent_and_json_status() {
+    let s = Scratch::new();
+    let files = [("1_users.sql", V1), ("2_logs.sql", V2)];
+    mig(&s, "new", &files);
+    mig(&s, "old", &files[..1]);
+    apply(&s, "app.db", "new", &[]).ok();
+    let st = s.strata(&[
+        "migrate",
+        "status",
+        "--url",
+        &s.db_url("app.db"),
+        "--dir",
+        &s.file_url("old"),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&st.ok().stdout).unwrap();
+    assert_eq!(v["status"], "AHEAD");
+    assert_eq!(v["ahead"], serde_json::json!(["2"]));
+    assert_eq!(v["current"], "2");
+
+    // Changed outside migrations: reported, and (being empty) reverted too,
+    // since the target is exactly what the directory's files build.
+    s.sqlite("app.db")
+        .execute_batch("CREATE TABLE manual (x int);")
+        .unwrap();
+    let r = apply(&s, "app.db", "old", &["--allow-down", "--dry-run"]);
+    r.ok();
+    assert!(
+        r.stderr.contains("drifted from what version 2 left"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.contains("DROP TABLE \"manual\""), "{}", r.stdout);
+    assert!(
+        tables(&s.sqlite("app.db")).contains(&"manual".to_string()),
+        "dry run"
+    );
+    // No drift, no warning.
+    let s2 = Scratch::new();
+    mig(&s2, "new", &files);
+    mig(&s2, "old", &files[..1]);
+    apply(&s2, "app.db", "new", &[]).ok();
+    let r = apply(&s2, "app.db", "old", &["--allow-down", "--dry-run"]);
+    assert!(!r.ok().stderr.contains("drifted"), "{}", r.stderr);
+}
