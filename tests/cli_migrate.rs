@@ -1156,3 +1156,85 @@ fn drift_is_reported_before_a_rollback_by_intent_and_json_status() {
     let r = apply(&s2, "app.db", "old", &["--allow-down", "--dry-run"]);
     assert!(!r.ok().stderr.contains("drifted"), "{}", r.stderr);
 }
+
+#[test]
+fn a_database_atlas_migrated_is_adopted_without_reapplying() {
+    let s = Scratch::new();
+    let files = [("1_users.sql", V1), ("2_logs.sql", V2)];
+    mig(&s, "m", &files);
+    let sum = std::fs::read_to_string(s.path("m/atlas.sum")).unwrap();
+    let hash1 = sum
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .to_string();
+    // What Atlas leaves: its table (with its bookkeeping row), no strata table.
+    s.sqlite("app.db")
+        .execute_batch(&format!(
+            "{V1}
+             CREATE TABLE `atlas_schema_revisions` (`version` text NOT NULL, `description` text NOT NULL, `type` integer NOT NULL DEFAULT (2), `applied` integer NOT NULL DEFAULT (0), `total` integer NOT NULL DEFAULT (0), `executed_at` datetime NOT NULL, `execution_time` integer NOT NULL, `error` text NULL, `error_stmt` text NULL, `hash` text NOT NULL, `partial_hashes` json NULL, `operator_version` text NOT NULL, PRIMARY KEY (`version`));
+             INSERT INTO atlas_schema_revisions VALUES ('.atlas_cli_state', 'x', 0, 0, 0, '2024-01-01 00:00:00', 0, NULL, NULL, '', NULL, 'Atlas CLI v0.20.0');
+             INSERT INTO atlas_schema_revisions VALUES ('1', 'users', 2, 1, 1, '2024-01-01 00:00:00', 1000, NULL, NULL, '{hash1}', '[\"h1:x\"]', 'Atlas CLI v0.20.0');"
+        ))
+        .unwrap();
+    let r = apply(&s, "app.db", "m", &[]);
+    assert!(
+        r.ok()
+            .stdout
+            .contains("Migrating to version 2 from 1 (1 migrations in total)"),
+        "{}",
+        r.stdout
+    );
+    // Atlas's bookkeeping row is left alone.
+    assert_eq!(
+        column(
+            &s.sqlite("app.db"),
+            "SELECT count(*) FROM atlas_schema_revisions WHERE version LIKE '.%'"
+        ),
+        ["1"]
+    );
+    // Down past Atlas's version: its text comes from the directory.
+    down(&s, "app.db", "m", &["2", "--auto-approve"]).ok();
+    assert_eq!(sqlite_schema(&s, "app.db"), "");
+}
+
+#[test]
+fn tx_mode_all_rolls_back_the_whole_run() {
+    let s = Scratch::new();
+    mig(
+        &s,
+        "m",
+        &[
+            ("1_users.sql", V1),
+            ("2_logs.sql", V2),
+            (
+                "3_bad.sql",
+                "CREATE TABLE t3 (x int);\nTHIS IS A FAILING STATEMENT;\n",
+            ),
+        ],
+    );
+    apply(&s, "app.db", "m", &["--tx-mode", "all"]).fails_with(1, "THIS IS A FAILING STATEMENT");
+    assert_eq!(
+        tables(&s.sqlite("app.db")),
+        ["atlas_schema_revisions", "strata_revision_files"]
+    );
+    assert_eq!(
+        versions(&s, "app.db"),
+        ["3:0/2:near \"THIS\": syntax error"]
+    );
+    // A `txmode none` file cannot join one transaction for the run.
+    let s = Scratch::new();
+    mig(
+        &s,
+        "m",
+        &[(
+            "1_users.sql",
+            "-- atlas:txmode none\nCREATE TABLE a (x int);\n",
+        )],
+    );
+    apply(&s, "app.db", "m", &["--tx-mode", "all"])
+        .fails_with(1, "cannot run inside --tx-mode all");
+}
