@@ -984,6 +984,24 @@ fn golang_migrate_directory_applies_downs_by_plan_and_imports() {
     let fmt = ["--dir-format", "golang-migrate"];
     apply(&s, "app.db", "gm", &fmt).ok();
     assert_eq!(versions(&s, "app.db"), ["1:1/1:", "2:2/2:"]);
+    // --dry-run compares the hand-written downs with the computed plan.
+    let mut args = fmt.to_vec();
+    args.extend(["2", "--dry-run"]);
+    let dry = down(&s, "app.db", "gm", &args);
+    dry.ok();
+    assert!(
+        dry.stdout
+            .contains("the hand-written down of version 2 disagrees"),
+        "{}",
+        dry.stdout
+    );
+    assert!(
+        dry.stdout
+            .contains("the hand-written down of version 1 agrees"),
+        "{}",
+        dry.stdout
+    );
+    assert_eq!(versions(&s, "app.db").len(), 2, "a dry run changes nothing");
     let mut args = fmt.to_vec();
     args.push("--auto-approve");
     down(&s, "app.db", "gm", &args).ok();

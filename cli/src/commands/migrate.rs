@@ -1000,6 +1000,7 @@ fn run_down(
         ));
     }
     if dry_run {
+        let hand = hand_written(c, dir, kept, &plan, dialect)?;
         let mut results = Vec::new();
         let r = down::run_checks(t.db.as_mut(), &plan, &mut |ev| {
             if let down::Event::Check { check, passed } = ev {
@@ -1017,7 +1018,7 @@ fn run_down(
         if c.json {
             println!(
                 "{}",
-                json!({"plan": plan, "checks": results, "dry_run": true})
+                json!({"plan": plan, "checks": results, "hand_written": hand, "dry_run": true})
             );
         }
         return match r {
@@ -1081,6 +1082,66 @@ fn run_down(
         }
         Err(f) => Err(CliError::failure(f.to_string())),
     }
+}
+
+/// For directories of tools with hand-written downs: what each of them would
+/// leave compared with the computed plan (printed; they never run).
+fn hand_written(
+    c: &Ctx,
+    dir: &Dir,
+    kept: &[FileRecord],
+    plan: &DownPlan,
+    dialect: Dialect,
+) -> Result<Vec<down::HandWritten>> {
+    if c.format == Format_::Atlas {
+        return Ok(Vec::new());
+    }
+    let downs = formats::read(&c.dir, c.format)?.downs;
+    let mut out = Vec::new();
+    let mut dev = c.dev(dialect)?;
+    for (i, r) in plan.reverted.iter().enumerate() {
+        let Some((_, sql)) = downs.iter().find(|(v, _)| *v == r.version) else {
+            continue;
+        };
+        let prev = if i == 0 {
+            plan.to.clone()
+        } else {
+            Some(plan.reverted[i - 1].version.clone())
+        };
+        let h = down::compare_hand_written(
+            dir,
+            kept,
+            &r.version,
+            prev.as_deref(),
+            sql,
+            dialect,
+            dev.as_mut(),
+            &Scope::default(),
+        )?;
+        if !c.json {
+            match (&h.error, h.remaining.is_empty()) {
+                (Some(e), _) => println!(
+                    "  {YELLOW}the hand-written down of version {} fails{YELLOW:#}: {e}",
+                    h.version
+                ),
+                (None, true) => println!(
+                    "  {GREEN}the hand-written down of version {} agrees with the computed plan{GREEN:#}",
+                    h.version
+                ),
+                (None, false) => {
+                    println!(
+                        "  {YELLOW}the hand-written down of version {} disagrees{YELLOW:#}: after it, these would still be needed:",
+                        h.version
+                    );
+                    for st in &h.remaining {
+                        println!("    {st};");
+                    }
+                }
+            }
+        }
+        out.push(h);
+    }
+    Ok(out)
 }
 
 fn print_down(plan: &DownPlan) {

@@ -493,3 +493,47 @@ pub fn run(
     }
     Ok(())
 }
+
+/// How a hand-written down (golang-migrate, goose, Flyway undo, dbmate)
+/// compares with the computed plan for one version: the statements that
+/// would still be needed after it ran (empty: the two agree), or the error
+/// it stops with.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HandWritten {
+    pub version: String,
+    pub remaining: Vec<String>,
+    pub error: Option<String>,
+}
+
+/// Runs `down_sql` on the dev database holding the state after `version`,
+/// and plans from what it leaves to the state after `prev`.
+#[allow(clippy::too_many_arguments)]
+pub fn compare_hand_written(
+    dir: &Dir,
+    kept: &[FileRecord],
+    version: &str,
+    prev: Option<&str>,
+    down_sql: &str,
+    dialect: Dialect,
+    dev: &mut dyn Driver,
+    scope: &Scope,
+) -> Result<HandWritten> {
+    let srcs = sources(dir, kept)?;
+    let target = state_after(&srcs, prev, dir, dialect, dev, scope)?;
+    state_after(&srcs, Some(version), dir, dialect, dev, scope)?;
+    let mut error = None;
+    for st in crate::sql::split::split(down_sql, dialect) {
+        let sql = st.text(down_sql);
+        if let Err(e) = dev.execute(sql) {
+            error = Some(format!("`{sql}`: {e}"));
+            break;
+        }
+    }
+    let left = dev.inspect(scope)?;
+    let plan = crate::plan::plan(&left, &target, dialect, &DiffOptions::default());
+    Ok(HandWritten {
+        version: version.to_string(),
+        remaining: plan.steps.into_iter().map(|s| s.sql).collect(),
+        error,
+    })
+}
