@@ -1262,3 +1262,91 @@ fn tx_mode_all_rolls_back_the_whole_run() {
     apply(&s, "app.db", "m", &["--tx-mode", "all"])
         .fails_with(1, "cannot run inside --tx-mode all");
 }
+
+#[test]
+fn one_env_serves_every_migrate_command() {
+    let s = Scratch::new();
+    let files = [("1_users.sql", V1), ("2_logs.sql", V2)];
+    mig(&s, "releases/new", &files);
+    mig(&s, "releases/old", &files[..1]);
+    s.write(
+        "strata.hcl",
+        r#"
+variable "dir" {
+  type    = string
+  default = "new"
+}
+env "prod" {
+  url = "sqlite://app.db"
+  migration {
+    dir        = "file://releases/${var.dir}"
+    allow_down = true
+  }
+}
+"#,
+    );
+    s.strata(&["migrate", "apply", "--env", "prod"]).ok();
+    let st = s.strata(&["migrate", "status", "--env", "prod"]);
+    assert!(
+        st.ok().stdout.contains("-- Current Version: 2"),
+        "{}",
+        st.stdout
+    );
+    // The env's allow_down: the older release rolls the database back.
+    let r = s.strata(&["migrate", "apply", "--env", "prod", "--var", "dir=old"]);
+    assert!(
+        r.ok().stdout.contains("Migrating down from version 2 to 1"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(versions(&s, "app.db"), ["1:1/1:"]);
+    s.strata(&["migrate", "validate", "--env", "prod"]).ok();
+}
+
+#[test]
+fn kill_9_during_down_leaves_either_state_and_a_rerun_finishes() {
+    let s = Scratch::new();
+    let mut v2 = String::new();
+    for i in 0..300 {
+        v2.push_str(&format!("CREATE TABLE x{i} (id integer PRIMARY KEY, a text, b text, c integer REFERENCES users(id));\nCREATE INDEX x{i}_a ON x{i} (a);\n"));
+    }
+    let files = [("1_users.sql", V1), ("2_many.sql", v2.as_str())];
+    mig(&s, "m", &files);
+    let v1 = reference_schema(&files[..1]);
+    for ms in [60, 120, 200, 300] {
+        apply(&s, "app.db", "m", &[]).ok();
+        let full = sqlite_schema(&s, "app.db");
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+            .args([
+                "migrate",
+                "down",
+                "--url",
+                &s.db_url("app.db"),
+                "--dir",
+                &s.file_url("m"),
+                "--auto-approve",
+            ])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+        let _ = child.kill();
+        child.wait().unwrap();
+        let now = sqlite_schema(&s, "app.db");
+        let vs = versions(&s, "app.db");
+        let before = now == full && vs.len() == 2;
+        let after = now == v1 && vs == ["1:1/1:"];
+        assert!(
+            before || after,
+            "killed after {ms} ms: a state between the two ({} versions)",
+            vs.len()
+        );
+        if before {
+            down(&s, "app.db", "m", &["--auto-approve"]).ok();
+        }
+        assert_eq!(sqlite_schema(&s, "app.db"), v1);
+        assert_eq!(versions(&s, "app.db"), ["1:1/1:"]);
+    }
+}
