@@ -1313,7 +1313,10 @@ fn kill_9_during_down_leaves_either_state_and_a_rerun_finishes() {
     let files = [("1_users.sql", V1), ("2_many.sql", v2.as_str())];
     mig(&s, "m", &files);
     let v1 = reference_schema(&files[..1]);
-    for ms in [60, 120, 200, 300] {
+    // A down of this directory takes some tens of milliseconds: the kills
+    // land before, during and after its transaction.
+    let mut killed_before_commit = 0;
+    for ms in [5, 15, 25, 35, 45, 60] {
         apply(&s, "app.db", "m", &[]).ok();
         let full = sqlite_schema(&s, "app.db");
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
@@ -1344,9 +1347,11 @@ fn kill_9_during_down_leaves_either_state_and_a_rerun_finishes() {
             vs.len()
         );
         if before {
+            killed_before_commit += 1;
             down(&s, "app.db", "m", &["--auto-approve"]).ok();
         }
         assert_eq!(sqlite_schema(&s, "app.db"), v1);
         assert_eq!(versions(&s, "app.db"), ["1:1/1:"]);
     }
+    eprintln!("{killed_before_commit} of 6 kills landed before the down committed");
 }
