@@ -1355,3 +1355,64 @@ fn kill_9_during_down_leaves_either_state_and_a_rerun_finishes() {
     }
     eprintln!("{killed_before_commit} of 6 kills landed before the down committed");
 }
+
+/// SQLite has no advisory lock (yet): two runs may plan from the same
+/// history. Each file's revision is read again under the write lock, so no
+/// statement runs twice and no record is overwritten.
+#[test]
+fn concurrent_applies_on_sqlite_never_apply_a_file_twice() {
+    let s = Scratch::new();
+    let mut files = vec![(
+        "001_log.sql".to_string(),
+        "CREATE TABLE log (n integer);\n".to_string(),
+    )];
+    for i in 2..=120 {
+        files.push((
+            format!("{i:03}_t{i}.sql"),
+            format!(
+                "CREATE TABLE t{i} AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000) SELECT x FROM c;\nINSERT INTO log VALUES ({i});\n"
+            ),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    mig(&s, "m", &refs);
+    apply(&s, "app.db", "m", &["1"]).ok();
+    let (url, dir) = (s.db_url("app.db"), s.file_url("m"));
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+            .args(["migrate", "apply", "--url", &url, "--dir", &dir])
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let (a, b) = std::thread::scope(|sc| {
+        let a = sc.spawn(spawn);
+        let b = sc.spawn(spawn);
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    let text = |o: &std::process::Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    for o in [&a, &b] {
+        assert!(
+            o.status.success() || text(o).contains("another migrate run changed version"),
+            "{}",
+            text(o)
+        );
+    }
+    apply(&s, "app.db", "m", &[]).ok();
+    let db = s.sqlite("app.db");
+    assert_eq!(
+        column(&db, "SELECT count(*) || '/' || count(DISTINCT n) FROM log"),
+        ["119/119"]
+    );
+    assert_eq!(
+        column(
+            &db,
+            "SELECT count(*) FROM atlas_schema_revisions WHERE applied = total AND error IS NULL"
+        ),
+        ["120"]
+    );
+}

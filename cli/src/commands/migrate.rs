@@ -801,7 +801,7 @@ fn apply_cmd(a: ApplyArgs) -> Result<ExitCode> {
                 )
             };
             eprintln!("  {RED}-- failed{RED:#}");
-            if f.version.is_empty() {
+            if f.version.is_empty() || f.sql.is_empty() {
                 return Err(CliError::failure(format!(
                     "{}; nothing more was applied",
                     f.message

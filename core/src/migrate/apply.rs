@@ -304,6 +304,41 @@ pub fn run(
             None
         };
         let in_tx = tx.is_some() || outer.is_some();
+        // Read again under the transaction's write lock: a run that planned
+        // from an older history must not apply (or overwrite) what another
+        // run did meanwhile (SQLite, where no advisory lock serializes runs).
+        match store.applied(db, &p.file.version) {
+            Ok(Some(n)) if n != p.start as i64 => {
+                if let Some(t) = tx {
+                    t.rollback(db);
+                }
+                if let Some(t) = outer {
+                    t.rollback(db);
+                }
+                return Err(Failure {
+                    version: p.file.version.clone(),
+                    file: p.file.name.clone(),
+                    index: p.start,
+                    sql: String::new(),
+                    message: format!(
+                        "another migrate run changed version {} meanwhile ({n} statement(s) recorded, {} expected); this run stopped without touching it, rerun to continue",
+                        p.file.version, p.start
+                    ),
+                    rolled_back: true,
+                    applied: p.start,
+                });
+            }
+            Err(e) => {
+                if let Some(t) = tx {
+                    t.rollback(db);
+                }
+                if let Some(t) = outer {
+                    t.rollback(db);
+                }
+                return Err(db_failure(e));
+            }
+            _ => {}
+        }
         let mut rev = revision(p, p.start);
         rev.executed_at = String::new();
         let record = FileRecord {

@@ -206,6 +206,18 @@ impl Store {
         Ok(out)
     }
 
+    /// How many statements of `version` the history says ran (`None`: no row).
+    pub fn applied(&self, db: &mut dyn Driver, version: &str) -> DbResult<Option<i64>> {
+        let rows = db.query(&format!(
+            "SELECT applied FROM {} WHERE version = {}",
+            self.table(),
+            lit(version)
+        ))?;
+        Ok(rows
+            .first()
+            .map(|r| r[0].as_deref().and_then(|v| v.parse().ok()).unwrap_or(0)))
+    }
+
     fn now(&self) -> &'static str {
         match self.dialect {
             Dialect::Postgres => "clock_timestamp()",
