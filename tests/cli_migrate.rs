@@ -1416,3 +1416,43 @@ fn concurrent_applies_on_sqlite_never_apply_a_file_twice() {
         ["120"]
     );
 }
+
+#[test]
+fn pg_diff_then_validate_with_a_dev_database() {
+    let Some(db) = PgDb::create("mig_diff") else {
+        return;
+    };
+    let s = Scratch::new();
+    s.write("schema.sql", P1);
+    let dir = s.file_url("m");
+    let diff = |s: &Scratch, name: &str| {
+        s.strata(&[
+            "migrate",
+            "diff",
+            name,
+            "--dir",
+            &dir,
+            "--to",
+            &s.file_url("schema.sql"),
+            "--dev-url",
+            ADMIN,
+        ])
+    };
+    let first = diff(&s, "users");
+    first.ok();
+    s.write("schema.sql", &format!("{P1}{P2}"));
+    diff(&s, "logs").ok();
+    assert!(diff(&s, "again").ok().stdout.contains("synced"));
+    s.strata(&["migrate", "validate", "--dir", &dir, "--dev-url", ADMIN])
+        .ok();
+    pg_apply(&s, &db, "m", &[]).ok();
+    assert_eq!(pg_versions(&db).len(), 2);
+    // A file the dev database refuses fails validation, pointing at it.
+    s.write(
+        "m/99999999999999_bad.sql",
+        "ALTER TABLE nope ADD COLUMN x int;\n",
+    );
+    s.strata(&["migrate", "hash", "--dir", &dir]).ok();
+    s.strata(&["migrate", "validate", "--dir", &dir, "--dev-url", ADMIN])
+        .fails_with(1, "99999999999999_bad.sql:1:1");
+}
