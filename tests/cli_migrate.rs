@@ -1456,3 +1456,22 @@ fn pg_diff_then_validate_with_a_dev_database() {
     s.strata(&["migrate", "validate", "--dir", &dir, "--dev-url", ADMIN])
         .fails_with(1, "99999999999999_bad.sql:1:1");
 }
+
+#[test]
+fn apply_and_down_speak_json() {
+    let s = Scratch::new();
+    mig(&s, "m", &[("1_users.sql", V1), ("2_logs.sql", V2)]);
+    let r = apply(&s, "app.db", "m", &["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&r.ok().stdout).unwrap();
+    assert_eq!(v["current"], "2");
+    assert_eq!(v["statements"], 3);
+    assert_eq!(
+        v["applied"][1]["statements"][1]["sql"],
+        "ALTER TABLE users ADD COLUMN email text"
+    );
+    let r = down(&s, "app.db", "m", &["--format", "json", "--auto-approve"]);
+    let v: serde_json::Value = serde_json::from_str(&r.ok().stdout).unwrap();
+    assert_eq!(v["plan"]["to"], "1");
+    assert_eq!(v["plan"]["steps"][0]["checks"].as_array().unwrap().len(), 2);
+    assert_eq!(v["executed"].as_array().unwrap().len(), 2);
+}
