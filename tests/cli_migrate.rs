@@ -1475,3 +1475,128 @@ fn apply_and_down_speak_json() {
     assert_eq!(v["plan"]["steps"][0]["checks"].as_array().unwrap().len(), 2);
     assert_eq!(v["executed"].as_array().unwrap().len(), 2);
 }
+
+/// The files of a txtar archive (Atlas's test scripts): `-- name --` headers.
+fn txtar(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_end();
+        if let Some(name) = t.strip_prefix("-- ").and_then(|r| r.strip_suffix(" --")) {
+            out.push((name.to_string(), String::new()));
+        } else if let Some((_, body)) = out.last_mut() {
+            body.push_str(line);
+        }
+    }
+    out
+}
+
+/// Atlas's own `cli-migrate-apply` script for SQLite, with its files: the
+/// directory applies unchanged, and the transaction modes behave as Atlas's
+/// script expects when its broken file joins the directory.
+#[test]
+fn atlas_cli_migrate_apply_script_for_sqlite() {
+    let path = corpus().join("../sqlite/cli-migrate-apply.txtar");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("the Atlas corpus is required in CI: {}", path.display());
+        }
+        eprintln!("!!! SKIPPING: no {}", path.display());
+        return;
+    };
+    let files = txtar(&text);
+    let get = |n: &str| files.iter().find(|(name, _)| name == n).unwrap().1.clone();
+    let s = Scratch::new();
+    for (name, body) in &files {
+        if name.starts_with("migrations/") {
+            s.write(name, body);
+        }
+    }
+    let (url, dir) = (s.db_url("app.db"), s.file_url("migrations"));
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "migrate",
+            "apply",
+            "--url",
+            url.as_str(),
+            "--dir",
+            dir.as_str(),
+        ];
+        args.extend_from_slice(extra);
+        s.strata(&args)
+    };
+    // `! atlas migrate apply` without a sum file; then `atlas migrate hash`.
+    run(&[]).fails_with(1, "atlas.sum");
+    s.strata(&["migrate", "hash", "--dir", &dir]).ok();
+    let out = run(&[]);
+    assert!(
+        out.ok()
+            .stdout
+            .contains("Migrating to version 2 (2 migrations in total)"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("-- 2 migrations") && out.stdout.contains("-- 2 sql statements"));
+    assert!(run(&["1"])
+        .ok()
+        .stdout
+        .contains("No migration files to execute"));
+    assert_eq!(
+        tables(&s.sqlite("app.db")),
+        [
+            "atlas_schema_revisions",
+            "pets",
+            "strata_revision_files",
+            "users"
+        ]
+    );
+
+    // The broken file joins the directory: --tx-mode all keeps nothing of the run.
+    let fresh = |db: &str| {
+        let _ = std::fs::remove_file(s.path(db));
+    };
+    fresh("app.db");
+    s.write("migrations/3_third.sql", &get("broken.sql"));
+    s.strata(&["migrate", "hash", "--dir", &dir]).ok();
+    run(&["--tx-mode", "invalid"]).fails_with(2, "unknown tx-mode \"invalid\"");
+    run(&["--tx-mode", "all"]).fails_with(1, "THIS IS A FAILING STATEMENT");
+    assert_eq!(
+        tables(&s.sqlite("app.db")),
+        ["atlas_schema_revisions", "strata_revision_files"]
+    );
+    // --tx-mode file: versions 1 and 2 stay, "broken" was rolled back.
+    fresh("app.db");
+    run(&["--tx-mode", "file"]).fails_with(1, "from version \"3\"");
+    assert_eq!(
+        tables(&s.sqlite("app.db")),
+        [
+            "atlas_schema_revisions",
+            "pets",
+            "strata_revision_files",
+            "users"
+        ]
+    );
+    // --tx-mode none: "broken" stays, since there is no transaction.
+    fresh("app.db");
+    run(&["--tx-mode", "none"]).fails_with(1, "from version \"3\"");
+    assert_eq!(
+        tables(&s.sqlite("app.db")),
+        [
+            "atlas_schema_revisions",
+            "broken",
+            "pets",
+            "strata_revision_files",
+            "users"
+        ]
+    );
+    // …and strata goes down from that half state to version 2 exactly.
+    down(&s, "app.db", "migrations", &["--auto-approve"]).ok();
+    assert_eq!(
+        tables(&s.sqlite("app.db")),
+        [
+            "atlas_schema_revisions",
+            "pets",
+            "strata_revision_files",
+            "users"
+        ]
+    );
+}
