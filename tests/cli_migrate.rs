@@ -1600,3 +1600,65 @@ fn atlas_cli_migrate_apply_script_for_sqlite() {
         ]
     );
 }
+
+/// Atlas's `cli-migrate-status` script for PostgreSQL: the status output is
+/// Atlas's, byte for byte, before, between and after applies.
+#[test]
+fn pg_atlas_cli_migrate_status_script() {
+    let path = corpus().join("../postgres/cli-migrate-status.txtar");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("the Atlas corpus is required in CI: {}", path.display());
+        }
+        eprintln!("!!! SKIPPING: no {}", path.display());
+        return;
+    };
+    let Some(db) = PgDb::create("mig_status") else {
+        return;
+    };
+    let files = txtar(&text);
+    let get = |n: &str| files.iter().find(|(name, _)| name == n).unwrap().1.clone();
+    let s = Scratch::new();
+    for (name, body) in &files {
+        if name.starts_with("migrations/") {
+            s.write(name, body);
+        }
+    }
+    let dir = s.file_url("migrations");
+    s.strata(&["migrate", "hash", "--dir", &dir]).ok();
+    let status = || {
+        s.strata(&[
+            "migrate",
+            "status",
+            "--url",
+            &db.url(),
+            "--dir",
+            &dir,
+            "--revisions-schema",
+            &db.name,
+        ])
+        .ok()
+        .stdout
+        .clone()
+    };
+    let apply1 = || {
+        s.strata(&[
+            "migrate",
+            "apply",
+            "--url",
+            &db.url(),
+            "--dir",
+            &dir,
+            "--revisions-schema",
+            &db.name,
+            "1",
+        ])
+        .ok();
+    };
+    assert_eq!(status(), get("status_clean.txt"));
+    apply1();
+    assert_eq!(status(), get("status_one_applied.txt"));
+    apply1();
+    // The archive's last file lost its final newline (txtar keeps what the file ends with).
+    assert_eq!(status(), get("status_ok.txt") + "\n");
+}
