@@ -1662,3 +1662,42 @@ fn pg_atlas_cli_migrate_status_script() {
     // The archive's last file lost its final newline (txtar keeps what the file ends with).
     assert_eq!(status(), get("status_ok.txt") + "\n");
 }
+
+/// Files and down plans that rebuild a parent table run with foreign keys off
+/// and a `foreign_key_check` before COMMIT: child rows under ON DELETE
+/// CASCADE survive both ways.
+#[test]
+fn sqlite_rebuilds_up_and_down_keep_cascading_children() {
+    let s = Scratch::new();
+    let v1 = "CREATE TABLE parent (id integer PRIMARY KEY, name text);\nCREATE TABLE child (id integer PRIMARY KEY, parent_id integer REFERENCES parent(id) ON DELETE CASCADE);\n";
+    let v2 = "PRAGMA foreign_keys = off;\nCREATE TABLE new_parent (id integer PRIMARY KEY, name varchar(50) NOT NULL DEFAULT '');\nINSERT INTO new_parent SELECT id, coalesce(name, '') FROM parent;\nDROP TABLE parent;\nALTER TABLE new_parent RENAME TO parent;\nPRAGMA foreign_keys = on;\n";
+    mig(&s, "m", &[("1_init.sql", v1)]);
+    apply(&s, "app.db", "m", &[]).ok();
+    s.sqlite("app.db")
+        .execute_batch("INSERT INTO parent VALUES (1, 'a'), (2, 'b'); INSERT INTO child VALUES (10, 1), (20, 2);")
+        .unwrap();
+    mig(&s, "m", &[("2_rebuild.sql", v2)]);
+    apply(&s, "app.db", "m", &[]).ok();
+    let db = s.sqlite("app.db");
+    assert_eq!(
+        column(&db, "SELECT count(*) FROM child"),
+        ["2"],
+        "the up rebuild cascaded"
+    );
+    let d = down(&s, "app.db", "m", &["--auto-approve"]);
+    d.ok();
+    assert_eq!(
+        column(&db, "SELECT count(*) FROM child"),
+        ["2"],
+        "the down rebuild cascaded: {}",
+        d.stdout
+    );
+    assert_eq!(
+        column(&db, "SELECT name FROM parent ORDER BY id"),
+        ["a", "b"]
+    );
+    assert_eq!(
+        sqlite_schema(&s, "app.db"),
+        reference_schema(&[("1_init.sql", v1)])
+    );
+}
