@@ -42,6 +42,9 @@ pub enum Command {
     /// Inspect, diff, apply and format schemas.
     #[command(subcommand)]
     Schema(SchemaCommand),
+    /// Versioned migrations: new, diff, hash, validate, apply, status, down, set, rm.
+    #[command(subcommand)]
+    Migrate(crate::commands::migrate::MigrateCommand),
     /// Start the language server on stdin/stdout (editors run this).
     Lsp,
 }

@@ -1,5 +1,7 @@
 //! The `strata schema …` commands.
 
+pub mod migrate;
+
 use crate::args::*;
 use crate::env::{self, Resolved};
 use crate::output::{self, print_plan, CliError, BOLD, DIM, GREEN, RED};
@@ -30,6 +32,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             SchemaCommand::Fmt(a) => fmt(a),
             SchemaCommand::Clean(a) => clean(a),
         },
+        Command::Migrate(cmd) => migrate::run(cmd),
         Command::Lsp => {
             strata_lsp::serve_stdio()
                 .map_err(|e| CliError::failure(format!("language server: {e}")))?;

@@ -62,6 +62,12 @@ pub trait Driver: Send {
     /// at the target's data before anything runs.
     fn has_rows(&mut self, sql: &str) -> std::result::Result<bool, String>;
 
+    /// Rows of a query, every value as text (`None` for NULL): how versioned
+    /// migrations read their revision history.
+    fn query(&mut self, _sql: &str) -> std::result::Result<Vec<Vec<Option<String>>>, String> {
+        Err(format!("{} cannot run queries yet", self.dialect().name()))
+    }
+
     /// Runs a plan: in one transaction where the dialect allows, rolling back on failure.
     fn apply(
         &mut self,

@@ -12,6 +12,7 @@ pub mod env;
 pub mod filter;
 pub mod hcl;
 pub mod lint;
+pub mod migrate;
 pub mod model;
 pub mod pipeline;
 pub mod plan;

@@ -60,8 +60,21 @@ pub struct Env {
     pub exclude: Vec<String>,
     pub diff: DiffPolicy,
     pub lint: LintPolicy,
+    /// `migration { dir = "file://migrations" … }`: versioned migrations.
+    pub migration: MigrationPolicy,
     /// The env block's label.
     pub span: Option<Span>,
+}
+
+/// `migration { dir, format, revisions_schema, baseline, allow_down }`.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct MigrationPolicy {
+    pub dir: Option<String>,
+    pub format: Option<String>,
+    pub revisions_schema: Option<String>,
+    pub baseline: Option<String>,
+    /// `migrate apply` may go down when handed an older directory.
+    pub allow_down: bool,
 }
 
 /// `diff { skip { ... } concurrent_index { ... } }`.
@@ -691,7 +704,21 @@ impl Loader<'_> {
                 }
             }
             // Atlas settings with no strata meaning; accepted so Atlas files load.
-            "migration" | "format" | "test" => {}
+            "migration" => {
+                for attr in block.body.attributes() {
+                    let m = &mut env.migration;
+                    match attr.key.as_str() {
+                        "dir" => m.dir = self.string(ctx, attr),
+                        "format" => m.format = self.string(ctx, attr),
+                        "revisions_schema" => m.revisions_schema = self.string(ctx, attr),
+                        "baseline" => m.baseline = self.string(ctx, attr),
+                        "allow_down" => self.set_bool(ctx, attr, &mut m.allow_down),
+                        // Atlas's other settings (lock_timeout, exec_order, …).
+                        _ => {}
+                    }
+                }
+            }
+            "format" | "test" => {}
             other => self.warn(
                 "unknown-block",
                 format!("unknown block `{other}` in env block, ignored"),
@@ -985,7 +1012,8 @@ env "local" {
   schemas = ["public", "audit"]
   exclude = ["public.schema_migrations"]
   migration {
-    dir = "file://migrations"
+    dir        = "file://migrations"
+    allow_down = true
   }
   format {
     migrate {
@@ -1034,6 +1062,8 @@ env "prod" {
         );
         assert_eq!(local.schemas, ["public", "audit"]);
         assert_eq!(local.exclude, ["public.schema_migrations"]);
+        assert_eq!(local.migration.dir.as_deref(), Some("file://migrations"));
+        assert!(local.migration.allow_down);
         assert!(!local.diff.skip.drop_table);
         // The top-level lint block applies to every env.
         assert!(local.lint.destructive_error);

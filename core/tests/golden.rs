@@ -221,7 +221,8 @@ fn run(case: &Case, dialect: Dialect) -> Result<Outcome, String> {
             case.path.display()
         ));
     }
-    let p = plan::plan(&before, &after, dialect, &opts).map_err(|e| format!("{}: {e}", case.path.display()))?;
+    let p = plan::plan(&before, &after, dialect, &opts)
+        .map_err(|e| format!("{}: {e}", case.path.display()))?;
     let mut findings = String::new();
     for f in lint::lint(&p) {
         let _ = writeln!(

@@ -433,6 +433,22 @@ impl Driver for PgDriver {
             .map_err(|e| position_message(&e, sql))
     }
 
+    fn query(&mut self, sql: &str) -> std::result::Result<Vec<Vec<Option<String>>>, String> {
+        let msgs = self
+            .client
+            .simple_query(sql)
+            .map_err(|e| position_message(&e, sql))?;
+        Ok(msgs
+            .into_iter()
+            .filter_map(|m| match m {
+                postgres::SimpleQueryMessage::Row(r) => {
+                    Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
+                }
+                _ => None,
+            })
+            .collect())
+    }
+
     fn apply(
         &mut self,
         plan: &Plan,

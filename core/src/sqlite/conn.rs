@@ -152,6 +152,29 @@ impl Driver for SqliteDriver {
         stmt.exists([]).map_err(|e| e.to_string())
     }
 
+    fn query(&mut self, sql: &str) -> std::result::Result<Vec<Vec<Option<String>>>, String> {
+        use rusqlite::types::ValueRef;
+        let mut stmt = self.conn.prepare(sql).map_err(|e| e.to_string())?;
+        let n = stmt.column_count();
+        let mut rows = stmt.query([]).map_err(|e| e.to_string())?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(|e| e.to_string())? {
+            let mut row = Vec::with_capacity(n);
+            for i in 0..n {
+                row.push(match r.get_ref(i).map_err(|e| e.to_string())? {
+                    ValueRef::Null => None,
+                    ValueRef::Integer(v) => Some(v.to_string()),
+                    ValueRef::Real(v) => Some(v.to_string()),
+                    ValueRef::Text(t) | ValueRef::Blob(t) => {
+                        Some(String::from_utf8_lossy(t).into_owned())
+                    }
+                });
+            }
+            out.push(row);
+        }
+        Ok(out)
+    }
+
     /// Foreign keys are switched off outside the transaction (PRAGMA foreign_keys
     /// is a no-op inside one), so a table rebuild's DROP never cascades into child
     /// rows; `foreign_key_check` then proves the result consistent before COMMIT.
