@@ -620,3 +620,56 @@ fn help_teaches_with_examples() {
     assert!(r.stdout.contains("Examples:"));
     assert!(r.stdout.contains("--auto-approve"));
 }
+
+/// An apply waits for another writer and plans only after it committed: the
+/// plan is made inside SQLite's write lock, so it can never be stale. Here
+/// another writer creates `marker` while strata waits; the desired schema has
+/// no `marker`, so a plan made after the commit drops it (one made before,
+/// without the lock, would not know it and leave it).
+#[test]
+fn a_concurrent_writer_is_waited_for_and_seen_by_the_plan() {
+    let s = Scratch::new();
+    s.write("schema.sql", "CREATE TABLE t (id integer PRIMARY KEY);\n");
+    s.sqlite("app.db")
+        .execute_batch("CREATE TABLE t (id integer PRIMARY KEY);")
+        .unwrap();
+    let holder = s.sqlite("app.db");
+    holder
+        .execute_batch("BEGIN IMMEDIATE; CREATE TABLE marker (x int);")
+        .unwrap();
+    let url = s.db_url("app.db");
+    let to = s.file_url("schema.sql");
+    let dir = s.path("");
+    let apply = std::thread::spawn(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+            .args([
+                "schema",
+                "apply",
+                "--url",
+                &url,
+                "--to",
+                &to,
+                "--auto-approve",
+                "--lock-timeout",
+                "30s",
+            ])
+            .current_dir(dir)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    });
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    holder.execute_batch("COMMIT").unwrap();
+    let out = apply.join().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("DROP TABLE \"marker\""),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(tables(&s.sqlite("app.db")), ["t"]);
+}

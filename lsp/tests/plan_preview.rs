@@ -282,3 +282,99 @@ async fn dev_database_errors_become_diagnostics() {
     assert!(!dir.join("new.db").exists());
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// The editor's apply is gated like the CLI's: it needs the previewed plan,
+/// and the pipeline refuses, with the CLI's own words, a plan the target's
+/// rows make certain to fail. Nothing changes in either case.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_editor_and_the_cli_refuse_the_same_plans() {
+    let dir = setup();
+    let uri = format!("file://{}", dir.join("schema.hcl").display());
+    let db = |sql: &str| -> Vec<String> {
+        let c = rusqlite_open(&dir.join("app.db"));
+        let mut st = c.conn.prepare(sql).unwrap();
+        st.query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let columns = "SELECT name FROM pragma_table_info('users') ORDER BY cid";
+    let mut c = TestClient::in_process(Options {
+        debounce: Duration::from_millis(5),
+        plan_debounce: Duration::from_millis(10),
+        ..Options::default()
+    });
+    c.initialize(Some(&dir), json!({})).await;
+    c.open(&uri, "strata-hcl", SCHEMA).await;
+
+    // No previewed plan: refused, and the plan's DROP COLUMN did not run.
+    let id = c
+        .send_request(
+            "workspace/executeCommand",
+            json!({"command": "strata.applyPlan", "arguments": [{}]}),
+        )
+        .await;
+    let r = c.response(id).await;
+    assert!(
+        r["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("applies only a previewed plan"),
+        "{r}"
+    );
+    assert_eq!(db(columns), ["id", "name", "bio"]);
+
+    // A row, and a desired NOT NULL column without default: no plan can succeed.
+    rusqlite_open(&dir.join("app.db"))
+        .conn
+        .execute_batch("INSERT INTO users (id, name, bio) VALUES (1, 'ada', 'x')")
+        .unwrap();
+    let schema = SCHEMA.replace(
+        "  column \"email\" {",
+        "  column \"age\" {\n    type = integer\n  }\n  column \"email\" {",
+    );
+    std::fs::write(dir.join("schema.hcl"), &schema).unwrap();
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": schema}]}),
+    )
+    .await;
+    let preview = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "strata.previewPlan"}),
+        )
+        .await;
+    let refusal = preview["refusal"].as_str().unwrap().to_string();
+    assert!(
+        refusal.contains("would fail on rows already in the database"),
+        "{preview}"
+    );
+    let id = c
+        .send_request(
+            "workspace/executeCommand",
+            json!({"command": "strata.applyPlan", "arguments": [{"expectedSql": preview["sql"]}]}),
+        )
+        .await;
+    let r = c.response(id).await;
+    assert_eq!(r["error"]["message"].as_str().unwrap(), refusal, "{r}");
+    assert_eq!(db(columns), ["id", "name", "bio"]);
+
+    // The CLI refuses the same plan with the same words.
+    if let Some(bin) = strata_bin() {
+        let out = std::process::Command::new(bin)
+            .args(["schema", "apply", "--env", "local", "--auto-approve"])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(&refusal), "{stderr}");
+        assert_eq!(db(columns), ["id", "name", "bio"]);
+    }
+    std::fs::remove_dir_all(dir).ok();
+}
+
+fn rusqlite_open(path: &std::path::Path) -> strata_core::sqlite::SqliteDriver {
+    strata_core::sqlite::SqliteDriver::open_file(path, false).unwrap()
+}
