@@ -52,6 +52,13 @@ pub trait Driver: Send {
 
     fn unlock(&mut self) {}
 
+    /// The lock `migrate` commands take for a whole run. By default the apply
+    /// lock; a dialect whose apply lock is a transaction (SQLite) serializes
+    /// migrations inside each file's own write transaction instead.
+    fn lock_migrations(&mut self, timeout: Duration) -> std::result::Result<(), String> {
+        self.lock(timeout)
+    }
+
     /// Reads the schema.
     fn inspect(&mut self, scope: &Scope) -> Result<Realm>;
 

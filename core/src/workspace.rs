@@ -1,8 +1,6 @@
-//! The pipeline every front end shares: read the desired state from files,
-//! normalize it on a dev database, inspect the target, plan, lint.
-//!
-//! The CLI's `schema apply`/`schema diff` and the language server's preview
-//! both call [`plan_for`], so they cannot disagree about what would run.
+//! The pipeline's parts: read the desired state from files, normalize it on a
+//! dev database, plan and lint. [`crate::pipeline`] puts them together (with
+//! the target, its lock and the gates) for every front end.
 
 use crate::diag::{Diagnostic, Error, Files, Result};
 use crate::dialect::Dialect;

@@ -359,7 +359,7 @@ struct Target {
 
 impl Target {
     fn lock(&mut self, timeout: Duration) -> Result<()> {
-        self.db.lock(timeout).map_err(CliError::failure)
+        self.db.lock_migrations(timeout).map_err(CliError::failure)
     }
 
     fn history(&mut self) -> Result<(Vec<Revision>, Vec<FileRecord>)> {

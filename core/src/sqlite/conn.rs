@@ -229,6 +229,15 @@ impl Driver for SqliteDriver {
         }
     }
 
+    /// Migrations run one write transaction per file (the executor re-reads
+    /// the revision records inside it), so a run-wide transaction would nest.
+    fn lock_migrations(
+        &mut self,
+        _timeout: std::time::Duration,
+    ) -> std::result::Result<(), String> {
+        Ok(())
+    }
+
     fn unlock(&mut self) {
         if let Some(fk_on) = self.locked.take() {
             let _ = self.conn.execute_batch("ROLLBACK");
