@@ -595,3 +595,46 @@ fn sequence_and_identity_options_change_in_place() {
     again.ok();
     assert!(again.stdout.contains("nothing to do"), "{}", again.stdout);
 }
+
+/// A PostgreSQL schema file is inspected on a dev database named with
+/// `--dev-url`; a file without suffix is known as PostgreSQL by its content,
+/// and is never silently read as SQLite.
+#[test]
+fn inspect_a_postgres_schema_file_with_a_dev_url() {
+    if PgDb::create("inspect_file").is_none() {
+        return;
+    }
+    let s = Scratch::new();
+    s.write(
+        "t.hcl",
+        "schema \"public\" {}\n\nenum \"status\" {\n  schema = schema.public\n  values = [\"new\", \"paid\"]\n}\n\ntable \"orders\" {\n  schema = schema.public\n  column \"s\" {\n    type = enum.status\n  }\n}\n",
+    );
+    let r = s.strata(&["schema", "inspect", "--url", "file://t.hcl"]);
+    r.fails_with(2, "postgres needs a dev database: pass --dev-url");
+    let r = s.strata(&[
+        "schema",
+        "inspect",
+        "--url",
+        "file://t.hcl",
+        "--dev-url",
+        ADMIN,
+    ]);
+    r.ok();
+    assert!(r.stdout.contains("schema \"public\""), "{}", r.stdout);
+    assert!(r.stdout.contains("enum \"status\""), "{}", r.stdout);
+    assert!(!r.stdout.contains("\"main\""), "{}", r.stdout);
+    // A suffix that contradicts the dev database is an error, not a guess.
+    s.write("u.pg.hcl", "schema \"public\" {}\n");
+    let r = s.strata(&[
+        "schema",
+        "inspect",
+        "--url",
+        "file://u.pg.hcl",
+        "--dev-url",
+        "sqlite://dev.db",
+    ]);
+    r.fails_with(
+        2,
+        "is a postgres schema (by its suffix) but the database is sqlite",
+    );
+}

@@ -93,6 +93,11 @@ pub struct InspectArgs {
     /// The database to inspect, e.g. sqlite://app.db.
     #[arg(short, long, value_name = "URL")]
     pub url: Option<String>,
+    /// The dev database that normalizes schema files (file://…): a server URL,
+    /// where strata creates and drops a scratch database, or ephemeral://postgres.
+    /// Its dialect is the files' dialect.
+    #[arg(long, value_name = "URL")]
+    pub dev_url: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = InspectFormat::Hcl)]
     pub format: InspectFormat,
@@ -207,7 +212,7 @@ pub struct CleanArgs {
 }
 
 /// `10s`, `500ms`, `2m`, or plain seconds.
-fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+pub(crate) fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     let (num, unit) = s
         .find(|c: char| !c.is_ascii_digit() && c != '.')
         .map_or((s, "s"), |i| s.split_at(i));

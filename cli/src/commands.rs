@@ -67,13 +67,7 @@ fn desired_state(urls: &[String], dialect_hint: Option<Dialect>) -> Result<State
     }
     let paths = workspace::file_paths(urls)?;
     let files = strata_core::source::read_files(&paths)?;
-    let dialect = dialect_hint
-        .or_else(|| {
-            files
-                .iter()
-                .find_map(|f| Dialect::from_file_suffix(&f.name))
-        })
-        .unwrap_or(Dialect::Sqlite);
+    let dialect = strata_core::source::infer_dialect(&files, dialect_hint)?;
     Ok(State::Files(Box::new(Desired::read(files, dialect))))
 }
 
@@ -140,10 +134,15 @@ fn inspect(a: InspectArgs) -> Result<ExitCode> {
         schemas: a.schemas.clone(),
         exclude,
     };
-    let mut state = desired_state(std::slice::from_ref(&url), None)?;
+    let dev = a
+        .dev_url
+        .clone()
+        .or_else(|| env.as_ref().and_then(|e| e.dev_url()));
+    // Schema files take the dev database's dialect when one is given.
+    let hint = dev.as_deref().and_then(db_dialect);
+    let mut state = desired_state(std::slice::from_ref(&url), hint)?;
     check_files(&state)?;
     let dialect = dialect_of(&state).unwrap_or(Dialect::Sqlite);
-    let dev = env.as_ref().and_then(|e| e.env.dev.clone());
     let realm = realize(
         &mut state,
         dev.as_deref(),

@@ -50,6 +50,9 @@ pub struct Rules {
     pub keeps_fk_names: bool,
     /// Atlas's file suffixes for this dialect's HCL (`x.pg.hcl`).
     pub hcl_suffixes: &'static [&'static str],
+    /// Lower-case text that only this dialect's schema files contain (HCL
+    /// blocks, SQL keywords and types): how files without a suffix are told apart.
+    pub content_markers: &'static [&'static str],
 }
 
 /// What a dialect folder implements (see the module doc).
@@ -102,6 +105,13 @@ const MYSQL_RULES: Rules = Rules {
     keeps_unique_names: true,
     keeps_fk_names: true,
     hcl_suffixes: &["my", "ma"],
+    content_markers: &[
+        "auto_increment",
+        "engine=",
+        "engine =",
+        "unsigned",
+        "charset",
+    ],
 };
 
 const ALL: [Dialect; 3] = [Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql];
@@ -163,6 +173,11 @@ impl Dialect {
 
     /// Guesses the dialect from an Atlas-style file suffix: `x.pg.hcl`, `x.my.hcl`,
     /// `x.ma.hcl`, `x.lt.hcl`.
+    /// Every dialect, in registry order.
+    pub fn all() -> [Dialect; 3] {
+        ALL
+    }
+
     pub fn from_file_suffix(path: &str) -> Option<Dialect> {
         let stem = path.strip_suffix(".hcl")?;
         let suffix = stem.rsplit('.').next()?;

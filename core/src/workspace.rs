@@ -276,13 +276,7 @@ pub fn open_state(raw: &str, dialect_hint: Option<Dialect>, create: bool) -> Res
         Url::Database(db) => Ok(State::Database(driver::open(&db, create)?)),
         Url::Files(paths) => {
             let files = crate::source::read_files(&paths)?;
-            let dialect = dialect_hint
-                .or_else(|| {
-                    files
-                        .iter()
-                        .find_map(|f| Dialect::from_file_suffix(&f.name))
-                })
-                .unwrap_or(Dialect::Sqlite);
+            let dialect = crate::source::infer_dialect(&files, dialect_hint)?;
             Ok(State::Files(Box::new(Desired::read(files, dialect))))
         }
     }

@@ -88,7 +88,7 @@ pub struct Conn {
     #[arg(long, value_name = "FORMAT")]
     pub dir_format: Option<String>,
     /// How long to wait for another migrate or apply on the same database.
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = crate::args::parse_duration)]
     pub lock_timeout: Duration,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -541,10 +541,7 @@ fn diff(a: DiffArgs) -> Result<ExitCode> {
     let files = strata_core::source::read_files(&paths)?;
     let dialect = match c.dev.as_deref().or(c.url.as_deref()) {
         Some(_) => c.dialect_hint(),
-        None => files
-            .iter()
-            .find_map(|f| Dialect::from_file_suffix(&f.name))
-            .unwrap_or(Dialect::Sqlite),
+        None => strata_core::source::infer_dialect(&files, None)?,
     };
     let desired = Desired::read(files, dialect);
     if desired.has_errors() {
@@ -1411,19 +1408,3 @@ fn dir_at_ref(path: &Path, r: &str) -> Result<Dir> {
     Ok(Dir::new(path.to_path_buf(), files, sum_text)?)
 }
 
-/// `10s`, `500ms`, `2m`, or plain seconds.
-fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
-    let (num, unit) = s
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .map_or((s, "s"), |i| s.split_at(i));
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("`{s}` is not a duration like 10s, 500ms or 2m"))?;
-    let secs = match unit {
-        "ms" => n / 1000.0,
-        "s" => n,
-        "m" => n * 60.0,
-        _ => return Err(format!("`{s}`: use ms, s or m")),
-    };
-    Ok(Duration::from_secs_f64(secs))
-}

@@ -30,6 +30,28 @@ pub const RULES: Rules = Rules {
     keeps_unique_names: true,
     keeps_fk_names: true,
     hcl_suffixes: &["pg"],
+    content_markers: &[
+        "schema \"public\"",
+        "\nenum \"",
+        "\ndomain \"",
+        "\nsequence \"",
+        "\nextension \"",
+        "\nmaterialized \"",
+        "\nfunction \"",
+        "\nprocedure \"",
+        "\npolicy \"",
+        "create type ",
+        "create extension ",
+        "create sequence ",
+        "create domain ",
+        "create materialized view ",
+        "serial",
+        "timestamptz",
+        "jsonb",
+        "plpgsql",
+        "$$",
+        "set_config('search_path'",
+    ],
 };
 
 /// PostgreSQL behind the dialect seam.

@@ -26,6 +26,13 @@ pub const RULES: Rules = Rules {
     keeps_unique_names: false,
     keeps_fk_names: false,
     hcl_suffixes: &["lt"],
+    content_markers: &[
+        "schema \"main\"",
+        "autoincrement",
+        "without rowid",
+        "without_rowid",
+        "pragma ",
+    ],
 };
 
 /// SQLite behind the dialect seam.
