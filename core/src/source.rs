@@ -144,7 +144,7 @@ mod dialect_tests {
             "schema \"public\" {}\nenum \"s\" {\n  values = [\"a\"]\n}\n",
         );
         assert_eq!(
-            infer_dialect(&[pg.clone()], None).unwrap(),
+            infer_dialect(std::slice::from_ref(&pg), None).unwrap(),
             Dialect::Postgres
         );
         let lt = f("t.hcl", "schema \"main\" {}\n");
@@ -163,7 +163,7 @@ mod dialect_tests {
         );
         let suffixed = f("t.pg.hcl", "schema \"main\" {}\n");
         assert_eq!(
-            infer_dialect(&[suffixed.clone()], None).unwrap(),
+            infer_dialect(std::slice::from_ref(&suffixed), None).unwrap(),
             Dialect::Postgres
         );
         assert!(infer_dialect(&[suffixed], Some(Dialect::Sqlite)).is_err());

@@ -1407,4 +1407,3 @@ fn dir_at_ref(path: &Path, r: &str) -> Result<Dir> {
     }
     Ok(Dir::new(path.to_path_buf(), files, sum_text)?)
 }
-
