@@ -173,6 +173,12 @@ impl Dialect {
 
     /// Guesses the dialect from an Atlas-style file suffix: `x.pg.hcl`, `x.my.hcl`,
     /// `x.ma.hcl`, `x.lt.hcl`.
+    /// The dialect of schema files that show no sign of any: SQLite, which
+    /// needs no server to normalize them.
+    pub fn fallback() -> Dialect {
+        Dialect::Sqlite
+    }
+
     /// Every dialect, in registry order.
     pub fn all() -> [Dialect; 3] {
         ALL

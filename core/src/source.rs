@@ -116,7 +116,7 @@ pub fn infer_dialect(files: &[SourceFile], hint: Option<Dialect>) -> Result<Dial
         .collect();
     scores.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
     match scores.as_slice() {
-        [] => Ok(Dialect::Sqlite),
+        [] => Ok(Dialect::fallback()),
         [(d, _)] => Ok(*d),
         [(a, x), (b, y), ..] if x == y => Err(Error::Usage(format!(
             "cannot tell whether these schema files are {} or {}: name them x.{}.hcl / x.{}.hcl, or pass --dev-url",

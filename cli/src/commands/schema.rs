@@ -1,6 +1,6 @@
-//! The `strata schema …` commands.
-
-pub mod migrate;
+//! The `strata schema …` commands: inspect, diff, apply, fmt, clean. Plans
+//! are made and applied through core's pipeline; this file only resolves
+//! flags and envs, asks, and prints.
 
 use crate::args::*;
 use crate::env::{self, Resolved};
@@ -23,25 +23,6 @@ use strata_core::{hcl, Realm, SourceFile};
 
 type Result<T> = std::result::Result<T, CliError>;
 
-pub fn run(cli: Cli) -> Result<ExitCode> {
-    match cli.command {
-        Command::Schema(cmd) => match cmd {
-            SchemaCommand::Inspect(a) => inspect(a),
-            SchemaCommand::Diff(a) => diff(a),
-            SchemaCommand::Apply(a) => apply(a),
-            SchemaCommand::Fmt(a) => fmt(a),
-            SchemaCommand::Clean(a) => clean(a),
-        },
-        Command::Migrate(cmd) => migrate::run(cmd),
-        Command::Lsp => {
-            strata_lsp::serve_stdio()
-                .map_err(|e| CliError::failure(format!("language server: {e}")))?;
-            Ok(ExitCode::SUCCESS)
-        }
-    }
-}
-
-/// A flag's value, else the env's, else an error naming both.
 fn pick(flag: Option<String>, from_env: Option<String>, name: &str) -> Result<String> {
     flag.or(from_env).ok_or_else(|| {
         CliError::usage(format!(
@@ -126,7 +107,7 @@ fn dialect_of(state: &State) -> Option<Dialect> {
     }
 }
 
-fn inspect(a: InspectArgs) -> Result<ExitCode> {
+pub(super) fn inspect(a: InspectArgs) -> Result<ExitCode> {
     let env = env::resolve(&a.project)?;
     let url = pick(a.url, env.as_ref().and_then(|e| e.target_url()), "url")?;
     let exclude = merged_exclude(&a.exclude, env.as_ref());
@@ -142,7 +123,7 @@ fn inspect(a: InspectArgs) -> Result<ExitCode> {
     let hint = dev.as_deref().and_then(db_dialect);
     let mut state = desired_state(std::slice::from_ref(&url), hint)?;
     check_files(&state)?;
-    let dialect = dialect_of(&state).unwrap_or(Dialect::Sqlite);
+    let dialect = dialect_of(&state).unwrap_or(Dialect::fallback());
     let realm = realize(
         &mut state,
         dev.as_deref(),
@@ -173,7 +154,7 @@ fn diff_options(env: Option<&Resolved>) -> DiffOptions {
     env.map(Resolved::diff_options).unwrap_or_default()
 }
 
-fn diff(a: DiffArgs) -> Result<ExitCode> {
+pub(super) fn diff(a: DiffArgs) -> Result<ExitCode> {
     let env = env::resolve(&a.project)?;
     let Endpoints {
         current: from,
@@ -195,7 +176,7 @@ fn diff(a: DiffArgs) -> Result<ExitCode> {
     check_files(&to_state)?;
     let dialect = dialect_of(&from_state)
         .or(dialect_of(&to_state))
-        .unwrap_or(Dialect::Sqlite);
+        .unwrap_or(Dialect::fallback());
     let current = realize(
         &mut from_state,
         dev.as_deref(),
@@ -275,7 +256,7 @@ fn endpoints(
     })
 }
 
-fn apply(a: ApplyArgs) -> Result<ExitCode> {
+pub(super) fn apply(a: ApplyArgs) -> Result<ExitCode> {
     let env = env::resolve(&a.project)?;
     let Endpoints {
         current: url,
@@ -459,7 +440,7 @@ fn run_plan(session: &mut pipeline::Session, text: bool) -> Result<Vec<Duration>
     }
 }
 
-fn clean(a: CleanArgs) -> Result<ExitCode> {
+pub(super) fn clean(a: CleanArgs) -> Result<ExitCode> {
     let env = env::resolve(&a.project)?;
     let url = pick(a.url, env.as_ref().and_then(|e| e.target_url()), "url")?;
     let request = pipeline::PlanRequest {
@@ -500,7 +481,7 @@ fn clean(a: CleanArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn fmt(a: FmtArgs) -> Result<ExitCode> {
+pub(super) fn fmt(a: FmtArgs) -> Result<ExitCode> {
     let paths: Vec<PathBuf> = if a.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
