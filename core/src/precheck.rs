@@ -12,7 +12,7 @@ use crate::diag::Severity;
 use crate::dialect::Dialect;
 use crate::diff::{Change, ColumnAspect, TableChange};
 use crate::driver::Driver;
-use crate::lint::Finding;
+use crate::lint::{Code, Finding};
 use crate::model::*;
 use crate::plan::Plan;
 use crate::span::Span;
@@ -65,7 +65,7 @@ pub fn has_errors(findings: &[Finding]) -> bool {
 }
 
 struct Conflict {
-    code: &'static str,
+    code: Code,
     /// The object the lint finding names, to match it.
     subject: String,
     /// Returns a row when the target's data makes the change fail.
@@ -95,7 +95,7 @@ fn conflict(
                 && !filled_by_database(c) =>
         {
             Some(Conflict {
-                code: "MF103",
+                code: Code::MF103,
                 subject: c.name.clone(),
                 query: format!("SELECT 1 FROM {t} LIMIT 1"),
                 message: format!(
@@ -110,7 +110,7 @@ fn conflict(
             if aspects.contains(&ColumnAspect::Null) && from.nullable && !to.nullable =>
         {
             Some(Conflict {
-                code: "MF104",
+                code: Code::MF104,
                 subject: to.name.clone(),
                 query: format!(
                     "SELECT 1 FROM {t} WHERE {} IS NULL LIMIT 1",
@@ -147,9 +147,9 @@ fn conflict(
                 format!(" WHERE {}", filter.join(" AND "))
             };
             let code = if matches!(tc, TableChange::AddIndex { .. }) {
-                "MF101"
+                Code::MF101
             } else {
-                "MF102"
+                Code::MF102
             };
             Some(Conflict {
                 code,
@@ -170,7 +170,7 @@ fn conflict(
         TableChange::AddCheck { check } | TableChange::ModifyCheck { to: check, .. } => {
             let name = check.name.clone().unwrap_or_default();
             Some(Conflict {
-                code: "MF106",
+                code: Code::MF106,
                 subject: name.clone(),
                 query: format!("SELECT 1 FROM {t} WHERE NOT ({}) LIMIT 1", check.expr),
                 message: format!(
@@ -207,7 +207,7 @@ fn conflict(
                 .map(|(c, r)| format!("p.{} = c.{}", q(r), q(c)))
                 .collect();
             Some(Conflict {
-                code: "MF107",
+                code: Code::MF107,
                 subject: fk.name.clone().unwrap_or_default(),
                 query: format!(
                     "SELECT 1 FROM {t} c WHERE {} AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE {}) LIMIT 1",
@@ -240,7 +240,7 @@ fn narrowing(d: Dialect, t: &str, table: &Table, tc: &TableChange) -> Option<Con
     let (cond, lost) =
         crate::postgres::narrow::loss_condition(&d.quote(&from.name), &from.ty, &to.ty)?;
     Some(Conflict {
-        code: "MF108",
+        code: Code::MF108,
         subject: to.name.clone(),
         query: format!("SELECT 1 FROM {t} WHERE {cond} LIMIT 1"),
         message: format!(

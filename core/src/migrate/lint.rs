@@ -26,15 +26,9 @@ pub struct FileReport {
 /// being empty (everything).
 fn silenced(list: &[String], f: &Finding) -> bool {
     list.is_empty()
-        || list.iter().any(|n| {
-            n.eq_ignore_ascii_case(f.code)
-                || match n.as_str() {
-                    "destructive" => f.code.starts_with("DS"),
-                    "incompatible" => f.code.starts_with("BC"),
-                    "data_depend" => f.code.starts_with("MF"),
-                    _ => false,
-                }
-        })
+        || list
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(f.code.as_str()) || f.code.analyzer() == n.as_str())
 }
 
 /// Lints the last `latest` files of `dir`.
