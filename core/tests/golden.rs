@@ -416,7 +416,8 @@ fn lint_codes() -> BTreeSet<String> {
     let body = &src[src
         .find("pub fn lint(")
         .expect("lint.rs has `pub fn lint(`")..];
-    body.split("Code::")
+    let codes: BTreeSet<String> = body
+        .split("Code::")
         .skip(1)
         .map(|s| s.chars().take(5).collect::<String>())
         .filter(|s| {
