@@ -673,3 +673,32 @@ fn a_concurrent_writer_is_waited_for_and_seen_by_the_plan() {
     );
     assert_eq!(tables(&s.sqlite("app.db")), ["t"]);
 }
+
+/// With `--format json` an error is a JSON object on stdout too, with each
+/// diagnostic's position, so a script reading stdout sees why it failed.
+#[test]
+fn json_format_reports_errors_as_json_on_stdout() {
+    let s = Scratch::new();
+    s.write(
+        "s.hcl",
+        "schema \"main\" {}\ntable \"t\" {\n  schema = schema.main\n  colum \"x\" {}\n}\n",
+    );
+    let r = s.strata(&[
+        "schema",
+        "apply",
+        "--url",
+        &s.db_url("a.db"),
+        "--to",
+        &s.file_url("s.hcl"),
+        "--format",
+        "json",
+        "--auto-approve",
+    ]);
+    r.fails_with(1, "unknown block `colum`");
+    let v: serde_json::Value = serde_json::from_str(r.stdout.trim()).expect("one JSON document");
+    assert_eq!(v["error"]["exit_code"], 1);
+    let d = &v["error"]["diagnostics"][0];
+    assert_eq!(d["code"], "unknown-block");
+    assert!(d["at"].as_str().unwrap().ends_with("s.hcl:4:3"), "{d}");
+    assert!(!s.path("a.db").exists(), "nothing was created");
+}

@@ -15,6 +15,7 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
+    let json = wants_json();
     // Destructors do not run on a signal: clean up dev databases by hand. With
     // the "termination" feature this handles SIGTERM (timeout, CI
     // cancellation, docker stop, systemd) and SIGHUP (a closed terminal) as
@@ -37,7 +38,20 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             output::print_error(&e);
+            if json {
+                output::print_error_json(&e);
+            }
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// Whether the command was asked for `--format json` (every command that
+/// has `--format` spells it so).
+fn wants_json() -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().any(|a| a == "--format=json")
+        || args
+            .windows(2)
+            .any(|w| w[0] == "--format" && w[1] == "json")
 }

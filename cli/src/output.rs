@@ -89,6 +89,44 @@ pub fn print_error(e: &CliError) {
     eprintln!("{RED}{BOLD}error{BOLD:#}{RED:#}: {}", e.message);
 }
 
+static JSON_REPORTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A command printed its own JSON document for a failure (a refused plan with
+/// its findings): the generic error object is not printed after it, so stdout
+/// stays one JSON document.
+pub fn json_failure_reported() {
+    JSON_REPORTED.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// The error as one JSON object on stdout, for `--format json` callers that
+/// read only stdout (the text still goes to stderr).
+pub fn print_error_json(e: &CliError) {
+    if JSON_REPORTED.load(std::sync::atomic::Ordering::SeqCst) {
+        return;
+    }
+    let diagnostics: Vec<serde_json::Value> = e
+        .diagnostics
+        .iter()
+        .map(|d| {
+            serde_json::json!({
+                "severity": format!("{:?}", d.severity).to_lowercase(),
+                "code": d.code,
+                "message": d.message,
+                "at": d.span.as_ref().map(|s| e.files.location(s)),
+                "help": d.help,
+            })
+        })
+        .collect();
+    let v = serde_json::json!({
+        "error": {
+            "message": e.message,
+            "exit_code": e.exit_code(),
+            "diagnostics": diagnostics,
+        }
+    });
+    println!("{v}");
+}
+
 /// Prints diagnostics as `file:line:col: level: message` with the source line.
 pub fn print_diagnostics(diags: &[Diagnostic], files: &Files) {
     let mut files = files.clone();

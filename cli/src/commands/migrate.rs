@@ -788,6 +788,7 @@ fn apply_cmd(a: ApplyArgs) -> Result<ExitCode> {
         Err(f) => {
             if c.json {
                 println!("{}", json!({"applied": applied, "error": f}));
+                crate::output::json_failure_reported();
             }
             let state = if f.rolled_back {
                 "the file's statements were rolled back".to_string()

@@ -328,7 +328,11 @@ pub(super) fn apply(a: ApplyArgs) -> Result<ExitCode> {
     }
     if let Some(refusal) = &session.refusal {
         if json {
-            println!("{}", plan_json(&session.planned, None));
+            let mut v: serde_json::Value =
+                serde_json::from_str(&plan_json(&session.planned, None)).unwrap();
+            v["error"] = serde_json::json!({ "message": refusal.to_string(), "exit_code": 1 });
+            println!("{}", serde_json::to_string_pretty(&v).unwrap());
+            output::json_failure_reported();
         }
         return Err(CliError::failure(refusal.to_string()));
     }
