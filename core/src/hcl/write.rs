@@ -535,7 +535,7 @@ fn label(s: &str) -> String {
 /// One step of a reference path naming `s`: `.name` when `s` is a valid HCL
 /// identifier, else the index form `["name"]` (valid HCL traversal syntax) so
 /// that any name, however hostile, reads back as itself.
-fn ident(s: &str) -> String {
+pub fn ident(s: &str) -> String {
     if is_hcl_ident(s) {
         format!(".{s}")
     } else {
