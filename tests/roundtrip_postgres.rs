@@ -95,3 +95,78 @@ fn every_postgres_fixture_round_trips() {
         }
     }
 }
+
+/// Issue 12 item 5 on PostgreSQL: hostile names in tables, columns, indexes,
+/// foreign keys, checks and an enum round-trip through inspected HCL into a
+/// fresh database, and the `victims` table the injection attempt names survives.
+#[test]
+fn hostile_names_round_trip_through_inspected_hcl() {
+    let Some(db) = PgDb::create("hostile") else {
+        return;
+    };
+    let Some(copy) = PgDb::create("hostile_copy") else {
+        return;
+    };
+    db.client()
+        .batch_execute(
+            r#"
+            CREATE TABLE victims (id int PRIMARY KEY);
+            INSERT INTO victims VALUES (1);
+            CREATE TYPE "mood kind" AS ENUM ('a b', 'c"d');
+            CREATE TABLE "x""; DROP TABLE victims; --" (
+                "id" int PRIMARY KEY,
+                "first name" text NOT NULL,
+                "a.b" int,
+                "café" text,
+                "1st" int CONSTRAINT "ck ""1"" --" CHECK ("1st" > 0),
+                "back\slash" text,
+                "m" "mood kind",
+                UNIQUE ("first name", "a.b")
+            );
+            CREATE TABLE "my table" (
+                "own id" int NOT NULL,
+                "2nd" text,
+                CONSTRAINT "fk ""x""; --" FOREIGN KEY ("own id")
+                    REFERENCES "x""; DROP TABLE victims; --" ("id") ON DELETE CASCADE
+            );
+            CREATE INDEX "idx ""q"" ." ON "my table" ("2nd", "own id");
+            "#,
+        )
+        .unwrap();
+    let s = Scratch::new();
+    let hcl = s.strata(&["schema", "inspect", "--url", &db.url()]);
+    hcl.ok();
+    assert!(
+        hcl.stdout.contains("column[\"first name\"]"),
+        "{}",
+        hcl.stdout
+    );
+    assert!(
+        hcl.stdout.contains("\n  column \"first name\" {\n"),
+        "not indented:\n{}",
+        hcl.stdout
+    );
+    s.write("inspected.pg.hcl", &hcl.stdout);
+    s.strata(&[
+        "schema",
+        "apply",
+        "--url",
+        &copy.url(),
+        "--to",
+        &s.file_url("inspected.pg.hcl"),
+        "--dev-url",
+        ADMIN,
+        "--auto-approve",
+    ])
+    .ok();
+    let d = s.strata(&["schema", "diff", "--from", &db.url(), "--to", &copy.url()]);
+    d.ok();
+    assert_eq!(d.stdout, "", "copy differs:\n{}\n{}", d.stdout, hcl.stdout);
+    assert_eq!(db.column("SELECT id::text FROM victims"), ["1"]);
+    assert_eq!(copy.column("SELECT count(*)::text FROM victims"), ["0"]);
+    assert!(
+        hcl.stdout.contains("type = enum[\"mood kind\"]"),
+        "{}",
+        hcl.stdout
+    );
+}

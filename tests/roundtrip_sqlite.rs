@@ -185,3 +185,94 @@ fn every_golden_plan_reaches_its_after_schema() {
     }
     assert!(checked >= 40, "only {checked} golden cases checked");
 }
+
+/// Issue 12 item 5: names that need quoting (spaces, quotes, an injection
+/// attempt, dots, unicode, a leading digit) in tables, columns, indexes,
+/// foreign keys and checks. inspect → HCL → apply to a fresh database gives the
+/// same schema, and the `victims` table the hostile name targets survives.
+#[test]
+fn hostile_names_round_trip_through_inspected_hcl() {
+    let s = Scratch::new();
+    let db = s.db_url("app.db");
+    s.sqlite("app.db")
+        .execute_batch(
+            r#"
+            CREATE TABLE victims (id INTEGER PRIMARY KEY);
+            INSERT INTO victims VALUES (1);
+            CREATE TABLE "x""; DROP TABLE victims; --" (
+                "id" INTEGER PRIMARY KEY,
+                "first name" TEXT NOT NULL,
+                "a.b" INTEGER,
+                "café" TEXT,
+                "1st" INTEGER CONSTRAINT "ck ""1"" --" CHECK ("1st" > 0),
+                "back\slash" TEXT,
+                UNIQUE ("first name", "a.b")
+            );
+            CREATE TABLE "my table" (
+                "own id" INTEGER NOT NULL,
+                "2nd" TEXT,
+                CONSTRAINT "fk ""x""; --" FOREIGN KEY ("own id")
+                    REFERENCES "x""; DROP TABLE victims; --" ("id") ON DELETE CASCADE
+            );
+            CREATE INDEX "idx ""q"" ." ON "my table" ("2nd", "own id");
+            CREATE UNIQUE INDEX "ünï" ON "x""; DROP TABLE victims; --" ("café");
+            "#,
+        )
+        .unwrap();
+
+    let hcl = s.strata(&["schema", "inspect", "--url", &db]);
+    hcl.ok();
+    assert!(
+        hcl.stdout.contains("column[\"first name\"]"),
+        "{}",
+        hcl.stdout
+    );
+    assert!(
+        hcl.stdout
+            .contains("table[\"x\\\"; DROP TABLE victims; --\"].column.id"),
+        "{}",
+        hcl.stdout
+    );
+    assert!(
+        hcl.stdout.contains("\n  column \"first name\" {\n"),
+        "not indented:\n{}",
+        hcl.stdout
+    );
+    s.write("inspected.hcl", &hcl.stdout);
+
+    // `schema fmt` accepts the file and leaves it as inspect wrote it.
+    s.strata(&["schema", "fmt", s.path("inspected.hcl").to_str().unwrap()])
+        .ok();
+    assert_eq!(
+        std::fs::read_to_string(s.path("inspected.hcl")).unwrap(),
+        hcl.stdout
+    );
+
+    let copy = s.db_url("copy.db");
+    s.strata(&[
+        "schema",
+        "apply",
+        "--url",
+        &copy,
+        "--to",
+        &s.file_url("inspected.hcl"),
+        "--auto-approve",
+    ])
+    .ok();
+    let d = s.strata(&["schema", "diff", "--from", &db, "--to", &copy]);
+    d.ok();
+    assert_eq!(d.stdout, "", "copy differs:\n{}\n{}", d.stdout, hcl.stdout);
+    let d = s.strata(&[
+        "schema",
+        "diff",
+        "--from",
+        &db,
+        "--to",
+        &s.file_url("inspected.hcl"),
+    ]);
+    d.ok();
+    assert_eq!(d.stdout, "", "inspected HCL differs:\n{}", d.stdout);
+
+    assert_eq!(column(&s.sqlite("app.db"), "SELECT id FROM victims"), ["1"]);
+    assert!(tables(&s.sqlite("copy.db")).contains(&"victims".to_string()));
+}

@@ -2051,7 +2051,9 @@ fn pg_type_word(word: &str) -> String {
     }
 }
 
-/// `a.b.c` as a list of names, for plain variable traversals.
+/// `a.b.c` as a list of names, for plain variable traversals. A step may also
+/// be the index form `a["b c"]`, which the writer uses for names that are not
+/// HCL identifiers; both spellings (and mixes) name the same thing.
 fn traversal(e: &Expression) -> Option<Vec<String>> {
     match e {
         Expression::Variable(v) => Some(vec![v.as_str().to_string()]),
@@ -2060,6 +2062,9 @@ fn traversal(e: &Expression) -> Option<Vec<String>> {
             for op in &t.operators {
                 match op.value() {
                     TraversalOperator::GetAttr(id) => path.push(id.as_str().to_string()),
+                    TraversalOperator::Index(Expression::String(s)) => {
+                        path.push(s.value().to_string())
+                    }
                     _ => return None,
                 }
             }
@@ -2266,6 +2271,29 @@ table "t" {
         let s = read_one(text);
         assert!(s.diagnostics.iter().any(|d| d.code == "syntax"));
         assert!(s.realm.schema("main").unwrap().table("b").is_some());
+    }
+
+    #[test]
+    fn references_resolve_in_dot_index_and_mixed_forms() {
+        let s = read_one(
+            "schema \"main\" {}\ntable \"p q\" {\n  schema = schema[\"main\"]\n  column \"id\" {\n    type = int\n  }\n  column \"k\" {\n    type = int\n  }\n}\ntable \"c\" {\n  schema = schema.main\n  column \"a b\" {\n    type = int\n  }\n  column \"z\" {\n    type = int\n  }\n  foreign_key \"f1\" {\n    columns = [column[\"a b\"], column.z]\n    ref_columns = [table[\"p q\"].column.id, table[\"p q\"].column[\"k\"]]\n  }\n}\n",
+        );
+        assert!(s.diagnostics.is_empty(), "{:?}", s.diagnostics);
+        let fk = &s
+            .realm
+            .schema("main")
+            .unwrap()
+            .table("c")
+            .unwrap()
+            .foreign_keys[0];
+        assert_eq!(fk.columns, ["a b", "z"]);
+        assert_eq!(fk.ref_table, "p q");
+        assert_eq!(fk.ref_columns, ["id", "k"]);
+        let bad = read_one("schema \"main\" {}\ntable \"t\" {\n  schema = schema.main\n  column \"a\" {\n    type = int\n  }\n  index \"i\" {\n    columns = [column[\"nope\"]]\n  }\n}\n");
+        assert!(
+            !bad.diagnostics.is_empty(),
+            "an unknown indexed name is reported"
+        );
     }
 
     #[test]

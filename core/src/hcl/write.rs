@@ -43,7 +43,7 @@ fn index(out: &mut String, table: &str, idx: &Index) {
             out.push_str("on {\n");
             match &p.key {
                 IndexKey::Column(c) => {
-                    let _ = writeln!(out, "column = column.{}", ident(c));
+                    let _ = writeln!(out, "column = column{}", ident(c));
                 }
                 IndexKey::Expr(e) => {
                     let _ = writeln!(out, "expr = {}", string(e));
@@ -73,7 +73,7 @@ fn index(out: &mut String, table: &str, idx: &Index) {
     if let Some(AttrValue::Str(inc)) = idx.attrs.0.get("include") {
         let cols: Vec<String> = inc
             .split(", ")
-            .map(|c| format!("column.{}", ident(c)))
+            .map(|c| format!("column{}", ident(c)))
             .collect();
         let _ = writeln!(out, "include = [{}]", cols.join(", "));
     }
@@ -93,7 +93,7 @@ fn exclude(out: &mut String, name: &str, def: &str) {
                 out.push_str("on {\n");
                 match key {
                     IndexKey::Column(c) => {
-                        let _ = writeln!(out, "column = column.{}", ident(c));
+                        let _ = writeln!(out, "column = column{}", ident(c));
                     }
                     IndexKey::Expr(e) => {
                         let _ = writeln!(out, "expr = {}", string(e));
@@ -131,14 +131,14 @@ pub fn write(realm: &Realm, dialect: Dialect) -> String {
     for e in &realm.extensions {
         let _ = writeln!(out, "extension {} {{", label(&e.name));
         if let Some(sc) = &e.schema {
-            let _ = writeln!(out, "schema = schema.{}", ident(sc));
+            let _ = writeln!(out, "schema = schema{}", ident(sc));
         }
         out.push_str("}\n\n");
     }
     for s in &realm.schemas {
         for e in &s.enums {
             let _ = writeln!(out, "enum {} {{", label(&e.name));
-            let _ = writeln!(out, "schema = schema.{}", ident(&s.name));
+            let _ = writeln!(out, "schema = schema{}", ident(&s.name));
             let values: Vec<String> = e.values.iter().map(|v| string(v)).collect();
             let _ = writeln!(out, "values = [{}]", values.join(", "));
             if let Some(c) = &e.comment {
@@ -148,7 +148,7 @@ pub fn write(realm: &Realm, dialect: Dialect) -> String {
         }
         for d in &s.domains {
             let _ = writeln!(out, "domain {} {{", label(&d.name));
-            let _ = writeln!(out, "schema = schema.{}", ident(&s.name));
+            let _ = writeln!(out, "schema = schema{}", ident(&s.name));
             let _ = writeln!(out, "type = {}", type_ref(&d.ty, s, realm, dialect));
             let _ = writeln!(out, "null = {}", d.nullable);
             if let Some(def) = &d.default {
@@ -170,7 +170,7 @@ pub fn write(realm: &Realm, dialect: Dialect) -> String {
         }
         for q in &s.sequences {
             let _ = writeln!(out, "sequence {} {{", label(&q.name));
-            let _ = writeln!(out, "schema = schema.{}", ident(&s.name));
+            let _ = writeln!(out, "schema = schema{}", ident(&s.name));
             if q.options.ty != "bigint" {
                 let _ = writeln!(out, "type = {}", q.options.ty);
             }
@@ -178,7 +178,7 @@ pub fn write(realm: &Realm, dialect: Dialect) -> String {
                 let _ = writeln!(out, "{k} = {}", option_value(k, v));
             }
             if let Some((t, c)) = &q.owned_by {
-                let _ = writeln!(out, "owner = table.{}.column.{}", ident(t), ident(c));
+                let _ = writeln!(out, "owner = table{}.column{}", ident(t), ident(c));
             }
             if let Some(c) = &q.comment {
                 let _ = writeln!(out, "comment = {}", string(c));
@@ -188,7 +188,7 @@ pub fn write(realm: &Realm, dialect: Dialect) -> String {
         for r in &s.routines {
             let kind = if r.procedure { "procedure" } else { "function" };
             let _ = writeln!(out, "{kind} {} {{", label(&r.name));
-            let _ = writeln!(out, "schema = schema.{}", ident(&s.name));
+            let _ = writeln!(out, "schema = schema{}", ident(&s.name));
             let _ = writeln!(out, "as = {}", heredoc(&r.def));
             out.push_str("}\n\n");
         }
@@ -224,7 +224,7 @@ pub fn write(realm: &Realm, dialect: Dialect) -> String {
                 "view"
             };
             let _ = writeln!(out, "{kind} {} {{", label(&v.name));
-            let _ = writeln!(out, "schema = schema.{}", ident(&s.name));
+            let _ = writeln!(out, "schema = schema{}", ident(&s.name));
             let _ = writeln!(out, "as = {}", heredoc(&v.def));
             if let Some(c) = &v.comment {
                 let _ = writeln!(out, "comment = {}", string(c));
@@ -255,7 +255,7 @@ pub fn write(realm: &Realm, dialect: Dialect) -> String {
 
 fn table(out: &mut String, s: &Schema, t: &Table, realm: &Realm, multi: bool, dialect: Dialect) {
     let _ = writeln!(out, "table {} {{", label(&t.name));
-    let _ = writeln!(out, "schema = schema.{}", ident(&s.name));
+    let _ = writeln!(out, "schema = schema{}", ident(&s.name));
     if let Some(c) = &t.comment {
         let _ = writeln!(out, "comment = {}", string(c));
     }
@@ -310,7 +310,7 @@ fn table(out: &mut String, s: &Schema, t: &Table, realm: &Realm, multi: bool, di
         let cols: Vec<String> = fk
             .columns
             .iter()
-            .map(|c| format!("column.{}", ident(c)))
+            .map(|c| format!("column{}", ident(c)))
             .collect();
         let _ = writeln!(out, "columns = [{}]", cols.join(", "));
         let ref_schema = fk.ref_schema.clone().unwrap_or_else(|| s.name.clone());
@@ -318,13 +318,7 @@ fn table(out: &mut String, s: &Schema, t: &Table, realm: &Realm, multi: bool, di
         let refs: Vec<String> = fk
             .ref_columns
             .iter()
-            .map(|c| {
-                format!(
-                    "{}.column.{}",
-                    table_ref(rs, &fk.ref_table, multi),
-                    ident(c)
-                )
-            })
+            .map(|c| format!("{}.column{}", table_ref(rs, &fk.ref_table, multi), ident(c)))
             .collect();
         let _ = writeln!(out, "ref_columns = [{}]", refs.join(", "));
         let _ = writeln!(out, "on_update = {}", fk.on_update.hcl());
@@ -369,7 +363,7 @@ fn table(out: &mut String, s: &Schema, t: &Table, realm: &Realm, multi: bool, di
             {
                 let cols: Vec<String> = keys
                     .iter()
-                    .map(|k| format!("column.{}", k.trim_matches('"')))
+                    .map(|k| format!("column{}", ident(k.trim_matches('"'))))
                     .collect();
                 let _ = writeln!(out, "columns = [{}]", cols.join(", "));
             } else {
@@ -392,9 +386,9 @@ fn table(out: &mut String, s: &Schema, t: &Table, realm: &Realm, multi: bool, di
             .split_once('.')
             .unwrap_or((s.name.as_str(), parent.as_str()));
         let r = if ps == s.name {
-            format!("table.{pn}")
+            format!("table{}", ident(pn))
         } else {
-            format!("table.{ps}.{pn}")
+            format!("table{}{}", ident(ps), ident(pn))
         };
         let _ = writeln!(out, "partition_of = {r}");
         let _ = writeln!(out, "partition_bound = {}", string(bound));
@@ -423,10 +417,10 @@ fn type_ref(ty: &str, s: &Schema, realm: &Realm, dialect: Dialect) -> String {
     }
     let bare = ty.trim_matches('"');
     if s.enums.iter().any(|e| e.name == bare) {
-        return format!("enum.{bare}");
+        return format!("enum{}", ident(bare));
     }
     if s.domains.iter().any(|d| d.name == bare) {
-        return format!("domain.{bare}");
+        return format!("domain{}", ident(bare));
     }
     if let Some((sch, name)) = bare.split_once('.') {
         let (sch, name) = (sch.trim_matches('"'), name.trim_matches('"'));
@@ -434,13 +428,13 @@ fn type_ref(ty: &str, s: &Schema, realm: &Realm, dialect: Dialect) -> String {
             .schema(sch)
             .is_some_and(|x| x.enums.iter().any(|e| e.name == name))
         {
-            return format!("enum.{sch}.{name}");
+            return format!("enum{}{}", ident(sch), ident(name));
         }
         if realm
             .schema(sch)
             .is_some_and(|x| x.domains.iter().any(|d| d.name == name))
         {
-            return format!("domain.{sch}.{name}");
+            return format!("domain{}{}", ident(sch), ident(name));
         }
     }
     column_type(&pg_short_type(ty))
@@ -480,16 +474,16 @@ fn column_refs(parts: &[IndexPart]) -> String {
     parts
         .iter()
         .filter_map(IndexPart::column_name)
-        .map(|c| format!("column.{}", ident(c)))
+        .map(|c| format!("column{}", ident(c)))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 fn table_ref(s: &Schema, table: &str, multi: bool) -> String {
     if multi {
-        format!("table.{}.{}", ident(&s.name), ident(table))
+        format!("table{}{}", ident(&s.name), ident(table))
     } else {
-        format!("table.{}", ident(table))
+        format!("table{}", ident(table))
     }
 }
 
@@ -538,9 +532,23 @@ fn label(s: &str) -> String {
     string(s)
 }
 
-/// An identifier usable after `.` in a reference.
-fn ident(s: &str) -> &str {
-    s
+/// One step of a reference path naming `s`: `.name` when `s` is a valid HCL
+/// identifier, else the index form `["name"]` (valid HCL traversal syntax) so
+/// that any name, however hostile, reads back as itself.
+pub fn ident(s: &str) -> String {
+    if is_hcl_ident(s) {
+        format!(".{s}")
+    } else {
+        format!("[{}]", string(s))
+    }
+}
+
+/// Whether `s` can follow a `.` in an HCL traversal: a letter or `_`, then
+/// letters, digits, `_` or `-` (ASCII only, so nothing depends on Unicode tables).
+pub fn is_hcl_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// An HCL string literal.
@@ -600,6 +608,108 @@ mod tests {
         assert_eq!(default("'it''s'"), "\"it's\"");
         assert_eq!(default("'a' || 'b'"), "sql(\"'a' || 'b'\")");
         assert_eq!(default("CURRENT_TIMESTAMP"), "sql(\"CURRENT_TIMESTAMP\")");
+    }
+
+    #[test]
+    fn names_that_are_not_identifiers_are_written_in_index_form() {
+        assert_eq!(ident("id"), ".id");
+        assert_eq!(ident("a-b_9"), ".a-b_9");
+        assert_eq!(ident("first name"), "[\"first name\"]");
+        assert_eq!(ident("1st"), "[\"1st\"]");
+        assert_eq!(ident("a.b"), "[\"a.b\"]");
+        assert_eq!(ident("café"), "[\"café\"]");
+        assert_eq!(ident(""), "[\"\"]");
+        assert_eq!(
+            ident("x\"; DROP TABLE victims; --"),
+            "[\"x\\\"; DROP TABLE victims; --\"]"
+        );
+        assert_eq!(ident("back\\slash"), "[\"back\\\\slash\"]");
+    }
+
+    /// Hostile names survive read → write → read → write unchanged, with no
+    /// diagnostics, and `schema fmt` of the written file means the same and
+    /// keeps its indentation.
+    #[test]
+    fn hostile_names_round_trip_through_write_read_and_fmt() {
+        use crate::hcl::{fmt, read};
+        let src = r#"schema "main" {}
+table "x\"; DROP TABLE victims; --" {
+  schema = schema.main
+  column "id" {
+    type = integer
+  }
+  primary_key {
+    columns = [column["id"]]
+  }
+}
+table "my table" {
+  schema = schema.main
+  column "first name" {
+    type = text
+  }
+  column "1st" {
+    type = integer
+  }
+  column "a.b" {
+    type = integer
+  }
+  column "café" {
+    type = integer
+  }
+  column "back\\slash" {
+    type = integer
+  }
+  index "idx \"q\"" {
+    columns = [column["first name"], column.café]
+  }
+  foreign_key "fk; --" {
+    columns = [column["1st"]]
+    ref_columns = [table["x\"; DROP TABLE victims; --"].column.id]
+    on_update = NO_ACTION
+    on_delete = NO_ACTION
+  }
+  check "ck \"1\"" {
+    expr = "\"1st\" > 0"
+  }
+}
+"#;
+        let first = read::read(&[SourceFile::new("a.hcl", src)], Dialect::Sqlite);
+        assert!(first.diagnostics.is_empty(), "{:?}", first.diagnostics);
+        let t = first
+            .realm
+            .schema("main")
+            .unwrap()
+            .table("my table")
+            .unwrap();
+        assert_eq!(t.foreign_keys[0].ref_table, "x\"; DROP TABLE victims; --");
+        assert_eq!(t.indexes[0].parts.len(), 2);
+        let written = write(&first.realm, Dialect::Sqlite);
+        assert!(written.contains("column[\"first name\"]"), "{written}");
+        assert!(
+            written.contains("table[\"x\\\"; DROP TABLE victims; --\"].column.id"),
+            "{written}"
+        );
+        let second = read::read(
+            &[SourceFile::new("b.hcl", written.as_str())],
+            Dialect::Sqlite,
+        );
+        assert!(
+            second.diagnostics.is_empty(),
+            "{written}\n{:?}",
+            second.diagnostics
+        );
+        assert_eq!(write(&second.realm, Dialect::Sqlite), written);
+        let formatted = fmt::format(&SourceFile::new("b.hcl", written.as_str())).unwrap();
+        assert!(
+            formatted.contains("\n  column \"first name\" {\n    null = false\n    type = text\n"),
+            "{formatted}"
+        );
+        let third = read::read(
+            &[SourceFile::new("c.hcl", formatted.as_str())],
+            Dialect::Sqlite,
+        );
+        assert!(third.diagnostics.is_empty(), "{:?}", third.diagnostics);
+        assert_eq!(write(&third.realm, Dialect::Sqlite), written);
     }
 
     #[test]

@@ -34,9 +34,15 @@ pub fn add_fk_index(a: &Analysis, file: FileId, offset: usize) -> Option<(String
         return None;
     }
     let name = format!("{}_{}", t.name, fk.columns.join("_"));
-    let cols: Vec<String> = fk.columns.iter().map(|c| format!("column.{c}")).collect();
+    // Names that are not HCL identifiers take the index form, labels are escaped.
+    let cols: Vec<String> = fk
+        .columns
+        .iter()
+        .map(|c| format!("column{}", strata_core::hcl::write::ident(c)))
+        .collect();
     let block = format!(
-        "{indent}index \"{name}\" {{\n{indent}  columns = [{}]\n{indent}}}\n",
+        "{indent}index {} {{\n{indent}  columns = [{}]\n{indent}}}\n",
+        strata_core::hcl::write::string(&name),
         cols.join(", ")
     );
     Some((
