@@ -135,6 +135,20 @@ impl ResolvedEnv {
         }
     }
 
+    /// The target's dialect, from its URL scheme.
+    pub fn dialect(&self) -> Option<crate::dialect::Dialect> {
+        match crate::url::parse(self.env.url.as_deref()?).ok()? {
+            crate::url::Url::Database(db) => Some(db.dialect),
+            crate::url::Url::Files(_) => None,
+        }
+    }
+
+    /// The schema files of `src`, expanded in the order the CLI reads them.
+    pub fn src_paths(&self) -> crate::diag::Result<Vec<PathBuf>> {
+        let paths = crate::workspace::file_paths(&self.src_urls())?;
+        crate::source::expand(&paths)
+    }
+
     pub fn policy(&self) -> crate::pipeline::Policy {
         crate::pipeline::Policy {
             destructive_error: self.env.lint.destructive_error,

@@ -35,7 +35,7 @@ pub(super) fn schedule(shared: Arc<Shared>, client: Client, gen: u64) {
     if st.gen != gen || !st.opts.live_plan {
         return;
     }
-    if st.live.env.as_ref().is_none_or(|e| e.url.is_none()) {
+    if st.live.env.as_ref().is_none_or(|e| e.env.url.is_none()) {
         st.live.view = None;
         return;
     }
@@ -113,7 +113,7 @@ async fn run(shared: Arc<Shared>, client: Client, gen: u64) {
                     st.live.warned = true;
                     message = Some(format!(
                         "strata: cannot compute the live plan for env \"{}\": {why}",
-                        env.name
+                        env.name()
                     ));
                 }
             }
@@ -153,7 +153,7 @@ pub(super) fn code_lenses(
     file: FileId,
     ix: &LineIndex,
 ) -> Option<Vec<CodeLens>> {
-    if !opts.live_plan || live.env.as_ref().is_none_or(|e| e.url.is_none()) {
+    if !opts.live_plan || live.env.as_ref().is_none_or(|e| e.env.url.is_none()) {
         return None;
     }
     if !live.src_files.contains(&file) {

@@ -366,7 +366,7 @@ async fn analysis_round(shared: Arc<Shared>, client: Client, gen: u64) {
         // The project env decides the default dialect and the live plan.
         let env = a
             .project()
-            .and_then(|(_, p)| EnvInfo::new(p, st.opts.env.as_deref()));
+            .and_then(|(_, p)| EnvInfo::of(p, st.opts.env.as_deref()));
         if let Some(d) = env.as_ref().and_then(EnvInfo::dialect) {
             if d != st.ws.default_dialect() {
                 st.ws.set_default_dialect(d);
@@ -603,7 +603,7 @@ impl Backend {
         let a = st.ws.snapshot();
         let env = a
             .project()
-            .and_then(|(_, p)| EnvInfo::new(p, st.opts.env.as_deref()));
+            .and_then(|(_, p)| EnvInfo::of(p, st.opts.env.as_deref()));
         if let Some(d) = env.as_ref().and_then(EnvInfo::dialect) {
             st.ws.set_default_dialect(d);
             st.ws.snapshot();
@@ -1426,7 +1426,7 @@ impl LanguageServer for Backend {
                 ..CodeAction::default()
             }));
         }
-        if st.live.env.as_ref().is_some_and(|e| e.url.is_some()) {
+        if st.live.env.as_ref().is_some_and(|e| e.env.url.is_some()) {
             out.push(CodeActionOrCommand::CodeAction(CodeAction {
                 title: "strata: preview the migration plan".into(),
                 kind: Some(CodeActionKind::SOURCE),

@@ -7,53 +7,15 @@
 
 use crate::analysis::plan::normalize_path;
 use crate::analysis::{Analysis, FileId};
-use std::path::PathBuf;
 use std::time::Duration;
-use strata_core::dialect::Dialect;
 use strata_core::env::ResolvedEnv;
 use strata_core::pipeline::{self, Approval, DesiredSource, Intent, PlanRequest, Session};
-use strata_core::project::Project;
-use strata_core::url::{self, Url};
+use strata_core::url;
 use strata_core::workspace::{self, Desired, State};
 use strata_core::{Error, SourceFile};
 
-/// An env with its URLs resolved against the project file's directory, the way
-/// the CLI's `--env` resolves them (both through [`ResolvedEnv`]).
-#[derive(Clone, Debug)]
-pub struct EnvInfo {
-    pub name: String,
-    pub url: Option<String>,
-    pub dev: Option<String>,
-    pub src: Vec<String>,
-    pub resolved: ResolvedEnv,
-}
-
-impl EnvInfo {
-    pub fn new(project: &Project, name: Option<&str>) -> Option<EnvInfo> {
-        let resolved = ResolvedEnv::of(project, name)?;
-        Some(EnvInfo {
-            name: resolved.name().to_string(),
-            url: resolved.target_url(),
-            dev: resolved.dev_url(),
-            src: resolved.src_urls(),
-            resolved,
-        })
-    }
-
-    /// The target's dialect, from its URL scheme.
-    pub fn dialect(&self) -> Option<Dialect> {
-        match url::parse(self.url.as_deref()?).ok()? {
-            Url::Database(db) => Some(db.dialect),
-            Url::Files(_) => None,
-        }
-    }
-
-    /// The schema files of `src`, in the order the CLI reads them.
-    pub fn src_paths(&self) -> Result<Vec<PathBuf>, Error> {
-        let paths = workspace::file_paths(&self.src)?;
-        strata_core::source::expand(&paths)
-    }
-}
+/// An env as the CLI's `--env` resolves it (core's [`ResolvedEnv`]).
+pub type EnvInfo = ResolvedEnv;
 
 /// The env's schema files, each with the editor's text when the workspace
 /// has the file, else the text on disk.
@@ -98,9 +60,8 @@ const LOCK_TIMEOUT: Duration = Duration::from_secs(10);
 /// buffers as the schema files.
 fn request(a: &Analysis, env: &EnvInfo, intent: Intent) -> Result<PlanRequest, Error> {
     let url = env
-        .url
-        .clone()
-        .ok_or_else(|| Error::Usage(format!("env \"{}\" has no `url`", env.name)))?;
+        .target_url()
+        .ok_or_else(|| Error::Usage(format!("env \"{}\" has no `url`", env.name())))?;
     let target_url = workspace::parse_db(&url)?;
     let desired = Desired::read(desired_files(a, env)?, target_url.dialect);
     if desired.has_errors() {
@@ -109,10 +70,10 @@ fn request(a: &Analysis, env: &EnvInfo, intent: Intent) -> Result<PlanRequest, E
     Ok(PlanRequest {
         target: url,
         desired: DesiredSource::State(State::Files(Box::new(desired))),
-        dev: env.dev.clone(),
-        scope: env.resolved.scope(),
-        diff: env.resolved.diff_options(),
-        policy: env.resolved.policy(),
+        dev: env.dev_url(),
+        scope: env.scope(),
+        diff: env.diff_options(),
+        policy: env.policy(),
         intent,
         lock_timeout: LOCK_TIMEOUT,
     })
@@ -160,8 +121,8 @@ pub fn apply(
 pub fn preview_json(env: &EnvInfo, s: &Session) -> serde_json::Value {
     let p = s.plan();
     serde_json::json!({
-        "env": env.name,
-        "url": env.url.as_deref().map(url::redact),
+        "env": env.name(),
+        "url": env.target_url().as_deref().map(url::redact),
         "sql": p.to_sql(),
         "summary": p.summary(),
         "summaryText": p.summary().to_string(),

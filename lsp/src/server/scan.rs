@@ -39,7 +39,7 @@ pub fn files_to_index(
         if let Ok(text) = std::fs::read_to_string(&pf) {
             let file = SourceFile::new(pf.to_string_lossy().as_ref(), text);
             if let Ok(p) = project::load(&file, vars) {
-                if let Some(paths) = EnvInfo::new(&p, env).and_then(|e| e.src_paths().ok()) {
+                if let Some(paths) = EnvInfo::of(&p, env).and_then(|e| e.src_paths().ok()) {
                     if !paths.is_empty() {
                         out.extend(paths.iter().map(|p| normalize_path(p)));
                         return explicit(out);
