@@ -79,8 +79,8 @@ pub(super) fn create_on_partition(i: usize, schema: &str, table: &Table, idx: &I
     }
 }
 
-/// `CREATE INDEX` of a view's or table's index in `create_views`/elsewhere,
-/// with the owner's span when the index has none.
+/// The `CREATE INDEX` step of an index on `owner` (a table or a
+/// materialized view), with the owner's span when the index has none.
 pub(super) fn create_step(
     i: usize,
     schema: &str,
