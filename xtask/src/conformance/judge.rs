@@ -493,7 +493,8 @@ mod tests {
             let mut plan = Plan::empty(strata_core::dialect::Dialect::Sqlite);
             if !self.applied {
                 let sql = "ALTER TABLE t ADD b int NOT NULL".to_string();
-                plan.steps.push(Step::new(0, "add b".into(), sql, None, None));
+                plan.steps
+                    .push(Step::new(0, "add b".into(), sql, None, None));
             }
             let (current, desired) = (Realm::default(), Realm::default());
             Ok(Planned {
@@ -552,7 +553,11 @@ mod tests {
         };
         let r = judged(true, &mut db);
         assert_eq!(r.status, Status::Pass);
-        assert!(r.notes[1].starts_with("seeded again with plain values"), "{:?}", r.notes);
+        assert!(
+            r.notes[1].starts_with("seeded again with plain values"),
+            "{:?}",
+            r.notes
+        );
         assert_eq!(db.log, ["load", "seed Plausible", "load", "seed Plain"]);
     }
 
@@ -568,8 +573,16 @@ mod tests {
         };
         let r = judged(true, &mut db);
         assert_eq!(r.class.as_deref(), Some("data-conflict"));
-        assert!(r.reason.ends_with("(the plan applies on empty tables)"), "{}", r.reason);
-        assert_eq!(r.seeded_rows.get("t"), Some(&1), "the seeded run's rows are reported");
+        assert!(
+            r.reason.ends_with("(the plan applies on empty tables)"),
+            "{}",
+            r.reason
+        );
+        assert_eq!(
+            r.seeded_rows.get("t"),
+            Some(&1),
+            "the seeded run's rows are reported"
+        );
         let loads = db.log.iter().filter(|l| *l == "load").count();
         assert_eq!(loads, 4, "{:?}", db.log);
     }
