@@ -23,6 +23,7 @@ pub mod source;
 pub mod span;
 pub mod sql;
 pub mod sqlite;
+pub mod suggest;
 pub mod url;
 pub mod workspace;
 

@@ -10,6 +10,7 @@ pub mod narrow;
 pub mod order;
 pub mod owner;
 pub mod plan;
+pub mod vocab;
 
 pub use conn::PgDriver;
 
@@ -23,6 +24,7 @@ use crate::url::DbUrl;
 /// PostgreSQL's facts for shared code.
 pub const RULES: Rules = Rules {
     name: "postgres",
+    title: "PostgreSQL",
     default_schema: "public",
     quote: '"',
     fold_case: false,
@@ -52,6 +54,8 @@ pub const RULES: Rules = Rules {
         "$$",
         "set_config('search_path'",
     ],
+    triggers_per_table: true,
+    vocab: &vocab::VOCAB,
 };
 
 /// PostgreSQL behind the dialect seam.

@@ -5,6 +5,7 @@ pub mod ddl;
 pub mod inspect;
 pub mod partition;
 pub mod plan;
+pub mod vocab;
 
 pub use conn::SqliteDriver;
 
@@ -19,6 +20,7 @@ use crate::url::{DbKind, DbUrl};
 /// SQLite's facts for shared code.
 pub const RULES: Rules = Rules {
     name: "sqlite",
+    title: "SQLite",
     default_schema: "main",
     quote: '"',
     fold_case: true,
@@ -33,6 +35,8 @@ pub const RULES: Rules = Rules {
         "without_rowid",
         "pragma ",
     ],
+    triggers_per_table: false,
+    vocab: &vocab::VOCAB,
 };
 
 /// SQLite behind the dialect seam.
