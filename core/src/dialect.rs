@@ -190,6 +190,7 @@ const MYSQL_VOCAB: Vocabulary = Vocabulary {
     ],
     type_aliases: &["unsigned"],
     array_types: false,
+    open_types: false,
     spaced_types: &[],
     bool_literals: ["0", "1"],
     type_refs: false,

@@ -10,6 +10,7 @@ use super::vocab::{BlockSpec, Vocabulary};
 use crate::diag::Diagnostic;
 use crate::dialect::Dialect;
 use crate::model::*;
+use crate::resolve;
 use crate::span::{SourceFile, Span};
 use hcl_edit::expr::{Expression, TraversalOperator};
 use hcl_edit::structure::{Attribute, Block, Body, Structure};
@@ -1852,26 +1853,26 @@ impl Reader {
 
     // ----- resolution -----
 
+    /// A reference that points at nothing, as the resolver words it.
+    fn unresolved(&mut self, e: resolve::Unresolved, span: Span) {
+        let mut d = Diagnostic::error("unresolved", e.message, Some(span));
+        d.help = e.help;
+        self.out.diagnostics.push(d);
+    }
+
     fn resolve(&mut self) {
         // Schemas referenced by `schema = schema.x` must be declared.
-        let declared = self.explicit_schemas.clone();
+        let declared = self.explicit_schemas.iter().map(String::as_str);
         let mut unknown_schema = Vec::new();
         for r in &self.out.references {
             if let Some(Target::Schema(s)) = &r.target {
-                if !declared.contains(s) {
-                    unknown_schema.push((s.clone(), r.span.clone()));
+                if let Err(e) = resolve::schema(declared.clone(), s, |a, b| a == b) {
+                    unknown_schema.push((e, r.span.clone()));
                 }
             }
         }
-        for (s, span) in unknown_schema {
-            self.err(
-                "unresolved",
-                format!("schema `{s}` is not defined"),
-                Some(span),
-            );
-            if let Some(d) = self.out.diagnostics.last_mut() {
-                d.help = Some(format!("add `schema \"{s}\" {{}}`"));
-            }
+        for (e, span) in unknown_schema {
+            self.unresolved(e, span);
         }
         let pending = std::mem::take(&mut self.pending);
         let index = TableIndex::new(&self.out.realm);
@@ -1892,12 +1893,8 @@ impl Reader {
                         text,
                     });
                 }
-                Err(msg) => {
-                    self.out.diagnostics.push(Diagnostic::error(
-                        "unresolved",
-                        msg,
-                        Some(p.span.clone()),
-                    ));
+                Err(e) => {
+                    self.unresolved(e, p.span.clone());
                     self.out.references.push(Reference {
                         span: p.span,
                         target: None,
@@ -2016,96 +2013,116 @@ fn partition_columns<'a>(realm: &'a Realm, mut t: &'a Table) -> Vec<String> {
     t.columns.iter().map(|c| c.name.clone()).collect()
 }
 
-/// Names of tables and their columns, for resolving references.
+/// Names of tables and their columns, for resolving references through
+/// [`crate::resolve`].
 struct TableIndex {
-    tables: HashMap<String, Vec<(String, Vec<String>)>>,
+    /// (schema, name, columns) of every table and view.
+    rels: Vec<(String, String, Vec<String>)>,
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+impl resolve::Names for TableIndex {
+    type Rel = usize;
+
+    fn relations<'s>(&'s self, name: &str) -> impl Iterator<Item = (usize, &'s str)> + 's {
+        self.by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|&i| (i, self.rels[i].0.as_str()))
+    }
+
+    fn relation_names(&self) -> Vec<&str> {
+        self.by_name.keys().map(String::as_str).collect()
+    }
+
+    fn has_column(&self, rel: usize, column: &str) -> bool {
+        self.rels[rel].2.iter().any(|c| c == column)
+    }
+
+    fn column_names(&self, rel: usize) -> Vec<&str> {
+        self.rels[rel].2.iter().map(String::as_str).collect()
+    }
 }
 
 impl TableIndex {
     fn new(realm: &Realm) -> TableIndex {
-        let mut tables: HashMap<String, Vec<(String, Vec<String>)>> = HashMap::new();
+        let mut ix = TableIndex {
+            rels: Vec::new(),
+            by_name: HashMap::new(),
+        };
+        let mut add = |schema: &str, name: &str, cols: Vec<String>| {
+            ix.by_name
+                .entry(name.to_string())
+                .or_default()
+                .push(ix.rels.len());
+            ix.rels.push((schema.to_string(), name.to_string(), cols));
+        };
         for s in &realm.schemas {
             for t in &s.tables {
-                let cols = partition_columns(realm, t);
-                tables
-                    .entry(t.name.clone())
-                    .or_default()
-                    .push((s.name.clone(), cols));
+                add(&s.name, &t.name, partition_columns(realm, t));
             }
             for v in &s.views {
-                tables
-                    .entry(v.name.clone())
-                    .or_default()
-                    .push((s.name.clone(), Vec::new()));
+                add(&s.name, &v.name, Vec::new());
             }
         }
-        TableIndex { tables }
+        ix
     }
 
     fn schema_of(&self, from_schema: &str, table: &str) -> Option<String> {
-        let c = self.tables.get(table)?;
+        let c = self.by_name.get(table)?;
         c.iter()
-            .find(|(s, _)| s == from_schema)
-            .or(c.first())
-            .map(|(s, _)| s.clone())
+            .map(|&i| &self.rels[i].0)
+            .find(|s| *s == from_schema)
+            .or(c.first().map(|&i| &self.rels[i].0))
+            .cloned()
     }
 
-    fn lookup(
+    fn column(
         &self,
-        owner_schema: &str,
-        schema: Option<&str>,
-        table: &str,
-    ) -> Result<(String, &Vec<String>), String> {
-        let candidates = self
-            .tables
-            .get(table)
-            .ok_or_else(|| format!("table `{table}` is not defined"))?;
-        let found: Vec<_> = match schema {
-            Some(s) => candidates.iter().filter(|(cs, _)| cs == s).collect(),
-            None => candidates.iter().collect(),
-        };
-        match found.as_slice() {
-            [] => Err(format!(
-                "table `{}.{table}` is not defined",
-                schema.unwrap_or_default()
-            )),
-            [one] => Ok((one.0.clone(), &one.1)),
-            many => match many.iter().find(|(s, _)| s == owner_schema) {
-                Some(one) => Ok((one.0.clone(), &one.1)),
-                None => Err(format!(
-                    "`{table}` is ambiguous: qualify it as `table.SCHEMA.{table}`"
-                )),
-            },
-        }
-    }
-
-    fn column(&self, owner: &(String, String), path: &[String]) -> Result<Target, String> {
+        owner: &(String, String),
+        path: &[String],
+    ) -> Result<Target, resolve::Unresolved> {
         let p: Vec<&str> = path.iter().map(String::as_str).collect();
         let (schema, table, column) = match p.as_slice() {
             ["column", c] => (Some(owner.0.as_str()), owner.1.as_str(), *c),
             ["table", t, "column", c] => (None, *t, *c),
             ["table", s, t, "column", c] => (Some(*s), *t, *c),
-            _ => return Err(format!("`{}` is not a column reference", path.join("."))),
+            _ => {
+                return Err(resolve::Unresolved {
+                    message: format!("`{}` is not a column reference", path.join(".")),
+                    help: None,
+                    ambiguous: false,
+                })
+            }
         };
-        let (schema, cols) = self.lookup(&owner.0, schema, table)?;
-        if !cols.iter().any(|c| c == column) {
-            return Err(format!("table `{table}` has no column `{column}`"));
-        }
+        let rels = resolve::relation(self, schema, table, &owner.0)?;
+        resolve::column(self, &rels[..1], table, column)?;
         Ok(Target::Column {
-            schema,
+            schema: self.rels[rels[0]].0.clone(),
             table: table.to_string(),
             column: column.to_string(),
         })
     }
 
-    fn table(&self, owner: &(String, String), path: &[String]) -> Result<(String, String), String> {
+    fn table(
+        &self,
+        owner: &(String, String),
+        path: &[String],
+    ) -> Result<(String, String), resolve::Unresolved> {
         let (schema, table) = match path {
             [_, t] => (None, t.as_str()),
             [_, s, t] => (Some(s.as_str()), t.as_str()),
-            _ => return Err(format!("`{}` is not a table reference", path.join("."))),
+            _ => {
+                return Err(resolve::Unresolved {
+                    message: format!("`{}` is not a table reference", path.join(".")),
+                    help: None,
+                    ambiguous: false,
+                })
+            }
         };
-        let (schema, _) = self.lookup(&owner.0, schema, table)?;
-        Ok((schema, table.to_string()))
+        let rels = resolve::relation(self, schema, table, &owner.0)?;
+        Ok((self.rels[rels[0]].0.clone(), table.to_string()))
     }
 }
 

@@ -113,6 +113,9 @@ pub struct Vocabulary {
     pub type_aliases: &'static [&'static str],
     /// `text[]`: array types of any known type.
     pub array_types: bool,
+    /// The database takes any type name (SQLite's affinity rules): a type
+    /// outside the catalog is a warning, not an error.
+    pub open_types: bool,
     /// Types Atlas spells with underscores that SQL spells with spaces
     /// (`double_precision` → `double precision`).
     pub spaced_types: &'static [&'static str],
@@ -704,8 +707,8 @@ mod tests {
         assert!(pg.is_type("VARCHAR(255)"));
         assert!(pg.is_type("double precision"));
         assert!(pg.is_type("text[]"));
-        assert!(!pg.is_type("txet"));
-        assert_eq!(pg.closest_type("txet"), Some("text"));
+        assert!(!pg.is_type("tetx"));
+        assert_eq!(pg.closest_type("tetx"), Some("text"));
         assert_eq!(pg.sql_type_word("double_precision"), "double precision");
         let lt = Dialect::Sqlite.rules().vocab;
         assert!(!lt.is_type("text[]"));

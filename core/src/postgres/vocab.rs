@@ -464,6 +464,7 @@ pub const VOCAB: Vocabulary = Vocabulary {
         "time_without_time_zone",
     ],
     array_types: true,
+    open_types: false,
     spaced_types: &[
         "double_precision",
         "character_varying",

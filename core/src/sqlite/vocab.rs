@@ -92,6 +92,7 @@ pub const VOCAB: Vocabulary = Vocabulary {
     types: TYPES,
     type_aliases: &["unsigned_big_int", "varying_character", "native_character"],
     array_types: false,
+    open_types: true,
     spaced_types: &[],
     // SQLite stores booleans as integers.
     bool_literals: ["0", "1"],
