@@ -646,6 +646,22 @@ fn incremental_sql_statements_match_a_full_split_under_random_edits() {
     }
 }
 
+#[test]
+fn hover_on_block_and_attribute_names_shows_the_vocabulary() {
+    let md = |src: &str| {
+        let fx = fixture(src);
+        let (f, o) = fx.pos();
+        hover(&fx.a, f, o).map(|h| h.markdown)
+    };
+    let h = md("table \"t\" {\n  with$0out_rowid = true\n}\n").unwrap();
+    assert!(h.starts_with("**without_rowid** — sqlite attribute"), "{h}");
+    assert!(h.contains("WITHOUT ROWID"), "{h}");
+    let h = md("//- /ws/s.pg.hcl\ntable \"t\" {\n  column \"id\" {\n    type = int\n    iden$0tity {\n    }\n  }\n}\n").unwrap();
+    assert!(h.starts_with("**identity** — postgres block"), "{h}");
+    // Another dialect's attribute is no vocabulary of this one.
+    assert_eq!(md("table \"t\" {\n  unlog$0ged = true\n}\n"), None);
+}
+
 // ----- completion -----
 
 #[test]
