@@ -58,10 +58,39 @@ pub struct Rules {
     pub content_markers: &'static [&'static str],
     /// Trigger names are unique per table (PostgreSQL), not per schema.
     pub triggers_per_table: bool,
+    /// How the dialect's SQL scripts are lexed into statements.
+    pub sql: SqlSyntax,
     /// The HCL blocks, attributes and column types of this dialect's schema
     /// files (see [`crate::hcl::vocab`]): what the reader accepts and the
     /// editor offers.
     pub vocab: &'static Vocabulary,
+}
+
+/// How a dialect's SQL scripts are lexed, as far as the statement splitter
+/// (`sql/split.rs`) needs: quotes, comments, delimiters and compound bodies.
+#[derive(Debug)]
+pub struct SqlSyntax {
+    /// `#` starts a line comment (MySQL).
+    pub hash_comments: bool,
+    /// `--` starts a comment only before whitespace or a control character (MySQL).
+    pub dash_comment_needs_space: bool,
+    /// Block comments nest: `/* a /* b */ c */` (PostgreSQL).
+    pub nested_block_comments: bool,
+    /// The client's `DELIMITER xx` line, which is not SQL, changes the
+    /// statement delimiter (MySQL).
+    pub delimiter_directive: bool,
+    /// `'…'` and `"…"` take backslash escapes (MySQL).
+    pub backslash_escapes: bool,
+    /// `` `x` `` quotes an identifier.
+    pub backtick_quotes: bool,
+    /// `[x]` quotes an identifier (SQLite).
+    pub bracket_quotes: bool,
+    /// `$tag$ … $tag$` strings (PostgreSQL).
+    pub dollar_quotes: bool,
+    /// `E'…'` strings take backslash escapes (PostgreSQL).
+    pub escape_strings: bool,
+    /// Object kinds (`CREATE TRIGGER`) whose body may hold `;` inside `BEGIN … END`.
+    pub compound_bodies: &'static [&'static str],
 }
 
 /// What a dialect folder implements (see the module doc).
@@ -123,6 +152,18 @@ const MYSQL_RULES: Rules = Rules {
         "charset",
     ],
     triggers_per_table: false,
+    sql: SqlSyntax {
+        hash_comments: true,
+        dash_comment_needs_space: true,
+        nested_block_comments: false,
+        delimiter_directive: true,
+        backslash_escapes: true,
+        backtick_quotes: true,
+        bracket_quotes: false,
+        dollar_quotes: false,
+        escape_strings: false,
+        compound_bodies: &["TRIGGER", "PROCEDURE", "FUNCTION", "EVENT"],
+    },
     vocab: &MYSQL_VOCAB,
 };
 

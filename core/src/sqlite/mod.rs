@@ -10,7 +10,7 @@ pub mod vocab;
 pub use conn::SqliteDriver;
 
 use crate::diag::Result;
-use crate::dialect::{DialectImpl, Rules};
+use crate::dialect::{DialectImpl, Rules, SqlSyntax};
 use crate::diff::DiffOptions;
 use crate::driver::{Driver, Scope};
 use crate::model::{Index, Realm, Table};
@@ -36,6 +36,18 @@ pub const RULES: Rules = Rules {
         "pragma ",
     ],
     triggers_per_table: false,
+    sql: SqlSyntax {
+        hash_comments: false,
+        dash_comment_needs_space: false,
+        nested_block_comments: false,
+        delimiter_directive: false,
+        backslash_escapes: false,
+        backtick_quotes: true,
+        bracket_quotes: true,
+        dollar_quotes: false,
+        escape_strings: false,
+        compound_bodies: &["TRIGGER"],
+    },
     vocab: &vocab::VOCAB,
 };
 
