@@ -1673,6 +1673,22 @@ fn semantic_tokens_classify_names_by_meaning() {
 }
 
 #[test]
+fn semantic_tokens_mark_the_dialects_reference_roots_as_keywords() {
+    let src = "//- /ws/s.pg.hcl\nenum \"mood\" {\n  values = [\"ok\"]\n}\ntable \"t\" {\n  column \"m\" {\n    type = enum.mood\n  }\n}\nfunction \"f\" {\n  return = trigger\n  as = \"x\"\n}\n";
+    let fx = fixture(src);
+    let f = fx.file("/ws/s.pg.hcl");
+    let toks = semantic_tokens(&fx.a, f);
+    let kind_at = |needle: &str| {
+        let text = &fx.a.file(f).unwrap().text;
+        let start = text.find(needle).unwrap();
+        toks.iter().find(|t| t.range.start == start).map(|t| t.kind)
+    };
+    assert_eq!(kind_at("enum.mood"), Some(SemKind::Keyword));
+    // A block kind that is not followed by a name is no reference: here a type.
+    assert_ne!(kind_at("trigger\n"), Some(SemKind::Keyword));
+}
+
+#[test]
 fn semantic_tokens_color_names_in_sql_that_resolve() {
     let fx = fixture(
         r#"
