@@ -1516,6 +1516,11 @@ impl Reader {
                                     self.dialect.quote(f)
                                 ))
                             }
+                            ("function", _) => self.err(
+                                "bad-reference",
+                                "expected a function reference such as `function.notify`",
+                                ctx.span(a.value.span()),
+                            ),
                             (k, _) => self.unknown_attr(ctx, a, k, spec.child("execute")),
                         }
                     }
@@ -2429,6 +2434,114 @@ table "t" {
                 "\"app\".\"status\"[]",
                 "\"app\".\"code\"",
                 "int"
+            ]
+        );
+    }
+
+    /// The vocabulary and the reader agree: every attribute and block a
+    /// dialect's vocabulary lists, at every depth, is read, never reported
+    /// as unknown (completion would otherwise offer what the CLI refuses).
+    #[test]
+    fn the_reader_reads_everything_the_vocabulary_lists() {
+        use crate::hcl::vocab::{BlockSpec, Labels, Value};
+        fn sample(v: Value) -> String {
+            match v {
+                Value::Bool => "true".into(),
+                Value::Int => "1".into(),
+                Value::Str | Value::Sql | Value::Name => "\"x\"".into(),
+                Value::Strings => "[\"x\"]".into(),
+                Value::Word(w) => w[0].into(),
+                Value::Type => "integer".into(),
+                Value::Default => "0".into(),
+                Value::Columns => "[column.a]".into(),
+                Value::ForeignColumns => "[table.t.column.a]".into(),
+                Value::Relation => "table.t".into(),
+                Value::Schema => "schema.s".into(),
+            }
+        }
+        fn open(b: &BlockSpec) -> String {
+            match b.labels {
+                Labels::None => format!("{} {{\n", b.name),
+                _ => format!("{} \"n\" {{\n", b.name),
+            }
+        }
+        /// One file per attribute and per nested block, inside its parents.
+        fn walk(path: &[&BlockSpec], out: &mut Vec<String>) {
+            let b = *path.last().unwrap();
+            let wrap = |inner: String| {
+                let mut text: String = path.iter().map(|p| open(p)).collect();
+                text.push_str(&inner);
+                text.push_str(&"}\n".repeat(path.len()));
+                text
+            };
+            for a in b.attrs() {
+                out.push(wrap(format!("{} = {}\n", a.name, sample(a.value))));
+            }
+            for c in b.blocks {
+                out.push(wrap(format!("{}}}\n", open(c))));
+                let mut deeper = path.to_vec();
+                deeper.push(c);
+                walk(&deeper, out);
+            }
+        }
+        for d in Dialect::all() {
+            let mut files = Vec::new();
+            for b in d.rules().vocab.blocks {
+                files.push(format!("{}}}\n", open(b)));
+                walk(&[b], &mut files);
+            }
+            assert!(files.len() > 40, "{d:?}: {}", files.len());
+            for text in files {
+                let s = read(&[SourceFile::new("v.hcl", text.as_str())], d);
+                let unknown: Vec<_> = s
+                    .diagnostics
+                    .iter()
+                    .filter(|x| matches!(x.code, "unknown-attribute" | "unknown-block" | "dialect"))
+                    .map(|x| x.message.clone())
+                    .collect();
+                assert!(unknown.is_empty(), "{d:?}:\n{text}{unknown:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_names_suggest_the_dialects_nearest() {
+        let s = read_one("table \"t\" {\n  column \"a\" {\n    type = int\n    nul = true\n  }\n  unlogged = true\n}\n");
+        let d: Vec<_> = s
+            .diagnostics
+            .iter()
+            .map(|d| (d.message.as_str(), d.help.as_deref()))
+            .collect();
+        assert_eq!(
+            d,
+            [
+                (
+                    "unknown attribute `nul` in `column` block",
+                    Some("did you mean `null`?")
+                ),
+                // PostgreSQL's, not SQLite's: no suggestion to force it.
+                ("unknown attribute `unlogged` in `table` block", None),
+            ]
+        );
+        let s = read_one("tabel \"t\" {}\nmaterialized \"m\" {}\n");
+        let d: Vec<_> = s
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, d.message.as_str(), d.help.as_deref()))
+            .collect();
+        assert_eq!(
+            d,
+            [
+                (
+                    "unknown-block",
+                    "unknown block `tabel`",
+                    Some("did you mean `table`?")
+                ),
+                (
+                    "dialect",
+                    "`materialized` blocks need PostgreSQL",
+                    Some("name the file *.pg.hcl, or point the env's url at a PostgreSQL database")
+                ),
             ]
         );
     }
