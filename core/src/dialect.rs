@@ -12,7 +12,7 @@
 //!
 //! `core/tests/architecture.rs` keeps `Dialect::` variants out of shared modules.
 
-use crate::diag::{Error, Result};
+use crate::diag::Result;
 use crate::diff::DiffOptions;
 use crate::driver::{Driver, Scope};
 use crate::model::{Index, Realm, Table};
@@ -55,6 +55,31 @@ pub struct Rules {
     pub content_markers: &'static [&'static str],
 }
 
+/// How an extra HCL attribute's value is spelled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HclKind {
+    Bool,
+    Int,
+    /// A bare word: `engine = InnoDB`.
+    Word,
+    /// A quoted string: `charset = "utf8mb4"`.
+    Str,
+    /// SQL text: `on_update = sql("current_timestamp()")` (a string reads too).
+    Sql,
+}
+
+/// A dialect's extra HCL attribute: in which block (`schema`, `table`,
+/// `column`, `index`, `on` for an index part, `view`) it may appear, and how
+/// its value is spelled. It is kept in the object's `Attrs` under `key` (an
+/// index part's as `<key>_<part number>` in the index's), so the reader and
+/// the writer handle it without knowing the dialect.
+#[derive(Clone, Copy, Debug)]
+pub struct HclAttr {
+    pub block: &'static str,
+    pub key: &'static str,
+    pub kind: HclKind,
+}
+
 /// What a dialect folder implements (see the module doc).
 pub trait DialectImpl: Sync {
     /// Turns `plan.changes` (from → to) into statements.
@@ -94,25 +119,26 @@ pub trait DialectImpl: Sync {
     ) -> Result<Option<Realm>> {
         Ok(None)
     }
-}
 
-const MYSQL_RULES: Rules = Rules {
-    name: "mysql",
-    default_schema: "",
-    quote: '`',
-    fold_case: true,
-    schemas_are_objects: false,
-    keeps_unique_names: true,
-    keeps_fk_names: true,
-    hcl_suffixes: &["my", "ma"],
-    content_markers: &[
-        "auto_increment",
-        "engine=",
-        "engine =",
-        "unsigned",
-        "charset",
-    ],
-};
+    /// Extra HCL attributes this dialect's blocks take (MySQL's `charset`,
+    /// `engine`, `on_update`, index part `prefix`, …).
+    fn hcl_attrs(&self) -> &'static [HclAttr] {
+        &[]
+    }
+
+    /// The scope a dev database is read back with, given the desired state's
+    /// static model: a dialect whose dev database holds one schema (MySQL)
+    /// names it here, or refuses a desired state it cannot hold.
+    fn dev_scope(&self, scope: &Scope, _desired: &Realm) -> Result<Scope> {
+        Ok(scope.clone())
+    }
+
+    /// A last check before planning `from` → `to`: a dialect refuses pairs
+    /// whose plan could only be wrong (MySQL: two unrelated databases).
+    fn check_plan(&self, _from: &Realm, _to: &Realm) -> Result<()> {
+        Ok(())
+    }
+}
 
 const ALL: [Dialect; 3] = [Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql];
 
@@ -122,7 +148,7 @@ impl Dialect {
         match self {
             Dialect::Sqlite => &crate::sqlite::RULES,
             Dialect::Postgres => &crate::postgres::RULES,
-            Dialect::Mysql => &MYSQL_RULES,
+            Dialect::Mysql => &crate::mysql::RULES,
         }
     }
 
@@ -131,10 +157,7 @@ impl Dialect {
         match self {
             Dialect::Sqlite => Ok(&crate::sqlite::Sqlite),
             Dialect::Postgres => Ok(&crate::postgres::Postgres),
-            Dialect::Mysql => Err(Error::Usage(
-                "MySQL/MariaDB is not supported yet: strata speaks SQLite and PostgreSQL today"
-                    .into(),
-            )),
+            Dialect::Mysql => Ok(&crate::mysql::Mysql),
         }
     }
 

@@ -248,6 +248,48 @@ impl Reader {
         );
     }
 
+    /// A dialect's extra attribute ([`crate::dialect::HclAttr`]) stored in
+    /// `attrs` under `key`; false when the dialect has no such attribute for
+    /// `block`.
+    fn dialect_attr(
+        &mut self,
+        ctx: &Ctx,
+        a: &Attribute,
+        block: &str,
+        key: &str,
+        attrs: &mut Attrs,
+    ) -> bool {
+        use crate::dialect::HclKind;
+        let Some(spec) = self.dialect.imp().ok().and_then(|imp| {
+            imp.hcl_attrs()
+                .iter()
+                .find(|x| x.block == block && x.key == a.key.as_str())
+        }) else {
+            return false;
+        };
+        let value = match spec.kind {
+            HclKind::Bool => Some(AttrValue::Bool(self.boolean(ctx, &a.value))),
+            HclKind::Int => self.integer(ctx, &a.value).map(AttrValue::Int),
+            HclKind::Word => self.word(ctx, &a.value).map(AttrValue::Str),
+            HclKind::Str => self.string(ctx, &a.value).map(AttrValue::Str),
+            HclKind::Sql => match &a.value {
+                Expression::FuncCall(f) if f.name.name.as_str() == "sql" => self.sql_arg(ctx, f),
+                other => self.word(ctx, other),
+            }
+            .map(AttrValue::Str),
+        };
+        match value {
+            Some(AttrValue::Bool(false)) => {
+                attrs.0.remove(key);
+            }
+            Some(v) => {
+                attrs.0.insert(key.to_string(), v);
+            }
+            None => {}
+        }
+        true
+    }
+
     fn unknown_block(&mut self, ctx: &Ctx, b: &Block, block: &str) {
         self.err(
             "unknown-block",
@@ -332,7 +374,11 @@ impl Reader {
                         let on = self.boolean(ctx, &a.value);
                         t.attrs.set_flag(a.key.as_str(), on);
                     }
-                    k => self.unknown_attr(ctx, a, k, "table"),
+                    k => {
+                        if !self.dialect_attr(ctx, a, "table", k, &mut t.attrs) {
+                            self.unknown_attr(ctx, a, k, "table")
+                        }
+                    }
                 },
                 Structure::Block(c) => match c.ident.as_str() {
                     "column" => {
@@ -476,7 +522,11 @@ impl Reader {
                             stored: false,
                         })
                     }
-                    k => self.unknown_attr(ctx, a, k, "column"),
+                    k => {
+                        if !self.dialect_attr(ctx, a, "column", k, &mut c.attrs) {
+                            self.unknown_attr(ctx, a, k, "column")
+                        }
+                    }
                 },
                 Structure::Block(g)
                     if g.ident.as_str() == "identity" && self.dialect == Dialect::Postgres =>
@@ -721,10 +771,18 @@ impl Reader {
                     }
                     "comment" => idx.comment = self.string(ctx, &a.value),
                     "renamed_from" => idx.renamed_from = self.name_or_ref(ctx, &a.value),
-                    k => self.unknown_attr(ctx, a, k, b.ident.as_str()),
+                    k => {
+                        if !self.dialect_attr(ctx, a, "index", k, &mut idx.attrs) {
+                            self.unknown_attr(ctx, a, k, b.ident.as_str())
+                        }
+                    }
                 },
                 Structure::Block(on) if on.ident.as_str() == "on" => {
-                    if let Some((part, nulls_first)) = self.read_index_part(ctx, on, owner) {
+                    if let Some((part, nulls_first, extra)) = self.read_index_part(ctx, on, owner) {
+                        let k = idx.parts.len();
+                        for (key, v) in extra.0 {
+                            idx.attrs.0.insert(format!("{key}_{k}"), v);
+                        }
                         // Only the order that is not the default for the direction is kept.
                         if let Some(first) = nulls_first.filter(|f| *f != part.desc) {
                             let k = idx.parts.len();
@@ -837,8 +895,9 @@ impl Reader {
         ctx: &Ctx,
         b: &Block,
         owner: &(String, String),
-    ) -> Option<(IndexPart, Option<bool>)> {
+    ) -> Option<(IndexPart, Option<bool>, Attrs)> {
         let mut key = None;
+        let mut extra = Attrs::default();
         let mut nulls_first = None;
         let mut desc = false;
         let mut collation = None;
@@ -855,7 +914,11 @@ impl Reader {
                 "nulls_last" if self.dialect == Dialect::Postgres => {
                     nulls_first = Some(!self.boolean(ctx, &a.value))
                 }
-                k => self.unknown_attr(ctx, a, k, "on"),
+                k => {
+                    if !self.dialect_attr(ctx, a, "on", k, &mut extra) {
+                        self.unknown_attr(ctx, a, k, "on")
+                    }
+                }
             }
         }
         match key {
@@ -867,6 +930,7 @@ impl Reader {
                     ops,
                 },
                 nulls_first,
+                extra,
             )),
             None => {
                 self.err(
@@ -1365,7 +1429,11 @@ impl Reader {
                             }
                         }
                     }
-                    k => self.unknown_attr(ctx, a, k, "view"),
+                    k => {
+                        if !self.dialect_attr(ctx, a, "view", k, &mut v.attrs) {
+                            self.unknown_attr(ctx, a, k, "view")
+                        }
+                    }
                 },
                 // Column blocks document the view's shape; the query decides it.
                 Structure::Block(c) if c.ident.as_str() == "column" => {}
