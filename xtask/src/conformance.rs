@@ -19,7 +19,7 @@
 //! state the database must end in.
 
 /// One line per option; printed by `--help` and after a wrong option.
-const USAGE: &str = "conformance --dialect sqlite|postgres --corpus DIR [--min-pass P] [--filter SUBSTR] [--verbose] [--json FILE] [--pg-url URL] [--jobs N]";
+const USAGE: &str = "conformance --dialect sqlite|postgres|mysql --corpus DIR [--min-pass P] [--filter SUBSTR] [--verbose] [--json FILE] [--pg-url URL] [--my-url URL] [--jobs N]";
 
 use anyhow::{bail, Context, Result};
 use rusqlite::types::Value;
@@ -44,14 +44,20 @@ use strata_core::{Error as CoreError, SourceFile};
 #[path = "conformance_pg.rs"]
 mod pg;
 
+#[path = "conformance_mysql.rs"]
+mod my;
+
 pub fn main(args: &[String]) -> Result<()> {
     let mut opts = Options::parse(args)?;
     if opts.dialect == "postgresql" {
         opts.dialect = "postgres".into();
     }
-    if opts.dialect != "sqlite" && opts.dialect != "postgres" {
+    if opts.dialect == "mariadb" {
+        opts.dialect = "mysql".into();
+    }
+    if !["sqlite", "postgres", "mysql"].contains(&opts.dialect.as_str()) {
         bail!(
-            "conformance: dialect {:?} is not supported yet (sqlite, postgres)",
+            "conformance: dialect {:?} is not supported yet (sqlite, postgres, mysql)",
             opts.dialect
         );
     }
@@ -95,6 +101,8 @@ pub fn main(args: &[String]) -> Result<()> {
 
     let results = if opts.dialect == "postgres" {
         pg::run(&cases, &opts)?
+    } else if opts.dialect == "mysql" {
+        my::run(&cases, &opts)?
     } else {
         with_quiet_panics(|| cases.iter().map(run_isolated).collect::<Vec<_>>(), &opts)
     };
@@ -186,6 +194,8 @@ struct Options {
     pg_url: String,
     /// PostgreSQL: cases run at once, each worker with its own databases.
     jobs: usize,
+    /// MySQL/MariaDB: the server (strata makes its scratch databases there).
+    my_url: String,
 }
 
 impl Options {
@@ -199,6 +209,7 @@ impl Options {
             json: None,
             pg_url: "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable".into(),
             jobs: 2,
+            my_url: "mysql://root@127.0.0.1:3306/".into(),
         };
         let mut it = args.iter();
         while let Some(flag) = it.next() {
@@ -218,6 +229,7 @@ impl Options {
                 "--json" => opts.json = Some(value()?.clone()),
                 "--verbose" | "-v" => opts.verbose = true,
                 "--pg-url" => opts.pg_url = value()?.clone(),
+                "--my-url" => opts.my_url = value()?.clone(),
                 "--jobs" | "-j" => {
                     let v = value()?;
                     opts.jobs = v
