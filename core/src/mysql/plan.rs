@@ -18,7 +18,7 @@
 //! expanded); create triggers.
 
 use crate::dialect::Dialect;
-use crate::diff::{Change, TableChange};
+use crate::diff::{Change, ColumnAspect, TableChange};
 use crate::model::*;
 use crate::plan::{Plan, Step};
 use crate::sql::lex::mentions;
@@ -414,9 +414,11 @@ fn modify_table(
     };
     for tc in changes {
         match tc {
-            TableChange::AddColumn { column } => {
-                adds.push(format!("ADD COLUMN {}", column_def(column)))
-            }
+            TableChange::AddColumn { column } => adds.push(format!(
+                "ADD COLUMN {}{}",
+                column_def(column),
+                position(old, new, &column.name)
+            )),
             TableChange::DropColumn { column } => {
                 destructive = true;
                 drop_cols.push(format!("DROP COLUMN {}", q(&column.name)));
@@ -433,6 +435,26 @@ fn modify_table(
                         column_def_with(col, kept_check(&col.name))
                     ));
                 }
+            }
+            TableChange::ModifyColumn {
+                from: was,
+                to: col,
+                aspects,
+            } if aspects.contains(&ColumnAspect::Generated)
+                && !renamed
+                    .iter()
+                    .any(|(_, t)| t.eq_ignore_ascii_case(&col.name)) =>
+            {
+                // MariaDB cannot MODIFY a column into, out of or between
+                // kinds of generated columns: it is dropped and added back
+                // (a stored value is recomputed; a regular column's values go).
+                destructive |= was.generated.is_none();
+                drop_cols.push(format!("DROP COLUMN {}", q(&col.name)));
+                adds.push(format!(
+                    "ADD COLUMN {}{}",
+                    column_def_with(col, kept_check(&col.name)),
+                    position(old, new, &col.name)
+                ));
             }
             TableChange::ModifyColumn {
                 from: _, to: col, ..
@@ -531,7 +553,6 @@ fn modify_table(
             | TableChange::ModifyPolicy { .. } => {}
         }
     }
-    let _ = old;
     if !drop_fks.is_empty() {
         p.drop_fks.push(step(
             i,
@@ -563,6 +584,28 @@ fn modify_table(
             format!("ALTER TABLE {name} {}", add_fks.join(", ")),
             new.span.clone(),
         ));
+    }
+}
+
+/// Where an added column goes: nothing when it ends the table (after every
+/// column that stays), else `FIRST` or `AFTER` the column before it.
+fn position(old: &Table, new: &Table, column: &str) -> String {
+    let Some(k) = new
+        .columns
+        .iter()
+        .position(|c| c.name.eq_ignore_ascii_case(column))
+    else {
+        return String::new();
+    };
+    let kept_after = new.columns[k + 1..].iter().any(|c| {
+        old.columns
+            .iter()
+            .any(|o| o.name.eq_ignore_ascii_case(&c.name))
+    });
+    match k {
+        _ if !kept_after => String::new(),
+        0 => " FIRST".into(),
+        _ => format!(" AFTER {}", q(&new.columns[k - 1].name)),
     }
 }
 
