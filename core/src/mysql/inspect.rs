@@ -72,7 +72,7 @@ pub fn inspect(conn: &mut Conn, dbs: &[(String, String)], exclude: &[String]) ->
     for r in q(
         conn,
         format!(
-            "SELECT t.TABLE_SCHEMA, t.TABLE_NAME, t.ENGINE, t.TABLE_COLLATION, c.CHARACTER_SET_NAME, t.TABLE_COMMENT \
+            "SELECT t.TABLE_SCHEMA, t.TABLE_NAME, t.ENGINE, t.TABLE_COLLATION, c.CHARACTER_SET_NAME, t.TABLE_COMMENT, t.CREATE_OPTIONS \
              FROM information_schema.TABLES t LEFT JOIN information_schema.COLLATIONS c ON c.COLLATION_NAME = t.TABLE_COLLATION \
              WHERE t.TABLE_SCHEMA IN ({list}) AND t.TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') \
              ORDER BY t.TABLE_SCHEMA, t.TABLE_NAME"
@@ -92,6 +92,18 @@ pub fn inspect(conn: &mut Conn, dbs: &[(String, String)], exclude: &[String]) ->
         let engine = s(&r, 2);
         if !engine.is_empty() && !engine.eq_ignore_ascii_case(&default_engine) {
             t.attrs.0.insert("engine".into(), AttrValue::Str(engine));
+        }
+        // Options given explicitly (`row_format=DYNAMIC`, `key_block_size=8`),
+        // as the server lists them; partitioning is not read (yet).
+        let options: Vec<String> = s(&r, 6)
+            .split_whitespace()
+            .filter(|o| !o.eq_ignore_ascii_case("partitioned"))
+            .map(str::to_string)
+            .collect();
+        if !options.is_empty() {
+            t.attrs
+                .0
+                .insert("options".into(), AttrValue::Str(options.join(" ")));
         }
         let (scs, scoll) = &schema_cs[si];
         if !cs.is_empty() && &cs != scs {

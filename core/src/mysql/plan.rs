@@ -412,11 +412,27 @@ fn modify_table(
             !changed_checks.contains(&ck.name.clone().unwrap_or_default().to_ascii_lowercase())
         })
     };
+    // A new column's own check (MariaDB's `json` adds one) stays at column
+    // level: it is written in the ADD COLUMN, not added separately.
+    let added: HashSet<String> = changes
+        .iter()
+        .filter_map(|tc| match tc {
+            TableChange::AddColumn { column } => Some(column.name.to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect();
+    let inline_new = |col: &str| {
+        column_check(new, col).filter(|ck| {
+            changes
+                .iter()
+                .any(|tc| matches!(tc, TableChange::AddCheck { check } if check.name == ck.name))
+        })
+    };
     for tc in changes {
         match tc {
             TableChange::AddColumn { column } => adds.push(format!(
                 "ADD COLUMN {}{}",
-                column_def(column),
+                column_def_with(column, inline_new(&column.name)),
                 position(old, new, &column.name)
             )),
             TableChange::DropColumn { column } => {
@@ -502,7 +518,15 @@ fn modify_table(
                 }
                 add_fks.push(format!("ADD {}", foreign_key(fk, schema)));
             }
-            TableChange::AddCheck { check } => checks.push(format!("ADD {}", check_def(check))),
+            TableChange::AddCheck { check } => {
+                let at_new_column = check
+                    .name
+                    .as_ref()
+                    .is_some_and(|n| added.contains(&n.to_ascii_lowercase()));
+                if !at_new_column {
+                    checks.push(format!("ADD {}", check_def(check)));
+                }
+            }
             TableChange::DropCheck { check } => {
                 if let Some(name) = &check.name {
                     drops.push(format!("DROP CONSTRAINT {}", q(name)));
@@ -520,6 +544,11 @@ fn modify_table(
                     _ => None,
                 };
                 match key.as_str() {
+                    "options" => {
+                        if let Some(o) = v(value) {
+                            options.push(o);
+                        }
+                    }
                     "engine" => options.push(format!(
                         "ENGINE = {}",
                         v(value).unwrap_or_else(|| "InnoDB".into())
@@ -837,6 +866,9 @@ fn create_table_with(schema: Option<&str>, t: &Table, fks: &[&ForeignKey], own: 
     }
     if let Some(c) = &t.comment {
         out.push_str(&format!(" COMMENT = {}", literal(c)));
+    }
+    if let Some(o) = attr("options") {
+        out.push_str(&format!(" {o}"));
     }
     out
 }
