@@ -9,7 +9,7 @@
 //!
 //! The table is strata's own and inspection never reads it.
 
-use super::conn::{literal, message, rows};
+use super::conn::{literal, message};
 use crate::dialect::Dialect;
 use crate::plan::Plan;
 use mysql::prelude::Queryable;
@@ -89,35 +89,6 @@ impl Record {
             self.table
         ));
     }
-}
-
-/// What the record says about the last apply in `db`, for humans:
-/// `None` when no apply ever ran there.
-pub fn last(conn: &mut Conn, db: &str) -> Option<String> {
-    let r = rows(
-        conn,
-        &format!(
-            "SELECT `state`, `applied`, `total`, `plan_hash`, `error` FROM {}.{} WHERE `id` = 1",
-            Dialect::Mysql.quote(db),
-            Dialect::Mysql.quote(TABLE)
-        ),
-    )
-    .ok()?;
-    let row = r.into_iter().next()?;
-    let get = |i: usize| row.get(i).cloned().flatten().unwrap_or_default();
-    let (applied, total) = (get(1).parse().unwrap_or(0), get(2).parse().unwrap_or(0));
-    Some(match get(0).as_str() {
-        "done" => format!(
-            "the last apply (plan {}) completed all {total} statements",
-            &get(3)[..12.min(get(3).len())]
-        ),
-        "failed" => describe(applied, total, &get(4)),
-        _ => format!(
-            "the last apply stopped without finishing: {}; the {} statement was running",
-            applied_part(applied, total),
-            ordinal(applied + 1)
-        ),
-    })
 }
 
 fn applied_part(applied: usize, total: usize) -> String {
