@@ -12,10 +12,10 @@
 //!
 //! `core/tests/architecture.rs` keeps `Dialect::` variants out of shared modules.
 
-use crate::diag::{Error, Result};
+use crate::diag::Result;
 use crate::diff::DiffOptions;
 use crate::driver::{Driver, Scope};
-use crate::hcl::vocab::{TypeSpec, Vocabulary, COMMON_BLOCKS, COMMON_SYNONYMS};
+use crate::hcl::vocab::Vocabulary;
 use crate::model::{Index, Realm, Table};
 use crate::plan::Plan;
 use crate::span::Span;
@@ -93,6 +93,31 @@ pub struct SqlSyntax {
     pub compound_bodies: &'static [&'static str],
 }
 
+/// How an extra HCL attribute's value is spelled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HclKind {
+    Bool,
+    Int,
+    /// A bare word: `engine = InnoDB`.
+    Word,
+    /// A quoted string: `charset = "utf8mb4"`.
+    Str,
+    /// SQL text: `on_update = sql("current_timestamp()")` (a string reads too).
+    Sql,
+}
+
+/// A dialect's extra HCL attribute: in which block (`schema`, `table`,
+/// `column`, `index`, `on` for an index part, `view`) it may appear, and how
+/// its value is spelled. It is kept in the object's `Attrs` under `key` (an
+/// index part's as `<key>_<part number>` in the index's), so the reader and
+/// the writer handle it without knowing the dialect.
+#[derive(Clone, Copy, Debug)]
+pub struct HclAttr {
+    pub block: &'static str,
+    pub key: &'static str,
+    pub kind: HclKind,
+}
+
 /// What a dialect folder implements (see the module doc).
 pub trait DialectImpl: Sync {
     /// Turns `plan.changes` (from → to) into statements.
@@ -132,111 +157,26 @@ pub trait DialectImpl: Sync {
     ) -> Result<Option<Realm>> {
         Ok(None)
     }
+
+    /// Extra HCL attributes this dialect's blocks take (MySQL's `charset`,
+    /// `engine`, `on_update`, index part `prefix`, …).
+    fn hcl_attrs(&self) -> &'static [HclAttr] {
+        &[]
+    }
+
+    /// The scope a dev database is read back with, given the desired state's
+    /// static model: a dialect whose dev database holds one schema (MySQL)
+    /// names it here, or refuses a desired state it cannot hold.
+    fn dev_scope(&self, scope: &Scope, _desired: &Realm) -> Result<Scope> {
+        Ok(scope.clone())
+    }
+
+    /// A last check before planning `from` → `to`: a dialect refuses pairs
+    /// whose plan could only be wrong (MySQL: two unrelated databases).
+    fn check_plan(&self, _from: &Realm, _to: &Realm) -> Result<()> {
+        Ok(())
+    }
 }
-
-const MYSQL_RULES: Rules = Rules {
-    name: "mysql",
-    title: "MySQL/MariaDB",
-    default_schema: "",
-    quote: '`',
-    fold_case: true,
-    schemas_are_objects: false,
-    keeps_unique_names: true,
-    keeps_fk_names: true,
-    hcl_suffixes: &["my", "ma"],
-    content_markers: &[
-        "auto_increment",
-        "engine=",
-        "engine =",
-        "unsigned",
-        "charset",
-    ],
-    triggers_per_table: false,
-    sql: SqlSyntax {
-        hash_comments: true,
-        dash_comment_needs_space: true,
-        nested_block_comments: false,
-        delimiter_directive: true,
-        backslash_escapes: true,
-        backtick_quotes: true,
-        bracket_quotes: false,
-        dollar_quotes: false,
-        escape_strings: false,
-        compound_bodies: &["TRIGGER", "PROCEDURE", "FUNCTION", "EVENT"],
-    },
-    vocab: &MYSQL_VOCAB,
-};
-
-const fn ty(name: &'static str, params: Option<&'static str>, doc: &'static str) -> TypeSpec {
-    TypeSpec { name, params, doc }
-}
-
-/// MySQL's vocabulary: Atlas's common blocks and MySQL's types. It moves to
-/// `mysql/vocab.rs` when the dialect gets its folder.
-const MYSQL_VOCAB: Vocabulary = Vocabulary {
-    blocks: &COMMON_BLOCKS,
-    types: &[
-        ty("int", None, "4-byte integer"),
-        ty("integer", None, "alias of int"),
-        ty("bigint", None, "8-byte integer"),
-        ty("smallint", None, "2-byte integer"),
-        ty("tinyint", None, "1-byte integer"),
-        ty("mediumint", None, "3-byte integer"),
-        ty(
-            "varchar",
-            Some("varchar(${1:255})"),
-            "variable-length text (length required)",
-        ),
-        ty("char", Some("char(${1:1})"), "fixed-length text"),
-        ty("text", None, "text up to 64 KiB"),
-        ty("tinytext", None, "text up to 255 bytes"),
-        ty("mediumtext", None, "text up to 16 MiB"),
-        ty("longtext", None, "text up to 4 GiB"),
-        ty("blob", None, "binary up to 64 KiB"),
-        ty("tinyblob", None, "binary up to 255 bytes"),
-        ty("mediumblob", None, "binary up to 16 MiB"),
-        ty("longblob", None, "binary up to 4 GiB"),
-        ty("binary", Some("binary(${1:16})"), "fixed-length binary"),
-        ty(
-            "varbinary",
-            Some("varbinary(${1:255})"),
-            "variable-length binary",
-        ),
-        ty("decimal", Some("decimal(${1:10},${2:2})"), "exact number"),
-        ty("numeric", Some("numeric(${1:10},${2:2})"), "exact number"),
-        ty("float", None, "4-byte float"),
-        ty("double", None, "8-byte float"),
-        ty("real", None, "alias of double"),
-        ty("bool", None, "alias of tinyint(1)"),
-        ty("boolean", None, "alias of tinyint(1)"),
-        ty("date", None, "calendar date"),
-        ty("datetime", None, "date and time"),
-        ty("timestamp", None, "date and time, UTC-converted"),
-        ty("time", None, "time of day"),
-        ty("year", None, "year"),
-        ty("json", None, "JSON document"),
-        ty(
-            "enum",
-            Some("enum(\"${1:a}\", \"${2:b}\")"),
-            "one of a list of strings",
-        ),
-        ty(
-            "set",
-            Some("set(\"${1:a}\", \"${2:b}\")"),
-            "a set of strings",
-        ),
-        ty("bit", Some("bit(${1:1})"), "bit field"),
-        ty("geometry", None, "spatial value"),
-        ty("point", None, "spatial point"),
-    ],
-    type_aliases: &["unsigned"],
-    array_types: false,
-    open_types: false,
-    spaced_types: &[],
-    bool_literals: ["0", "1"],
-    type_refs: false,
-    type_synonyms: &[&[("integer", "int")], COMMON_SYNONYMS],
-};
 
 const ALL: [Dialect; 3] = [Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql];
 
@@ -246,7 +186,7 @@ impl Dialect {
         match self {
             Dialect::Sqlite => &crate::sqlite::RULES,
             Dialect::Postgres => &crate::postgres::RULES,
-            Dialect::Mysql => &MYSQL_RULES,
+            Dialect::Mysql => &crate::mysql::RULES,
         }
     }
 
@@ -255,10 +195,7 @@ impl Dialect {
         match self {
             Dialect::Sqlite => Ok(&crate::sqlite::Sqlite),
             Dialect::Postgres => Ok(&crate::postgres::Postgres),
-            Dialect::Mysql => Err(Error::Usage(
-                "MySQL/MariaDB is not supported yet: strata speaks SQLite and PostgreSQL today"
-                    .into(),
-            )),
+            Dialect::Mysql => Ok(&crate::mysql::Mysql),
         }
     }
 

@@ -241,6 +241,14 @@ pub fn diff(from: &Realm, to: &Realm, dialect: Dialect, opts: &DiffOptions) -> V
     if schemas_are_objects {
         cmp.realm_objects(from, to, &mut out);
     }
+    if !schemas_are_objects && from.schemas.len() == 1 && to.schemas.len() == 1 {
+        // Where a schema is the database itself (MySQL: the one a URL names,
+        // a scratch dev database), one schema on each side is the same
+        // object whatever each side calls it; changes name the target's.
+        let (f, t) = (&from.schemas[0], &to.schemas[0]);
+        cmp.schema(&f.name, f, t, &mut out);
+        names.clear();
+    }
     for name in names {
         let f = from.schema(name).unwrap_or(&empty);
         let t = to.schema(name).unwrap_or(&empty);

@@ -14,6 +14,8 @@ pub mod hcl;
 pub mod lint;
 pub mod migrate;
 pub mod model;
+pub mod mysql;
+pub mod owner;
 pub mod pipeline;
 pub mod plan;
 pub mod postgres;

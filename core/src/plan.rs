@@ -76,6 +76,7 @@ pub struct Summary {
 /// error, never an empty plan that would read as "in sync".
 pub fn plan(from: &Realm, to: &Realm, dialect: Dialect, opts: &DiffOptions) -> Result<Plan> {
     let imp = dialect.imp()?;
+    imp.check_plan(from, to)?;
     let changes = diff(from, to, dialect, opts);
     let mut plan = Plan::empty(dialect);
     plan.changes = changes;

@@ -103,13 +103,14 @@ pub fn normalize(desired: &Desired, dev: &mut dyn Driver, scope: &Scope) -> Resu
     for step in crate::plan::create_plan(&desired.hcl.realm, desired.dialect)?.steps {
         script.push((step.sql, step.span, false));
     }
+    let imp = desired.dialect.imp()?;
+    let static_realm = desired.static_realm();
     let read_scope = Scope {
-        schemas: scope.schemas.clone(),
+        schemas: imp.dev_scope(scope, &static_realm)?.schemas,
         exclude: Vec::new(),
     };
-    let imp = desired.dialect.imp()?;
     if let Some(mut realm) = imp.replay_grouped(dev, &script, &read_scope)? {
-        attach_source(&mut realm, &desired.static_realm());
+        attach_source(&mut realm, &static_realm);
         Exclude::new(&scope.exclude)?.apply(&mut realm, false);
         return Ok(realm);
     }
@@ -137,7 +138,7 @@ pub fn normalize(desired: &Desired, dev: &mut dyn Driver, scope: &Scope) -> Resu
     // Read back the same schemas the target is read with (exclusions apply below,
     // once spans are attached).
     let mut realm = dev.inspect(&read_scope)?;
-    attach_source(&mut realm, &desired.static_realm());
+    attach_source(&mut realm, &static_realm);
     Exclude::new(&scope.exclude)?.apply(&mut realm, false);
     Ok(realm)
 }

@@ -290,6 +290,48 @@ impl Reader {
         self.out.diagnostics.push(d);
     }
 
+    /// A dialect's extra attribute ([`crate::dialect::HclAttr`]) stored in
+    /// `attrs` under `key`; false when the dialect has no such attribute for
+    /// `block`.
+    fn dialect_attr(
+        &mut self,
+        ctx: &Ctx,
+        a: &Attribute,
+        block: &str,
+        key: &str,
+        attrs: &mut Attrs,
+    ) -> bool {
+        use crate::dialect::HclKind;
+        let Some(spec) = self.dialect.imp().ok().and_then(|imp| {
+            imp.hcl_attrs()
+                .iter()
+                .find(|x| x.block == block && x.key == a.key.as_str())
+        }) else {
+            return false;
+        };
+        let value = match spec.kind {
+            HclKind::Bool => Some(AttrValue::Bool(self.boolean(ctx, &a.value))),
+            HclKind::Int => self.integer(ctx, &a.value).map(AttrValue::Int),
+            HclKind::Word => self.word(ctx, &a.value).map(AttrValue::Str),
+            HclKind::Str => self.string(ctx, &a.value).map(AttrValue::Str),
+            HclKind::Sql => match &a.value {
+                Expression::FuncCall(f) if f.name.name.as_str() == "sql" => self.sql_arg(ctx, f),
+                other => self.word(ctx, other),
+            }
+            .map(AttrValue::Str),
+        };
+        match value {
+            Some(AttrValue::Bool(false)) => {
+                attrs.0.remove(key);
+            }
+            Some(v) => {
+                attrs.0.insert(key.to_string(), v);
+            }
+            None => {}
+        }
+        true
+    }
+
     /// A nested block `spec` does not list, with the nearest one it does.
     fn unknown_block(&mut self, ctx: &Ctx, b: &Block, spec: &BlockSpec) {
         let mut d = Diagnostic::error(
@@ -383,7 +425,11 @@ impl Reader {
                         let on = self.boolean(ctx, &a.value);
                         t.attrs.set_flag(a.key.as_str(), on);
                     }
-                    k => self.unknown_attr(ctx, a, k, spec),
+                    k => {
+                        if !self.dialect_attr(ctx, a, "table", k, &mut t.attrs) {
+                            self.unknown_attr(ctx, a, k, spec)
+                        }
+                    }
                 },
                 Structure::Block(c) => match c.ident.as_str() {
                     "column" => {
@@ -530,7 +576,11 @@ impl Reader {
                             stored: false,
                         })
                     }
-                    k => self.unknown_attr(ctx, a, k, spec),
+                    k => {
+                        if !self.dialect_attr(ctx, a, "column", k, &mut c.attrs) {
+                            self.unknown_attr(ctx, a, k, spec)
+                        }
+                    }
                 },
                 Structure::Block(g)
                     if g.ident.as_str() == "identity" && spec.has_block("identity") =>
@@ -776,11 +826,18 @@ impl Reader {
                     }
                     "comment" => idx.comment = self.string(ctx, &a.value),
                     "renamed_from" => idx.renamed_from = self.name_or_ref(ctx, &a.value),
-                    k => self.unknown_attr(ctx, a, k, spec),
+                    k => {
+                        if !self.dialect_attr(ctx, a, "index", k, &mut idx.attrs) {
+                            self.unknown_attr(ctx, a, k, spec)
+                        }
+                    }
                 },
                 Structure::Block(on) if on.ident.as_str() == "on" => {
-                    let part = self.read_index_part(ctx, on, owner, spec.child("on"));
-                    if let Some((part, nulls_first)) = part {
+                    if let Some((part, nulls_first, extra)) = self.read_index_part(ctx, on, owner, spec.child("on")) {
+                        let k = idx.parts.len();
+                        for (key, v) in extra.0 {
+                            idx.attrs.0.insert(format!("{key}_{k}"), v);
+                        }
                         // Only the order that is not the default for the direction is kept.
                         if let Some(first) = nulls_first.filter(|f| *f != part.desc) {
                             let k = idx.parts.len();
@@ -900,8 +957,9 @@ impl Reader {
         b: &Block,
         owner: &(String, String),
         spec: &'static BlockSpec,
-    ) -> Option<(IndexPart, Option<bool>)> {
+    ) -> Option<(IndexPart, Option<bool>, Attrs)> {
         let mut key = None;
+        let mut extra = Attrs::default();
         let mut nulls_first = None;
         let mut desc = false;
         let mut collation = None;
@@ -918,7 +976,11 @@ impl Reader {
                 "nulls_last" if spec.has_attr("nulls_last") => {
                     nulls_first = Some(!self.boolean(ctx, &a.value))
                 }
-                k => self.unknown_attr(ctx, a, k, spec),
+                k => {
+                    if !self.dialect_attr(ctx, a, "on", k, &mut extra) {
+                        self.unknown_attr(ctx, a, k, spec)
+                    }
+                }
             }
         }
         match key {
@@ -930,6 +992,7 @@ impl Reader {
                     ops,
                 },
                 nulls_first,
+                extra,
             )),
             None => {
                 self.err(
@@ -1434,7 +1497,11 @@ impl Reader {
                             }
                         }
                     }
-                    k => self.unknown_attr(ctx, a, k, spec),
+                    k => {
+                        if !self.dialect_attr(ctx, a, "view", k, &mut v.attrs) {
+                            self.unknown_attr(ctx, a, k, spec)
+                        }
+                    }
                 },
                 // Column blocks document the view's shape; the query decides it.
                 Structure::Block(c) if c.ident.as_str() == "column" => {}

@@ -7,8 +7,52 @@ use crate::model::*;
 use crate::span::SourceFile;
 use std::fmt::Write;
 
+/// The dialect's extra attributes ([`crate::dialect::HclAttr`]) of a `block`
+/// found in `attrs` (an index part's: `<key>_<part>`), except those already
+/// written.
+fn extras(
+    out: &mut String,
+    dialect: Dialect,
+    block: &str,
+    attrs: &Attrs,
+    part: Option<usize>,
+    written: &[&str],
+) {
+    use crate::dialect::HclKind;
+    let Ok(imp) = dialect.imp() else { return };
+    for spec in imp.hcl_attrs().iter().filter(|x| x.block == block) {
+        if written.contains(&spec.key) {
+            continue;
+        }
+        let key = match part {
+            Some(k) => format!("{}_{k}", spec.key),
+            None => spec.key.to_string(),
+        };
+        let value = match (attrs.0.get(&key), spec.kind) {
+            (Some(AttrValue::Bool(b)), _) => b.to_string(),
+            (Some(AttrValue::Int(i)), _) => i.to_string(),
+            (Some(AttrValue::Str(v)), HclKind::Word) if crate::sql::lex::is_plain_ident(v) => {
+                v.clone()
+            }
+            (Some(AttrValue::Str(v)), HclKind::Sql) => format!("sql({})", string(v)),
+            (Some(AttrValue::Str(v)), _) => string(v),
+            (None, _) => continue,
+        };
+        let _ = writeln!(out, "{} = {value}", spec.key);
+    }
+}
+
+/// Whether an index part has a dialect extra (MySQL's prefix length).
+fn part_has_extras(dialect: Dialect, attrs: &Attrs, k: usize) -> bool {
+    dialect.imp().is_ok_and(|imp| {
+        imp.hcl_attrs()
+            .iter()
+            .any(|x| x.block == "on" && attrs.0.contains_key(&format!("{}_{k}", x.key)))
+    })
+}
+
 /// One index (or unique/exclusion constraint) block of a table or materialized view.
-fn index(out: &mut String, table: &str, idx: &Index) {
+fn index(out: &mut String, table: &str, idx: &Index, dialect: Dialect) {
     if let Some(AttrValue::Str(def)) = idx.attrs.0.get("exclude") {
         exclude(out, &idx.name, def);
         return;
@@ -35,6 +79,7 @@ fn index(out: &mut String, table: &str, idx: &Index) {
             && p.collation.is_none()
             && p.ops.is_none()
             && !idx.attrs.0.contains_key(&format!("nulls_first_{k}"))
+            && !part_has_extras(dialect, &idx.attrs, k)
     });
     if simple {
         let _ = writeln!(out, "columns = [{}]", column_refs(&idx.parts));
@@ -61,6 +106,7 @@ fn index(out: &mut String, table: &str, idx: &Index) {
             if let Some(AttrValue::Bool(first)) = idx.attrs.0.get(&format!("nulls_first_{k}")) {
                 let _ = writeln!(out, "nulls_first = {first}");
             }
+            extras(out, dialect, "on", &idx.attrs, Some(k), &[]);
             out.push_str("}\n");
         }
     }
@@ -80,6 +126,7 @@ fn index(out: &mut String, table: &str, idx: &Index) {
     if idx.attrs.flag("nulls_not_distinct") {
         out.push_str("nulls_distinct = false\n");
     }
+    extras(out, dialect, "index", &idx.attrs, None, &["type"]);
     out.push_str("}\n");
 }
 
@@ -229,8 +276,9 @@ pub fn write(realm: &Realm, dialect: Dialect) -> String {
             if let Some(c) = &v.comment {
                 let _ = writeln!(out, "comment = {}", string(c));
             }
+            extras(&mut out, dialect, "view", &v.attrs, None, &[]);
             for idx in &v.indexes {
-                index(&mut out, &v.name, idx);
+                index(&mut out, &v.name, idx, dialect);
             }
             out.push_str("}\n\n");
         }
@@ -290,6 +338,7 @@ fn table(out: &mut String, s: &Schema, t: &Table, realm: &Realm, multi: bool, di
             let kind = if g.stored { "STORED" } else { "VIRTUAL" };
             let _ = writeln!(out, "as {{\nexpr = {}\ntype = {kind}\n}}", string(&g.expr));
         }
+        extras(out, dialect, "column", &c.attrs, None, &[]);
         out.push_str("}\n");
     }
     if let Some(pk) = &t.primary_key {
@@ -334,7 +383,7 @@ fn table(out: &mut String, s: &Schema, t: &Table, realm: &Realm, multi: bool, di
         out.push_str("}\n");
     }
     for idx in &t.indexes {
-        index(out, &t.name, idx);
+        index(out, &t.name, idx, dialect);
     }
     for ck in &t.checks {
         match &ck.name {
@@ -401,6 +450,7 @@ fn table(out: &mut String, s: &Schema, t: &Table, realm: &Realm, multi: bool, di
             let _ = writeln!(out, "{key} = true");
         }
     }
+    extras(out, dialect, "table", &t.attrs, None, &[]);
     out.push_str("}\n");
 }
 

@@ -8,7 +8,7 @@ pub mod exclude;
 pub mod inspect;
 pub mod narrow;
 pub mod order;
-pub mod owner;
+pub use crate::owner;
 pub mod plan;
 pub mod vocab;
 

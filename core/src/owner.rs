@@ -1,4 +1,5 @@
-//! Who owns a scratch database or an ephemeral cluster directory, written into
+//! Who owns a scratch database or an ephemeral cluster directory (PostgreSQL
+//! and MySQL alike), written into
 //! its name, so that the next run can remove what a killed run left behind.
 //!
 //! SIGKILL cannot be handled, so leftovers are made self-cleaning: a name
