@@ -623,6 +623,9 @@ fn lint(a: LintArgs) -> Result<ExitCode> {
                 })
                 .collect();
             println!("{}", json!({ "files": files }));
+            if failing > 0 {
+                crate::output::json_failure_reported();
+            }
         }
         Format::Sarif | Format::Github => {
             report::print(c.output, "strata migrate lint", &items, fallback.as_deref())
@@ -663,7 +666,7 @@ fn lint(a: LintArgs) -> Result<ExitCode> {
     }
     if failing > 0 {
         return Err(CliError::failure(format!(
-            "{failing} destructive or failing change(s) (see above); silence one on purpose with `-- atlas:nolint CODE` in the file's header"
+            "{failing} destructive or failing change(s) (see above); silence one on purpose with `-- atlas:nolint CODE` right before its statement (or in the file's header for the whole file)"
         )));
     }
     Ok(ExitCode::SUCCESS)

@@ -414,7 +414,7 @@ impl Analyzer for TableLock {
                             let w = words(&s.sql);
                             w.starts_with("ALTER TABLE")
                                 && w.contains(" CHECK ")
-                                && (name.is_empty() || s.sql.contains(&q(&name)))
+                                && (name.is_empty() || s.sql.contains(name.as_str()))
                         }) else {
                             continue;
                         };
