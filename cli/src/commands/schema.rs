@@ -218,7 +218,7 @@ fn plan_json(p: &Planned, applied: Option<&[Duration]>) -> String {
         "post": p.plan.post,
         "steps": steps,
         "summary": p.plan.summary(),
-        "lint": p.findings,
+        "lint": report::json(&report::items(&p.findings, &mut report::Locator::default())),
         "changes": p.plan.changes,
         "applied": applied.is_some(),
     });
