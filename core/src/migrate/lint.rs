@@ -84,6 +84,17 @@ pub fn lint(
             .map(|f| (f.name.as_str(), f.text.as_str()))
     };
     let mut before = replay(earlier(first), &dir.path, dialect, dev, scope)?;
+    // Each statement is run on the dev database where the replay left it and
+    // the result read back, instead of replaying everything again per
+    // statement — when the dev database does hold the replayed state (a big
+    // SQLite schema is replayed in groups, elsewhere).
+    let mut incremental = crate::diff::diff(
+        &dev.inspect(scope)?,
+        &before,
+        dialect,
+        &DiffOptions::default(),
+    )
+    .is_empty();
     let mut out = Vec::new();
     for k in first..n {
         let file = &dir.files[k];
@@ -95,12 +106,20 @@ pub fn lint(
         for st in &stmts {
             text.push_str(&st.sql);
             text.push_str(";\n");
-            let files: Vec<(&str, &str)> = dir.files[..k]
-                .iter()
-                .map(|f| (f.name.as_str(), f.text.as_str()))
-                .chain([(file.name.as_str(), text.as_str())])
-                .collect();
-            let after = replay(files.into_iter(), &dir.path, dialect, dev, scope)?;
+            if incremental && dev.execute(&st.sql).is_err() {
+                // The full replay below names the statement the database refuses.
+                incremental = false;
+            }
+            let after = if incremental {
+                dev.inspect(scope)?
+            } else {
+                let files: Vec<(&str, &str)> = dir.files[..k]
+                    .iter()
+                    .map(|f| (f.name.as_str(), f.text.as_str()))
+                    .chain([(file.name.as_str(), text.as_str())])
+                    .collect();
+                replay(files.into_iter(), &dir.path, dialect, dev, scope)?
+            };
             let mut p = plan::plan(&before, &after, dialect, &DiffOptions::default())?;
             // The statement, not the planner's version of it, is what runs.
             p.steps = (0..p.changes.len())
