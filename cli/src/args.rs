@@ -66,6 +66,12 @@ pub enum SchemaCommand {
         after_help = "Examples:\n  strata schema apply --url sqlite://app.db --to file://schema.hcl\n  strata schema apply --url sqlite://app.db --to file://schema/ --dry-run\n  strata schema apply --env local --auto-approve"
     )]
     Apply(ApplyArgs),
+    /// Lint the desired schema itself: naming, missing primary keys, foreign keys
+    /// without an index, nullable unique columns. Static: no database needed.
+    #[command(
+        after_help = "Examples:\n  strata schema lint --to file://schema.hcl\n  strata schema lint --env local --format sarif > strata.sarif"
+    )]
+    Lint(SchemaLintArgs),
     /// Rewrite HCL files in canonical style, keeping comments.
     #[command(
         after_help = "Examples:\n  strata schema fmt                 (every .hcl file in this directory)\n  strata schema fmt schema.hcl --check"
@@ -174,17 +180,27 @@ pub struct ApplyArgs {
     /// How long to wait for another apply on the same database (e.g. 10s, 2m).
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub lock_timeout: std::time::Duration,
-    /// Output format: a review for people, or JSON for machines.
+    /// Output format: a review for people, JSON for machines, or the lint
+    /// findings alone as SARIF 2.1.0 or GitHub annotations (+ Markdown summary).
     #[arg(long, value_enum, default_value_t = ApplyFormat::Text)]
     pub format: ApplyFormat,
     #[command(flatten)]
     pub project: ProjectArgs,
 }
 
-#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
-pub enum ApplyFormat {
-    Text,
-    Json,
+pub type ApplyFormat = crate::report::ReportFormat;
+
+#[derive(Args, Debug)]
+pub struct SchemaLintArgs {
+    /// The desired schema: file://schema.hcl, file://schema.sql or a directory
+    /// (default: the env's `src`).
+    #[arg(long, value_name = "URL")]
+    pub to: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = crate::report::ReportFormat::Text)]
+    pub format: crate::report::ReportFormat,
+    #[command(flatten)]
+    pub project: ProjectArgs,
 }
 
 #[derive(Args, Debug)]

@@ -152,6 +152,7 @@ impl ResolvedEnv {
     pub fn policy(&self) -> crate::pipeline::Policy {
         crate::pipeline::Policy {
             destructive_error: self.env.lint.destructive_error,
+            lint: self.env.lint.config.clone(),
         }
     }
 }

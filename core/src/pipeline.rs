@@ -38,8 +38,10 @@ pub enum Intent {
 /// The project's lint policy (`lint { … }` in the env).
 #[derive(Clone, Debug, Default)]
 pub struct Policy {
-    /// `lint { destructive { error = true } }`: plans that destroy data are refused.
+    /// `lint { destructive { error = true } }` (also in `lint.levels`).
     pub destructive_error: bool,
+    /// Analyzer levels, the naming rule and the review policy.
+    pub lint: crate::lint::Config,
 }
 
 /// Everything a plan needs, resolved by the front end from flags or an env.
@@ -75,13 +77,11 @@ pub enum Stage {
     Prechecking,
 }
 
-/// Why a computed plan must not run.
+/// Why a computed plan must not run, whoever approves it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Refusal {
     /// A row pre-check found rows that make a statement certain to fail.
     RowsWouldFail,
-    /// The env's lint policy forbids destructive changes and the plan has some.
-    DestructiveForbidden,
 }
 
 impl fmt::Display for Refusal {
@@ -89,9 +89,6 @@ impl fmt::Display for Refusal {
         f.write_str(match self {
             Refusal::RowsWouldFail => {
                 "the plan would fail on rows already in the database, or lose data in them (see the errors above); nothing was changed"
-            }
-            Refusal::DestructiveForbidden => {
-                "the plan destroys data and the env's lint policy (destructive { error = true }) forbids it; nothing was changed"
             }
         })
     }
@@ -107,6 +104,13 @@ pub struct Session {
     intent: Intent,
     /// The target URL, redacted, for messages.
     pub target_label: String,
+    /// The lint configuration the findings were judged by (levels, review policy).
+    pub lint: crate::lint::Config,
+    /// HOOK for reviewed plans (`strata schema plan`, issue #14): the approved
+    /// plan file that covers exactly this transition, set by the approved-plan
+    /// lookup once it exists. An [`Approval::Automatic`] apply of a plan with
+    /// error findings runs only when this is set.
+    pub reviewed: Option<String>,
 }
 
 impl Session {
@@ -116,6 +120,22 @@ impl Session {
 
     pub fn findings(&self) -> &[Finding] {
         &self.planned.findings
+    }
+
+    /// Whether the env's review policy (`lint { review = … }`) wants a person
+    /// to approve this plan before it runs.
+    pub fn needs_review(&self) -> bool {
+        !self.planned.plan.is_empty() && self.lint.review.needs_approval(&self.planned.findings)
+    }
+
+    /// The error findings (by the analyzers' levels or their nature) that an
+    /// automatic approval cannot accept.
+    pub fn errors(&self) -> Vec<&Finding> {
+        self.planned
+            .findings
+            .iter()
+            .filter(|f| f.severity == crate::diag::Severity::Error)
+            .collect()
     }
 
     pub fn dialect(&self) -> crate::dialect::Dialect {
@@ -184,11 +204,31 @@ pub fn plan(req: PlanRequest, progress: &mut dyn FnMut(Stage)) -> Result<Session
         refusal: None,
         intent,
         target_label: redact(&target_raw),
+        lint: lint_config(&policy),
+        reviewed: None,
     };
-    let planned = plan_against(session.target.as_mut(), desired, &scope, &diff, progress)?;
+    let planned = plan_against(
+        session.target.as_mut(),
+        desired,
+        &scope,
+        &diff,
+        &session.lint.clone(),
+        progress,
+    )?;
     session.refusal = gate(&planned, &policy);
     session.planned = planned;
     Ok(session)
+}
+
+/// The env's lint configuration, with the older `destructive_error` flag
+/// folded in for callers that set only that.
+fn lint_config(policy: &Policy) -> crate::lint::Config {
+    use crate::lint::{Family, Level};
+    let mut c = policy.lint.clone();
+    if policy.destructive_error && c.level(Family::Destructive).is_none() {
+        c.set(Family::Destructive, Level::Error);
+    }
+    c
 }
 
 /// The part of [`plan`] after normalization, on an open (and, for an apply,
@@ -198,12 +238,22 @@ fn plan_against(
     desired: crate::model::Realm,
     scope: &Scope,
     diff: &DiffOptions,
+    lint: &crate::lint::Config,
     progress: &mut dyn FnMut(Stage),
 ) -> Result<Planned> {
     progress(Stage::Inspecting);
     let current = target.inspect(scope)?;
     let mut planned = workspace::planned(current, desired, target.dialect(), diff)?;
     progress(Stage::Prechecking);
+    // Lint again with what the target says about itself (server version, row
+    // counts of rebuilt tables) and the env's levels.
+    let facts = target.dialect().imp()?.lint_facts(target, &planned.plan);
+    planned.findings = crate::lint::run(&crate::lint::Context {
+        plan: &planned.plan,
+        facts: &facts,
+        config: lint,
+        created: &Default::default(),
+    });
     crate::precheck::check_rows(target, &planned.plan, &mut planned.findings);
     Ok(planned)
 }
@@ -219,7 +269,14 @@ pub fn plan_on(
     diff: &DiffOptions,
 ) -> Result<Planned> {
     let desired = workspace::normalize(desired, dev, scope)?;
-    plan_against(target, desired, scope, diff, &mut |_| {})
+    plan_against(
+        target,
+        desired,
+        scope,
+        diff,
+        &crate::lint::Config::default(),
+        &mut |_| {},
+    )
 }
 
 /// The target as the intent needs it: a preview never creates a SQLite file
@@ -232,13 +289,12 @@ fn open_target(url: &DbUrl, intent: Intent) -> Result<Box<dyn Driver>> {
     driver::open(url, intent == Intent::Apply)
 }
 
-/// The checks every plan passes before it may run, in order of certainty.
-fn gate(planned: &Planned, policy: &Policy) -> Option<Refusal> {
+/// The checks every plan passes before it may run, whoever approves it. Lint
+/// errors are not among them: they need a person's review (or a reviewed plan),
+/// which [`apply`] checks against the [`Approval`].
+fn gate(planned: &Planned, _policy: &Policy) -> Option<Refusal> {
     if crate::precheck::has_errors(&planned.findings) {
         return Some(Refusal::RowsWouldFail);
-    }
-    if policy.destructive_error && planned.findings.iter().any(Finding::is_destructive) {
-        return Some(Refusal::DestructiveForbidden);
     }
     None
 }
@@ -252,6 +308,12 @@ pub enum Approval<'a> {
     /// An editor previewed a plan earlier; it runs only if this session's plan
     /// is exactly that one (`Plan::to_sql`).
     Previewed { sql: &'a str },
+    /// Nobody looked (`--auto-approve` in CI): refused when the plan has
+    /// error findings, unless a reviewed plan covers it ([`Session::reviewed`]).
+    Automatic,
+    /// The env's review policy asks for no approval of this plan (`lint {
+    /// review = ERROR }` and no error findings); [`apply`] checks that itself.
+    NotRequired,
 }
 
 /// Why [`apply`] did not run the plan, or how it failed.
@@ -277,13 +339,32 @@ pub fn apply(
     if let Some(r) = &session.refusal {
         return Err(ApplyFailure::Refused(r.to_string()));
     }
-    if let Approval::Previewed { sql } = approval {
-        if sql != session.planned.plan.to_sql() {
+    match approval {
+        Approval::Previewed { sql } if sql != session.planned.plan.to_sql() => {
             return Err(ApplyFailure::Refused(
                 "the plan changed since it was previewed: nothing was applied; preview it again"
                     .into(),
             ));
         }
+        Approval::Automatic if session.reviewed.is_none() => {
+            let errors = session.errors();
+            if !errors.is_empty() {
+                let mut codes: Vec<&str> = errors.iter().map(|f| f.code.as_str()).collect();
+                codes.dedup();
+                return Err(ApplyFailure::Refused(format!(
+                    "the plan has {} lint error(s) ({}) and --auto-approve cannot approve them: nothing was changed. \
+                     Review the plan and apply it from a terminal, or have a reviewed plan cover this change",
+                    errors.len(),
+                    codes.join(", ")
+                )));
+            }
+        }
+        Approval::NotRequired if session.needs_review() => {
+            return Err(ApplyFailure::Refused(
+                "the env's review policy needs this plan approved (lint { review = … }): nothing was changed".into(),
+            ));
+        }
+        _ => {}
     }
     if session.planned.plan.is_empty() {
         return Ok(());

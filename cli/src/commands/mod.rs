@@ -16,6 +16,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             SchemaCommand::Inspect(a) => schema::inspect(a),
             SchemaCommand::Diff(a) => schema::diff(a),
             SchemaCommand::Apply(a) => schema::apply(a),
+            SchemaCommand::Lint(a) => schema::lint(a),
             SchemaCommand::Fmt(a) => schema::fmt(a),
             SchemaCommand::Clean(a) => schema::clean(a),
         },

@@ -5,6 +5,7 @@
 use crate::args::*;
 use crate::env::{self, Resolved};
 use crate::output::{self, print_plan, CliError, BOLD, DIM, GREEN, RED};
+use crate::report;
 use anstream::{eprintln, println};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{BufRead, IsTerminal, Write};
@@ -217,7 +218,7 @@ fn plan_json(p: &Planned, applied: Option<&[Duration]>) -> String {
         "post": p.plan.post,
         "steps": steps,
         "summary": p.plan.summary(),
-        "lint": p.findings,
+        "lint": report::json(&report::items(&p.findings, &mut report::Locator::default())),
         "changes": p.plan.changes,
         "applied": applied.is_some(),
     });
@@ -311,15 +312,24 @@ pub(super) fn apply(a: ApplyArgs) -> Result<ExitCode> {
     }
     let mut session = planned.map_err(|e| CliError::from(e).with_files(&files))?;
     let json = a.format == ApplyFormat::Json;
+    // SARIF and GitHub print the findings alone on stdout; the rest goes to stderr.
+    let report_only = matches!(a.format, ApplyFormat::Sarif | ApplyFormat::Github);
+    let fallback = first_file(&files);
+    if report_only {
+        let mut locator = report::Locator::default();
+        let items = report::items(session.findings(), &mut locator);
+        let title = format!("strata schema apply: {}", session.target_label);
+        report::print(a.format, &title, &items, fallback.as_deref());
+    }
     if session.plan().is_empty() {
         if json {
             println!("{}", plan_json(&session.planned, Some(&[])));
-        } else {
+        } else if !report_only {
             println!("{GREEN}Schema is in sync{GREEN:#}: nothing to do.");
         }
         return Ok(ExitCode::SUCCESS);
     }
-    if !json {
+    if a.format == ApplyFormat::Text {
         println!(
             "{BOLD}Planned changes to {}:{BOLD:#}\n",
             session.target_label
@@ -342,10 +352,22 @@ pub(super) fn apply(a: ApplyArgs) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    if !a.auto_approve {
+    // The review policy (`lint { review = … }`) decides whether a person must
+    // approve; --auto-approve approves without looking, which the pipeline
+    // refuses for plans with error findings (unless a reviewed plan covers it).
+    let approval = if a.auto_approve {
+        pipeline::Approval::Automatic
+    } else if session.needs_review() {
         confirm(session.plan(), &url)?;
-    }
-    let timings = run_plan(&mut session, !json)?;
+        pipeline::Approval::Confirmed
+    } else {
+        eprintln!(
+            "{DIM}the env's review policy (review = {:?}) asks no approval for this plan{DIM:#}",
+            session.lint.review
+        );
+        pipeline::Approval::NotRequired
+    };
+    let timings = run_plan(&mut session, a.format == ApplyFormat::Text, approval)?;
     if json {
         println!("{}", plan_json(&session.planned, Some(&timings)));
     } else {
@@ -393,7 +415,11 @@ Review the plan above, then re-run with --auto-approve (or use --dry-run to only
 
 /// Runs the session's plan through the pipeline, printing each statement with
 /// its timing (a progress bar on long plans when stderr is a terminal).
-fn run_plan(session: &mut pipeline::Session, text: bool) -> Result<Vec<Duration>> {
+fn run_plan(
+    session: &mut pipeline::Session,
+    text: bool,
+    approval: pipeline::Approval,
+) -> Result<Vec<Duration>> {
     let plan = session.plan().clone();
     let mut timings = Vec::with_capacity(plan.steps.len());
     let bar = (plan.steps.len() > 20 && std::io::stderr().is_terminal()).then(|| {
@@ -418,7 +444,7 @@ fn run_plan(session: &mut pipeline::Session, text: bool) -> Result<Vec<Duration>
             }
         }
     };
-    let result = pipeline::apply(session, pipeline::Approval::Confirmed, &mut on_step);
+    let result = pipeline::apply(session, approval, &mut on_step);
     if let Some(pb) = bar {
         pb.finish_and_clear();
     }
@@ -480,8 +506,61 @@ pub(super) fn clean(a: CleanArgs) -> Result<ExitCode> {
     if !a.auto_approve {
         confirm(session.plan(), &url)?;
     }
-    let timings = run_plan(&mut session, true)?;
+    let timings = run_plan(&mut session, true, pipeline::Approval::Confirmed)?;
     println!("{GREEN}Dropped: {} statement(s).{GREEN:#}", timings.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The first schema file, where findings without a position of their own are
+/// reported (code scanning needs a location for each).
+fn first_file(files: &Files) -> Option<String> {
+    files.iter().next().map(|f| f.name.to_string())
+}
+
+/// `strata schema lint`: the desired schema judged by itself, from the static
+/// model of its files (no database): every finding at its file:line:col.
+pub(super) fn lint(a: SchemaLintArgs) -> Result<ExitCode> {
+    let env = env::resolve(&a.project)?;
+    let urls: Vec<String> = match a.to {
+        Some(t) => vec![t],
+        None => env.as_ref().map(|e| e.src_urls()).unwrap_or_default(),
+    };
+    if urls.is_empty() {
+        return Err(CliError::usage(
+            "missing --to (or an env in strata.hcl with `src`; see --help)",
+        ));
+    }
+    let hint = env
+        .as_ref()
+        .and_then(|e| e.target_url().or_else(|| e.dev_url()))
+        .and_then(|u| db_dialect(&u));
+    let state = desired_state(&urls, hint)?;
+    let State::Files(desired) = &state else {
+        return Err(CliError::usage(
+            "schema lint reads schema files: pass --to file://… (a database is inspected by `schema inspect`)",
+        ));
+    };
+    check_files(&state)?;
+    let config = env.as_ref().map(|e| e.policy().lint).unwrap_or_default();
+    let realm = desired.static_realm();
+    let findings = strata_core::lint::design::lint_schema(&realm, &config);
+    let mut locator = report::Locator::default();
+    let items = report::items(&findings, &mut locator);
+    report::print(
+        a.format,
+        "strata schema lint",
+        &items,
+        first_file(&desired.files).as_deref(),
+    );
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == strata_core::Severity::Error)
+        .count();
+    if errors > 0 {
+        return Err(CliError::failure(format!(
+            "{errors} lint error(s) in the schema (see above)"
+        )));
+    }
     Ok(ExitCode::SUCCESS)
 }
 

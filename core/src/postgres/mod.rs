@@ -6,6 +6,7 @@ pub mod conn;
 pub mod ephemeral;
 pub mod exclude;
 pub mod inspect;
+pub mod lint;
 pub mod narrow;
 pub mod order;
 pub use crate::owner;
@@ -95,6 +96,14 @@ impl DialectImpl for Postgres {
             });
         }
         start
+    }
+
+    fn analyzers(&self) -> &'static [&'static dyn crate::lint::Analyzer] {
+        &[&lint::ConcurrentIndex, &lint::TableLock, &lint::Narrowing]
+    }
+
+    fn lint_facts(&self, target: &mut dyn Driver, _plan: &crate::plan::Plan) -> crate::lint::Facts {
+        lint::facts(target)
     }
 
     fn create_table(&self, schema: &str, t: &Table) -> String {
