@@ -19,6 +19,7 @@ pub mod plan;
 pub mod postgres;
 pub mod precheck;
 pub mod project;
+pub mod review;
 pub mod source;
 pub mod span;
 pub mod sql;

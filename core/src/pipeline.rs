@@ -9,19 +9,27 @@
 //!
 //! ```text
 //! desired state ─ normalize on the dev database ─┐
-//! target ─ open ─ lock (apply only) ─ inspect ───┴─ plan ─ lint ─ pre-check rows ─ gate
-//!                                                                       │
-//!                             apply(session, approval) ◄────────────────┘
+//! target ─ open ─ lock (apply only) ─ inspect ───┴─ plan ─ lint ─ pre-check rows ─ gate ─ reviewed plan?
+//!                                                                                           │
+//!                                          apply(session, approval) ◄───────────────────────┘
 //! ```
+//!
+//! The last stage looks for a reviewed plan (`strata schema plan`): when the
+//! plans directory holds an approved plan for exactly this transition (the
+//! live state's fingerprint to the desired state's), it replaces the computed
+//! plan and runs verbatim; a pending plan, or one edited after approval, is a
+//! refusal. So the CLI and the language server honour the same reviews.
 
 use crate::diag::{Error, Result};
 use crate::diff::DiffOptions;
 use crate::driver::{self, ApplyError, Driver, Scope, StepEvent};
 use crate::lint::Finding;
 use crate::plan::Plan;
+use crate::review::store::{self, Lookup, Stored};
 use crate::url::{redact, DbKind, DbUrl};
 use crate::workspace::{self, Planned, State};
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// What the plan is for.
@@ -56,6 +64,9 @@ pub struct PlanRequest {
     pub intent: Intent,
     /// How long to wait for another apply's lock (apply intent only).
     pub lock_timeout: Duration,
+    /// The directory of reviewed plans to honour (`plan { dir }` in the env);
+    /// `None` always computes the plan (`schema plan` itself, `schema clean`).
+    pub plans: Option<PathBuf>,
 }
 
 /// Where the desired state comes from.
@@ -82,6 +93,12 @@ pub enum Refusal {
     RowsWouldFail,
     /// The env's lint policy forbids destructive changes and the plan has some.
     DestructiveForbidden,
+    /// The newest reviewed plan for this transition (the file named) is not
+    /// approved yet.
+    ReviewPending(String),
+    /// The reviewed plan for this transition (the file named) was edited
+    /// after it was approved.
+    ReviewEdited(String),
 }
 
 impl fmt::Display for Refusal {
@@ -92,6 +109,18 @@ impl fmt::Display for Refusal {
             }
             Refusal::DestructiveForbidden => {
                 "the plan destroys data and the env's lint policy (destructive { error = true }) forbids it; nothing was changed"
+            }
+            Refusal::ReviewPending(file) => {
+                return write!(
+                    f,
+                    "the reviewed plan {file} for this change is still pending: approve it with `strata schema plan approve {file}` (or delete it to let strata compute the plan); nothing was changed"
+                )
+            }
+            Refusal::ReviewEdited(file) => {
+                return write!(
+                    f,
+                    "the reviewed plan {file} was edited after it was approved (its SQL no longer matches the approved hash): review it again and re-approve it with `strata schema plan approve {file}`; nothing was changed"
+                )
             }
         })
     }
@@ -107,6 +136,8 @@ pub struct Session {
     intent: Intent,
     /// The target URL, redacted, for messages.
     pub target_label: String,
+    /// The approved plan file that replaced the computed plan, if one did.
+    pub reviewed: Option<Stored>,
 }
 
 impl Session {
@@ -120,6 +151,16 @@ impl Session {
 
     pub fn dialect(&self) -> crate::dialect::Dialect {
         self.target.dialect()
+    }
+
+    /// The fingerprints of the live state and of the desired state: the
+    /// transition a reviewed plan is pinned to.
+    pub fn transition(&self) -> (String, String) {
+        let d = self.dialect();
+        (
+            crate::review::fingerprint(&self.planned.current, d),
+            crate::review::fingerprint(&self.planned.desired, d),
+        )
     }
 
     /// The plan and what it was computed from; ends the session (and its lock).
@@ -159,6 +200,7 @@ pub fn plan(req: PlanRequest, progress: &mut dyn FnMut(Stage)) -> Result<Session
         policy,
         intent,
         lock_timeout,
+        plans,
     } = req;
     let target_url = workspace::parse_db(&target_raw)?;
     if scope.schemas.is_empty() {
@@ -184,11 +226,48 @@ pub fn plan(req: PlanRequest, progress: &mut dyn FnMut(Stage)) -> Result<Session
         refusal: None,
         intent,
         target_label: redact(&target_raw),
+        reviewed: None,
     };
     let planned = plan_against(session.target.as_mut(), desired, &scope, &diff, progress)?;
     session.refusal = gate(&planned, &policy);
     session.planned = planned;
+    if let Some(dir) = plans {
+        use_reviewed(&mut session, &dir)?;
+    }
     Ok(session)
+}
+
+/// Replaces the computed plan with the approved plan for this exact
+/// transition, or refuses when the plan for it is pending or was edited after
+/// approval. Nothing changes when no plan was made for the transition.
+///
+/// An approved plan passes no other gate: it was simulated on a dev database
+/// and approved by a person, and the computed plan's findings and row
+/// pre-checks describe statements it may not contain (a backfill `UPDATE`
+/// is what makes an MF103 safe). It still runs in one transaction.
+fn use_reviewed(session: &mut Session, dir: &std::path::Path) -> Result<()> {
+    let (from, to) = session.transition();
+    if from == to {
+        return Ok(());
+    }
+    let label = |s: &Stored| s.path.display().to_string();
+    match store::lookup(dir, &from, &to)? {
+        Lookup::None => {}
+        Lookup::Pending(s) => session.refusal = Some(Refusal::ReviewPending(label(&s))),
+        Lookup::EditedAfterApproval(s) => {
+            session.refusal = Some(Refusal::ReviewEdited(label(&s)))
+        }
+        Lookup::Approved(s) => {
+            let mut reviewed = crate::review::plan_from_sql(&s.file.sql, session.dialect())?;
+            // The same transition, so the same changes: the summary stays true.
+            reviewed.changes = std::mem::take(&mut session.planned.plan.changes);
+            session.planned.plan = reviewed;
+            session.planned.findings = Vec::new();
+            session.refusal = None;
+            session.reviewed = Some(s);
+        }
+    }
+    Ok(())
 }
 
 /// The part of [`plan`] after normalization, on an open (and, for an apply,
