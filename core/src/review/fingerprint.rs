@@ -12,8 +12,8 @@
 //! So it hashes exactly what the differ compares, spelled the way the differ
 //! compares it (types, defaults and expressions through the differ's own
 //! canonical forms), with every list of named objects sorted, and without what
-//! the database makes up: names of constraints the dialect does not keep
-//! (SQLite's `sqlite_autoindex_*`, unnamed foreign keys), primary key names
+//! the database makes up: names of unique constraints the dialect does not
+//! keep (SQLite's `sqlite_autoindex_*`), primary key names
 //! (the differ never compares them), spans and `renamed_from` (directives of
 //! the source, not state). Column order is left out too: the differ matches
 //! columns by name, and a column added by `ALTER TABLE` lands last.
@@ -170,9 +170,9 @@ impl Canon {
         }
         sort_by_key_then_json(&mut t.indexes, |i| i.name.clone());
         for fk in &mut t.foreign_keys {
-            if !self.rules.keeps_fk_names {
-                fk.name = None;
-            }
+            // Names stay, even where the dialect matches keys by columns: the
+            // differ still changes a key whose name changed. An unnamed key
+            // reads back unnamed, so nothing is made up here.
             fk.columns = fk.columns.iter().map(|c| self.ident(c)).collect();
             fk.ref_table = self.ident(&fk.ref_table);
             fk.ref_columns = fk.ref_columns.iter().map(|c| self.ident(c)).collect();
@@ -311,6 +311,27 @@ mod tests {
         assert_ne!(
             fingerprint(&a, Dialect::Postgres),
             fingerprint(&b, Dialect::Postgres)
+        );
+    }
+
+    #[test]
+    fn a_renamed_foreign_key_is_a_change_even_where_keys_match_by_columns() {
+        let with_fk = |name: &str| {
+            let mut t = table("t", vec![col("p", "int")]);
+            t.foreign_keys.push(ForeignKey {
+                name: Some(name.into()),
+                columns: vec!["p".into()],
+                ref_table: "parent".into(),
+                ref_columns: vec!["id".into()],
+                ..ForeignKey::default()
+            });
+            realm(vec![t])
+        };
+        let (a, b) = (with_fk("fk_a"), with_fk("fk_b"));
+        assert!(!crate::diff::diff(&a, &b, Dialect::Sqlite, &Default::default()).is_empty());
+        assert_ne!(
+            fingerprint(&a, Dialect::Sqlite),
+            fingerprint(&b, Dialect::Sqlite)
         );
     }
 
