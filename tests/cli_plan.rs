@@ -163,7 +163,13 @@ fn approved_backfill_plan(s: &Scratch) -> PathBuf {
     strata_env(
         s,
         &[
-            "schema", "plan", "--env", "local", "--name", "add_email", "--edit",
+            "schema",
+            "plan",
+            "--env",
+            "local",
+            "--name",
+            "add_email",
+            "--edit",
         ],
         &[("EDITOR", &ed)],
     )
@@ -185,7 +191,13 @@ fn an_approved_plan_with_a_hand_added_backfill_runs_verbatim_and_reaches_the_des
     let made = strata_env(
         &s,
         &[
-            "schema", "plan", "--env", "local", "--name", "add_email", "--edit",
+            "schema",
+            "plan",
+            "--env",
+            "local",
+            "--name",
+            "add_email",
+            "--edit",
         ],
         &[("EDITOR", &ed)],
     );
@@ -226,13 +238,21 @@ fn an_approved_plan_with_a_hand_added_backfill_runs_verbatim_and_reaches_the_des
         .unwrap_or_else(|| panic!("no banner:\n{}", run.stdout));
     assert!(banner.contains(&format!("reviewed/{name}")), "{banner}");
     assert!(banner.contains("approved by Ada Lovelace"), "{banner}");
-    assert!(run.stdout.contains("✓ backfill the new column"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("✓ backfill the new column"),
+        "{}",
+        run.stdout
+    );
     // The UPDATE ran: every row got its backfilled address, not the default.
     assert_eq!(emails(&s), ["ada@example.com", "bob@example.com"]);
     // And the database is in the desired state: nothing left to do.
     let again = apply_env(&s);
     again.ok();
-    assert!(again.stdout.contains("Schema is in sync"), "{}", again.stdout);
+    assert!(
+        again.stdout.contains("Schema is in sync"),
+        "{}",
+        again.stdout
+    );
 }
 
 #[test]
@@ -282,7 +302,10 @@ fn a_plan_edited_after_approval_is_refused() {
     let text = std::fs::read_to_string(&file).unwrap();
     std::fs::write(
         &file,
-        text.replace("UPDATE \"users\"", "DELETE FROM \"users\";\n    UPDATE \"users\""),
+        text.replace(
+            "UPDATE \"users\"",
+            "DELETE FROM \"users\";\n    UPDATE \"users\"",
+        ),
     )
     .unwrap();
     apply_env(&s).fails_with(1, "was edited after it was approved");
@@ -304,7 +327,11 @@ fn sql_changed_after_the_simulation_cannot_be_approved() {
         .ok();
     let file = only_plan(&s, "reviewed");
     let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, text.replace("ADD COLUMN", "ADD COLUMN IF NOT EXISTS")).unwrap();
+    std::fs::write(
+        &file,
+        text.replace("ADD COLUMN", "ADD COLUMN IF NOT EXISTS"),
+    )
+    .unwrap();
     strata_env(
         &s,
         &["schema", "plan", "approve", &file.display().to_string()],
@@ -327,7 +354,10 @@ fn an_edited_plan_that_misses_the_target_is_rejected_naming_what_differs() {
     run.fails_with(1, "the edited plan does not reach the desired state");
     assert!(run.stderr.contains("\"email\""), "{}", run.stderr);
     assert!(run.stderr.contains("\"mail\""), "{}", run.stderr);
-    assert!(plan_files(&s, "reviewed").is_empty(), "a rejected plan was written");
+    assert!(
+        plan_files(&s, "reviewed").is_empty(),
+        "a rejected plan was written"
+    );
 }
 
 #[test]
@@ -351,14 +381,29 @@ fn the_approver_falls_back_to_user_and_show_prints_the_plan() {
     strata_env(
         &s,
         &["schema", "plan", "approve", &file.display().to_string()],
-        &[("USER", "ci-bot"), ("HOME", &s.dir.path().display().to_string())],
+        &[
+            ("USER", "ci-bot"),
+            ("HOME", &s.dir.path().display().to_string()),
+        ],
     )
     .ok();
     let show = s.strata(&["schema", "plan", "show", &file.display().to_string()]);
     show.ok();
-    assert!(show.stdout.contains("approved by ci-bot"), "{}", show.stdout);
-    assert!(show.stdout.contains("ADD COLUMN \"email\""), "{}", show.stdout);
-    assert!(show.stdout.contains("CREATE INDEX \"users_email\""), "{}", show.stdout);
+    assert!(
+        show.stdout.contains("approved by ci-bot"),
+        "{}",
+        show.stdout
+    );
+    assert!(
+        show.stdout.contains("ADD COLUMN \"email\""),
+        "{}",
+        show.stdout
+    );
+    assert!(
+        show.stdout.contains("CREATE INDEX \"users_email\""),
+        "{}",
+        show.stdout
+    );
 }
 
 #[test]
@@ -517,14 +562,22 @@ fn postgres_an_approved_backfill_plan_runs_verbatim_and_reaches_the_desired_stat
     .ok();
     let run = pg_apply(&s, &db, Some("reviewed"));
     run.ok();
-    assert!(run.stdout.contains("Using the reviewed plan"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Using the reviewed plan"),
+        "{}",
+        run.stdout
+    );
     assert_eq!(
         db.column("SELECT email FROM users ORDER BY id"),
         ["ada@example.com", "bob@example.com"]
     );
     let again = pg_apply(&s, &db, None);
     again.ok();
-    assert!(again.stdout.contains("Schema is in sync"), "{}", again.stdout);
+    assert!(
+        again.stdout.contains("Schema is in sync"),
+        "{}",
+        again.stdout
+    );
 }
 
 #[test]
@@ -547,7 +600,11 @@ fn postgres_a_stale_plan_is_not_used() {
         .unwrap();
     let run = pg_apply(&s, &db, Some("reviewed"));
     run.ok();
-    assert!(!run.stdout.contains("Using the reviewed plan"), "{}", run.stdout);
+    assert!(
+        !run.stdout.contains("Using the reviewed plan"),
+        "{}",
+        run.stdout
+    );
     assert_eq!(db.column("SELECT email FROM users ORDER BY id"), ["", ""]);
 }
 

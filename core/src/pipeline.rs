@@ -254,9 +254,7 @@ fn use_reviewed(session: &mut Session, dir: &std::path::Path) -> Result<()> {
     match store::lookup(dir, &from, &to)? {
         Lookup::None => {}
         Lookup::Pending(s) => session.refusal = Some(Refusal::ReviewPending(label(&s))),
-        Lookup::EditedAfterApproval(s) => {
-            session.refusal = Some(Refusal::ReviewEdited(label(&s)))
-        }
+        Lookup::EditedAfterApproval(s) => session.refusal = Some(Refusal::ReviewEdited(label(&s))),
         Lookup::Approved(s) => {
             let mut reviewed = crate::review::plan_from_sql(&s.file.sql, session.dialect())?;
             // The same transition, so the same changes: the summary stays true.

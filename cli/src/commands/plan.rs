@@ -383,9 +383,7 @@ fn edit(sql: &str) -> Result<String> {
         .ok()
         .or_else(|| std::env::var("EDITOR").ok())
         .filter(|e| !e.trim().is_empty())
-        .ok_or_else(|| {
-            CliError::usage("--edit needs an editor: set $EDITOR (e.g. EDITOR=vim)")
-        })?;
+        .ok_or_else(|| CliError::usage("--edit needs an editor: set $EDITOR (e.g. EDITOR=vim)"))?;
     let dir = tempfile_dir()?;
     let path = dir.join("plan.sql");
     std::fs::write(&path, sql)

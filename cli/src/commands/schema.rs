@@ -83,7 +83,12 @@ pub(super) fn files_of(state: &State) -> Files {
     }
 }
 
-pub(super) fn realize(state: &mut State, dev_url: Option<&str>, scope: &Scope, what: &str) -> Result<Realm> {
+pub(super) fn realize(
+    state: &mut State,
+    dev_url: Option<&str>,
+    scope: &Scope,
+    what: &str,
+) -> Result<Realm> {
     let pb = spinner(what);
     let files = files_of(state);
     let r = workspace::realize(state, None, dev_url, scope)
@@ -360,7 +365,10 @@ pub(super) fn apply(a: ApplyArgs) -> Result<ExitCode> {
     if json {
         let mut v: serde_json::Value =
             serde_json::from_str(&plan_json(&session.planned, Some(&timings))).unwrap();
-        v["reviewed"] = serde_json::json!(session.reviewed.as_ref().map(|r| r.path.display().to_string()));
+        v["reviewed"] = serde_json::json!(session
+            .reviewed
+            .as_ref()
+            .map(|r| r.path.display().to_string()));
         println!("{}", serde_json::to_string_pretty(&v).unwrap());
     } else {
         let total: Duration = timings.iter().sum();

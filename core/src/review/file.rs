@@ -27,9 +27,9 @@ use crate::diag::{Diagnostic, Error, Result};
 use crate::dialect::Dialect;
 use crate::hcl::write::string;
 use crate::span::{SourceFile, Span};
+use ::hcl::eval::Evaluate as _;
 use hcl_edit::expr::Expression as EditExpr;
 use hcl_edit::structure::{Attribute, Block, Body};
-use ::hcl::eval::Evaluate as _;
 use hcl_edit::Span as _;
 use std::fmt::Write as _;
 
@@ -170,14 +170,22 @@ impl PlanFile {
             )
         })?;
         let mut blocks = body.get_blocks("plan");
-        let block = blocks
-            .next()
-            .ok_or_else(|| err("not a plan file: no `plan \"name\" { … }` block".into(), None))?;
+        let block = blocks.next().ok_or_else(|| {
+            err(
+                "not a plan file: no `plan \"name\" { … }` block".into(),
+                None,
+            )
+        })?;
         let name = block
             .labels
             .first()
             .map(|l| l.as_str().to_string())
-            .ok_or_else(|| err("the plan block needs a name label".into(), block.ident.span()))?;
+            .ok_or_else(|| {
+                err(
+                    "the plan block needs a name label".into(),
+                    block.ident.span(),
+                )
+            })?;
         let b = &block.body;
         let text = |key: &str| -> Result<String> {
             let attr = b.get_attribute(key).ok_or_else(|| {
