@@ -152,16 +152,22 @@ impl ResolvedEnv {
     /// The directory of reviewed plans: `plan { dir = "file://…" }`, relative
     /// to the project file, else `plans/` next to it.
     pub fn plans_dir(&self) -> PathBuf {
+        // `./strata.hcl` lives in "."; paths print without the `./`.
+        let dir = if self.dir == Path::new(".") {
+            Path::new("")
+        } else {
+            self.dir.as_path()
+        };
         match &self.env.plan.dir {
             Some(d) => {
                 let p = Path::new(d.strip_prefix("file://").unwrap_or(d));
                 if p.is_relative() {
-                    self.dir.join(p)
+                    dir.join(p)
                 } else {
                     p.to_path_buf()
                 }
             }
-            None => self.dir.join("plans"),
+            None => dir.join("plans"),
         }
     }
 
