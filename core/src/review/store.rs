@@ -75,8 +75,7 @@ pub enum Lookup {
 pub fn lookup(dir: &Path, from: &str, to: &str) -> Result<Lookup> {
     let newest = list(dir)?
         .into_iter()
-        .filter(|s| s.file.from == from && s.file.to == to)
-        .last();
+        .rfind(|s| s.file.from == from && s.file.to == to);
     Ok(match newest {
         None => Lookup::None,
         Some(s) if s.file.status == Status::Pending => Lookup::Pending(s),
