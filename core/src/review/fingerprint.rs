@@ -79,9 +79,12 @@ struct Canon {
     rules: &'static crate::dialect::Rules,
 }
 
-/// Sorts by a key computed from each item's canonical JSON when names tie.
+/// Sorts by `key` (a name, mostly unique), then by the whole item's JSON
+/// when keys tie (unnamed checks, keys), so the order never depends on the
+/// catalog's. The JSON is only built for ties.
 fn sort_by_key_then_json<T: serde::Serialize>(v: &mut [T], key: impl Fn(&T) -> String) {
-    v.sort_by_cached_key(|x| (key(x), serde_json::to_string(x).unwrap_or_default()));
+    let json = |x: &T| serde_json::to_string(x).unwrap_or_default();
+    v.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| json(a).cmp(&json(b))));
 }
 
 impl Canon {
