@@ -256,6 +256,47 @@ fn an_approved_plan_with_a_hand_added_backfill_runs_verbatim_and_reaches_the_des
 }
 
 #[test]
+fn a_plan_made_from_the_main_branchs_files_applies_to_a_database_in_that_state() {
+    // In CI no production database is at hand: the from-state is the schema
+    // files as the main branch has them, normalized on the dev database.
+    let s = sqlite_project();
+    let ed = editor(&s, "backfill.sh", BACKFILL_EDITOR);
+    strata_env(
+        &s,
+        &[
+            "schema",
+            "plan",
+            "--from",
+            &s.file_url("v1.hcl"),
+            "--to",
+            &s.file_url("v2.hcl"),
+            "--dir",
+            "reviewed",
+            "--name",
+            "add_email",
+            "--edit",
+        ],
+        &[("EDITOR", &ed)],
+    )
+    .ok();
+    let file = only_plan(&s, "reviewed");
+    strata_env(
+        &s,
+        &["schema", "plan", "approve", &file.display().to_string()],
+        &ADA,
+    )
+    .ok();
+    let run = apply_env(&s);
+    run.ok();
+    assert!(
+        run.stdout.contains("Using the reviewed plan"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(emails(&s), ["ada@example.com", "bob@example.com"]);
+}
+
+#[test]
 fn a_stale_plan_is_not_used_once_the_database_changed() {
     let s = sqlite_project();
     approved_backfill_plan(&s);

@@ -157,7 +157,9 @@ fn make(a: MakeArgs) -> Result<ExitCode> {
     };
     let dialect = planned.plan.dialect;
     let json = a.format == MakeFormat::Json;
-    if planned.plan.is_empty() && !a.edit {
+    // A reviewed plan is pinned to a schema change: with none, there is
+    // nothing it could ever be used for (data-only changes are migrations).
+    if planned.plan.is_empty() {
         if json {
             println!("{}", serde_json::json!({ "file": null, "in_sync": true }));
         } else {
