@@ -248,8 +248,7 @@ fn make(a: MakeArgs) -> Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&v).unwrap());
         return Ok(ExitCode::SUCCESS);
     }
-    let shown = strata_core::review::plan_from_sql(&file.sql, dialect)?;
-    let mut shown = shown;
+    let mut shown = strata_core::review::plan_from_sql(&file.sql, dialect)?;
     shown.changes = planned.plan.changes.clone();
     print_plan(&shown, &planned.findings);
     println!(
