@@ -72,6 +72,13 @@ pub enum SchemaCommand {
         after_help = "Examples:\n  strata schema lint --to file://schema.hcl\n  strata schema lint --env local --format sarif > strata.sarif"
     )]
     Lint(SchemaLintArgs),
+    /// Plan for review at pull-request time: compute, lint and simulate the plan,
+    /// and store it as a file that `schema apply` runs verbatim once approved.
+    #[command(
+        args_conflicts_with_subcommands = true,
+        after_help = "Examples:\n  strata schema plan --env local --name add_email\n  strata schema plan --env local --name backfill --edit\n  strata schema plan --from file://main/schema.hcl --to file://schema.hcl --dev-url sqlite://dev?mode=memory\n  strata schema plan list --env local\n  strata schema plan approve plans/20261207141519_add_email.plan.hcl"
+    )]
+    Plan(crate::commands::plan::PlanCommandArgs),
     /// Rewrite HCL files in canonical style, keeping comments.
     #[command(
         after_help = "Examples:\n  strata schema fmt                 (every .hcl file in this directory)\n  strata schema fmt schema.hcl --check"

@@ -159,6 +159,12 @@ pub trait DialectImpl: Sync {
         crate::lint::Facts::default()
     }
 
+    /// Whether a statement of a hand-reviewed plan may run inside the plan's
+    /// transaction (PostgreSQL: not `CREATE INDEX CONCURRENTLY` and the like).
+    fn runs_in_transaction(&self, _sql: &str) -> bool {
+        true
+    }
+
     /// A dialect's faster way to normalize a big script: `Some(realm)` when it
     /// replayed and read back the whole script itself, `None` to let the
     /// shared replay do it (SQLite replays big schemas in groups).

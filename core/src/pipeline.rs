@@ -9,19 +9,27 @@
 //!
 //! ```text
 //! desired state ─ normalize on the dev database ─┐
-//! target ─ open ─ lock (apply only) ─ inspect ───┴─ plan ─ lint ─ pre-check rows ─ gate
-//!                                                                       │
-//!                             apply(session, approval) ◄────────────────┘
+//! target ─ open ─ lock (apply only) ─ inspect ───┴─ plan ─ lint ─ pre-check rows ─ gate ─ reviewed plan?
+//!                                                                                           │
+//!                                          apply(session, approval) ◄───────────────────────┘
 //! ```
+//!
+//! The last stage looks for a reviewed plan (`strata schema plan`): when the
+//! plans directory holds an approved plan for exactly this transition (the
+//! live state's fingerprint to the desired state's), it replaces the computed
+//! plan and runs verbatim; a pending plan, or one edited after approval, is a
+//! refusal. So the CLI and the language server honour the same reviews.
 
 use crate::diag::{Error, Result};
 use crate::diff::DiffOptions;
 use crate::driver::{self, ApplyError, Driver, Scope, StepEvent};
 use crate::lint::Finding;
 use crate::plan::Plan;
+use crate::review::store::{self, Lookup, Stored};
 use crate::url::{redact, DbKind, DbUrl};
 use crate::workspace::{self, Planned, State};
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// What the plan is for.
@@ -58,6 +66,9 @@ pub struct PlanRequest {
     pub intent: Intent,
     /// How long to wait for another apply's lock (apply intent only).
     pub lock_timeout: Duration,
+    /// The directory of reviewed plans to honour (`plan { dir }` in the env);
+    /// `None` always computes the plan (`schema plan` itself, `schema clean`).
+    pub plans: Option<PathBuf>,
 }
 
 /// Where the desired state comes from.
@@ -82,6 +93,12 @@ pub enum Stage {
 pub enum Refusal {
     /// A row pre-check found rows that make a statement certain to fail.
     RowsWouldFail,
+    /// The newest reviewed plan for this transition (the file named) is not
+    /// approved yet.
+    ReviewPending(String),
+    /// The reviewed plan for this transition (the file named) was edited
+    /// after it was approved.
+    ReviewEdited(String),
 }
 
 impl fmt::Display for Refusal {
@@ -89,6 +106,18 @@ impl fmt::Display for Refusal {
         f.write_str(match self {
             Refusal::RowsWouldFail => {
                 "the plan would fail on rows already in the database, or lose data in them (see the errors above); nothing was changed"
+            }
+            Refusal::ReviewPending(file) => {
+                return write!(
+                    f,
+                    "the reviewed plan {file} for this change is still pending: approve it with `strata schema plan approve {file}` (or delete it to let strata compute the plan); nothing was changed"
+                )
+            }
+            Refusal::ReviewEdited(file) => {
+                return write!(
+                    f,
+                    "the reviewed plan {file} was edited after it was approved (its SQL no longer matches the approved hash): review it again and re-approve it with `strata schema plan approve {file}`; nothing was changed"
+                )
             }
         })
     }
@@ -106,11 +135,10 @@ pub struct Session {
     pub target_label: String,
     /// The lint configuration the findings were judged by (levels, review policy).
     pub lint: crate::lint::Config,
-    /// HOOK for reviewed plans (`strata schema plan`, issue #14): the approved
-    /// plan file that covers exactly this transition, set by the approved-plan
-    /// lookup once it exists. An [`Approval::Automatic`] apply of a plan with
-    /// error findings runs only when this is set.
-    pub reviewed: Option<String>,
+    /// The approved plan file that replaced the computed plan, if one did
+    /// (`strata schema plan`): an [`Approval::Automatic`] apply of a plan
+    /// with error findings runs only when this is set.
+    pub reviewed: Option<Stored>,
 }
 
 impl Session {
@@ -140,6 +168,16 @@ impl Session {
 
     pub fn dialect(&self) -> crate::dialect::Dialect {
         self.target.dialect()
+    }
+
+    /// The fingerprints of the live state and of the desired state: the
+    /// transition a reviewed plan is pinned to.
+    pub fn transition(&self) -> (String, String) {
+        let d = self.dialect();
+        (
+            crate::review::fingerprint(&self.planned.current, d),
+            crate::review::fingerprint(&self.planned.desired, d),
+        )
     }
 
     /// The plan and what it was computed from; ends the session (and its lock).
@@ -179,6 +217,7 @@ pub fn plan(req: PlanRequest, progress: &mut dyn FnMut(Stage)) -> Result<Session
         policy,
         intent,
         lock_timeout,
+        plans,
     } = req;
     let target_url = workspace::parse_db(&target_raw)?;
     if scope.schemas.is_empty() {
@@ -217,6 +256,9 @@ pub fn plan(req: PlanRequest, progress: &mut dyn FnMut(Stage)) -> Result<Session
     )?;
     session.refusal = gate(&planned, &policy);
     session.planned = planned;
+    if let Some(dir) = plans {
+        use_reviewed(&mut session, &dir)?;
+    }
     Ok(session)
 }
 
@@ -229,6 +271,41 @@ fn lint_config(policy: &Policy) -> crate::lint::Config {
         c.set(Family::Destructive, Level::Error);
     }
     c
+}
+
+/// Replaces the computed plan with the approved plan for this exact
+/// transition, or refuses when the plan for it is pending or was edited after
+/// approval. Nothing changes when no plan was made for the transition.
+///
+/// An approved plan passes no other gate: it was simulated on a dev database
+/// and approved by a person, and the computed plan's findings and row
+/// pre-checks describe statements it may not contain (a backfill `UPDATE`
+/// is what makes an MF103 safe). It still runs in one transaction.
+fn use_reviewed(session: &mut Session, dir: &std::path::Path) -> Result<()> {
+    // No plans directory, no reviewed plans: the live plan need not hash.
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    let (from, to) = session.transition();
+    if from == to {
+        return Ok(());
+    }
+    let label = |s: &Stored| s.path.display().to_string();
+    match store::lookup(dir, &from, &to)? {
+        Lookup::None => {}
+        Lookup::Pending(s) => session.refusal = Some(Refusal::ReviewPending(label(&s))),
+        Lookup::EditedAfterApproval(s) => session.refusal = Some(Refusal::ReviewEdited(label(&s))),
+        Lookup::Approved(s) => {
+            let mut reviewed = crate::review::plan_from_sql(&s.file.sql, session.dialect())?;
+            // The same transition, so the same changes: the summary stays true.
+            reviewed.changes = std::mem::take(&mut session.planned.plan.changes);
+            session.planned.plan = reviewed;
+            session.planned.findings = Vec::new();
+            session.refusal = None;
+            session.reviewed = Some(s);
+        }
+    }
+    Ok(())
 }
 
 /// The part of [`plan`] after normalization, on an open (and, for an apply,

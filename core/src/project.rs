@@ -62,6 +62,8 @@ pub struct Env {
     pub lint: LintPolicy,
     /// `migration { dir = "file://migrations" … }`: versioned migrations.
     pub migration: MigrationPolicy,
+    /// `plan { dir = "file://plans" }`: where reviewed plans live.
+    pub plan: PlanPolicy,
     /// The env block's label.
     pub span: Option<Span>,
 }
@@ -75,6 +77,12 @@ pub struct MigrationPolicy {
     pub baseline: Option<String>,
     /// `migrate apply` may go down when handed an older directory.
     pub allow_down: bool,
+}
+
+/// `plan { dir }`: the directory of reviewed plans (`strata schema plan`).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct PlanPolicy {
+    pub dir: Option<String>,
 }
 
 /// `diff { skip { ... } concurrent_index { ... } }`.
@@ -717,6 +725,14 @@ impl Loader<'_> {
                         "allow_down" => self.set_bool(ctx, attr, &mut m.allow_down),
                         // Atlas's other settings (lock_timeout, exec_order, …).
                         _ => {}
+                    }
+                }
+            }
+            "plan" => {
+                for attr in block.body.attributes() {
+                    match attr.key.as_str() {
+                        "dir" => env.plan.dir = self.string(ctx, attr),
+                        _ => self.unknown_attribute(attr, "in plan block"),
                     }
                 }
             }

@@ -617,3 +617,53 @@ fn a_bad_section_names_its_line() {
     assert!(err.contains("bad.case:5:3:"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A reviewed plan is pinned to the fingerprints of the states it goes
+/// between, so every case whose plan does something must change the
+/// fingerprint (else a plan made for one state could run on another), and
+/// reordering the objects of a state must not.
+#[test]
+fn every_planned_change_changes_the_fingerprint_and_order_does_not() {
+    use strata_core::review::fingerprint;
+    let mut planned = 0;
+    let mut collisions = Vec::new();
+    for (name, dialect) in [("sqlite", Dialect::Sqlite), ("postgres", Dialect::Postgres)] {
+        for path in cases(name) {
+            let case = Case::parse(&path).unwrap();
+            let before = realm(&case, "before", dialect).unwrap();
+            let after = realm(&case, "after", dialect).unwrap();
+            let mut reordered = after.clone();
+            reordered.schemas.reverse();
+            for s in &mut reordered.schemas {
+                s.tables.reverse();
+                s.views.reverse();
+                for t in &mut s.tables {
+                    t.columns.reverse();
+                    t.indexes.reverse();
+                    t.checks.reverse();
+                    t.foreign_keys.reverse();
+                }
+            }
+            assert_eq!(
+                fingerprint(&after, dialect),
+                fingerprint(&reordered, dialect),
+                "{}: reordering changed the fingerprint",
+                path.display()
+            );
+            let p = plan::plan(&before, &after, dialect, &DiffOptions::default()).unwrap();
+            if p.is_empty() {
+                continue;
+            }
+            planned += 1;
+            if fingerprint(&before, dialect) == fingerprint(&after, dialect) {
+                collisions.push(path.display().to_string());
+            }
+        }
+    }
+    assert!(
+        collisions.is_empty(),
+        "plans that change the schema but not its fingerprint:\n{}",
+        collisions.join("\n")
+    );
+    assert!(planned > 100, "only {planned} cases with a plan");
+}

@@ -24,7 +24,7 @@ use strata_core::{hcl, Realm, SourceFile};
 
 type Result<T> = std::result::Result<T, CliError>;
 
-fn pick(flag: Option<String>, from_env: Option<String>, name: &str) -> Result<String> {
+pub(super) fn pick(flag: Option<String>, from_env: Option<String>, name: &str) -> Result<String> {
     flag.or(from_env).ok_or_else(|| {
         CliError::usage(format!(
             "missing --{name} (or an env in strata.hcl that sets it; see --help)"
@@ -32,7 +32,7 @@ fn pick(flag: Option<String>, from_env: Option<String>, name: &str) -> Result<St
     })
 }
 
-fn spinner(msg: &str) -> ProgressBar {
+pub(super) fn spinner(msg: &str) -> ProgressBar {
     let pb = ProgressBar::new_spinner();
     pb.set_style(ProgressStyle::with_template("{spinner} {msg} {elapsed:.dim}").unwrap());
     pb.set_message(msg.to_string());
@@ -41,7 +41,7 @@ fn spinner(msg: &str) -> ProgressBar {
 }
 
 /// The desired state: schema files (one URL or an env's `src` list) or a database.
-fn desired_state(urls: &[String], dialect_hint: Option<Dialect>) -> Result<State> {
+pub(super) fn desired_state(urls: &[String], dialect_hint: Option<Dialect>) -> Result<State> {
     if let [one] = urls {
         if !one.starts_with("file://") {
             return Ok(workspace::open_state(one, dialect_hint, false)?);
@@ -54,7 +54,7 @@ fn desired_state(urls: &[String], dialect_hint: Option<Dialect>) -> Result<State
 }
 
 /// Fails with every diagnostic (warnings printed too) when files have errors.
-fn check_files(state: &State) -> Result<()> {
+pub(super) fn check_files(state: &State) -> Result<()> {
     if let State::Files(d) = state {
         if d.has_errors() {
             let n = d.diagnostics.iter().filter(|x| x.is_error()).count();
@@ -77,14 +77,19 @@ fn check_files(state: &State) -> Result<()> {
     Ok(())
 }
 
-fn files_of(state: &State) -> Files {
+pub(super) fn files_of(state: &State) -> Files {
     match state {
         State::Files(d) => d.files.clone(),
         State::Database(_) => Files::default(),
     }
 }
 
-fn realize(state: &mut State, dev_url: Option<&str>, scope: &Scope, what: &str) -> Result<Realm> {
+pub(super) fn realize(
+    state: &mut State,
+    dev_url: Option<&str>,
+    scope: &Scope,
+    what: &str,
+) -> Result<Realm> {
     let pb = spinner(what);
     let files = files_of(state);
     let r = workspace::realize(state, None, dev_url, scope)
@@ -94,14 +99,14 @@ fn realize(state: &mut State, dev_url: Option<&str>, scope: &Scope, what: &str) 
 }
 
 /// The dialect of a database URL; `None` for files.
-fn db_dialect(raw: &str) -> Option<Dialect> {
+pub(super) fn db_dialect(raw: &str) -> Option<Dialect> {
     match strata_core::url::parse(raw).ok()? {
         strata_core::url::Url::Database(d) => Some(d.dialect),
         strata_core::url::Url::Files(_) => None,
     }
 }
 
-fn dialect_of(state: &State) -> Option<Dialect> {
+pub(super) fn dialect_of(state: &State) -> Option<Dialect> {
     match state {
         State::Database(d) => Some(d.dialect()),
         State::Files(f) => Some(f.dialect),
@@ -143,7 +148,7 @@ pub(super) fn inspect(a: InspectArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn merged_exclude(flags: &[String], env: Option<&Resolved>) -> Vec<String> {
+pub(super) fn merged_exclude(flags: &[String], env: Option<&Resolved>) -> Vec<String> {
     let mut v = flags.to_vec();
     if let Some(e) = env {
         v.extend(e.env.exclude.iter().cloned());
@@ -151,7 +156,14 @@ fn merged_exclude(flags: &[String], env: Option<&Resolved>) -> Vec<String> {
     v
 }
 
-fn diff_options(env: Option<&Resolved>) -> DiffOptions {
+/// Where reviewed plans live: the env's `plan { dir }`, else `plans/` (next
+/// to the project file, or in the current directory without an env).
+pub(super) fn plans_dir(env: Option<&Resolved>) -> PathBuf {
+    env.map(Resolved::plans_dir)
+        .unwrap_or_else(|| PathBuf::from("plans"))
+}
+
+pub(super) fn diff_options(env: Option<&Resolved>) -> DiffOptions {
     env.map(Resolved::diff_options).unwrap_or_default()
 }
 
@@ -226,13 +238,13 @@ fn plan_json(p: &Planned, applied: Option<&[Duration]>) -> String {
 }
 
 /// The three URLs a plan needs, from flags or else from the project env.
-struct Endpoints {
-    current: String,
-    desired: Vec<String>,
-    dev: Option<String>,
+pub(super) struct Endpoints {
+    pub current: String,
+    pub desired: Vec<String>,
+    pub dev: Option<String>,
 }
 
-fn endpoints(
+pub(super) fn endpoints(
     current: Option<String>,
     current_flag: &str,
     to: Option<String>,
@@ -292,6 +304,7 @@ pub(super) fn apply(a: ApplyArgs) -> Result<ExitCode> {
             pipeline::Intent::Apply
         },
         lock_timeout: a.lock_timeout,
+        plans: Some(plans_dir(env.as_ref())),
     };
     let mut pb: Option<ProgressBar> = None;
     let mut progress = |stage: pipeline::Stage| {
@@ -330,6 +343,9 @@ pub(super) fn apply(a: ApplyArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if a.format == ApplyFormat::Text {
+        if let Some(r) = &session.reviewed {
+            println!("{}", super::plan::reviewed_banner(r));
+        }
         println!(
             "{BOLD}Planned changes to {}:{BOLD:#}\n",
             session.target_label
@@ -369,7 +385,13 @@ pub(super) fn apply(a: ApplyArgs) -> Result<ExitCode> {
     };
     let timings = run_plan(&mut session, a.format == ApplyFormat::Text, approval)?;
     if json {
-        println!("{}", plan_json(&session.planned, Some(&timings)));
+        let mut v: serde_json::Value =
+            serde_json::from_str(&plan_json(&session.planned, Some(&timings))).unwrap();
+        v["reviewed"] = serde_json::json!(session
+            .reviewed
+            .as_ref()
+            .map(|r| r.path.display().to_string()));
+        println!("{}", serde_json::to_string_pretty(&v).unwrap());
     } else {
         let total: Duration = timings.iter().sum();
         println!(
@@ -486,6 +508,7 @@ pub(super) fn clean(a: CleanArgs) -> Result<ExitCode> {
             pipeline::Intent::Apply
         },
         lock_timeout: Duration::from_secs(10),
+        plans: None,
     };
     let mut session = pipeline::plan(request, &mut |_| {})?;
     if session.plan().is_empty() {

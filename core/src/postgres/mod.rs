@@ -76,6 +76,16 @@ pub const RULES: Rules = Rules {
 pub struct Postgres;
 
 impl DialectImpl for Postgres {
+    /// `… CONCURRENTLY` and `VACUUM` refuse to run in a transaction block.
+    fn runs_in_transaction(&self, sql: &str) -> bool {
+        let head: Vec<String> = sql
+            .split_whitespace()
+            .take(6)
+            .map(str::to_ascii_uppercase)
+            .collect();
+        !(head.iter().any(|w| w == "CONCURRENTLY") || head.first().is_some_and(|w| w == "VACUUM"))
+    }
+
     fn plan(&self, p: &mut crate::plan::Plan, from: &Realm, to: &Realm, opts: &DiffOptions) {
         plan::plan(p, from, to);
         plan::concurrently(p, &opts.concurrent_index);

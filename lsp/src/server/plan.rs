@@ -76,6 +76,7 @@ fn request(a: &Analysis, env: &EnvInfo, intent: Intent) -> Result<PlanRequest, E
         policy: env.policy(),
         intent,
         lock_timeout: LOCK_TIMEOUT,
+        plans: Some(env.plans_dir()),
     })
 }
 
