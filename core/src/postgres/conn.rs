@@ -78,6 +78,18 @@ fn connect(config: &Config, raw: &str) -> Result<Client> {
     })
 }
 
+/// The server `raw` points at, for the normalization cache: its full version
+/// string and its address (password redacted). One short connection.
+pub fn server_identity(raw: &str) -> Result<String> {
+    let (config, _) = parse_url(raw)?;
+    let mut client = connect(&config, raw)?;
+    let version: String = client
+        .query_one("SELECT version()", &[])
+        .map_err(|e| Error::Database(db_message(&e)))?
+        .get(0);
+    Ok(format!("{version} at {}", redact(raw)))
+}
+
 /// PostgreSQL's own message (and detail/hint) when there is one.
 pub fn db_message(e: &postgres::Error) -> String {
     match e.as_db_error() {
@@ -213,6 +225,12 @@ impl PgDriver {
                 db_message(&e)
             ))
         })?;
+        // Nothing in a scratch database has to survive a crash: commits need
+        // not wait for the WAL flush (the database default, so `RESET ALL`
+        // between normalizations keeps it).
+        let _ = admin.batch_execute(&format!(
+            "ALTER DATABASE \"{name}\" SET synchronous_commit = off"
+        ));
         let mut cfg = config.clone();
         cfg.dbname(&name);
         let mut client = connect(&cfg, raw)?;
