@@ -2,5 +2,6 @@
 
 pub mod chunks;
 pub mod fmt;
+pub mod layout;
 pub mod read;
 pub mod write;
