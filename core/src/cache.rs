@@ -202,7 +202,7 @@ fn prune(dir: &Path, keep: &Key) {
             Some((m.modified().ok()?, m.len(), e.path()))
         })
         .collect();
-    entries.sort_by(|a, b| b.0.cmp(&a.0));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.0));
     let keep = entry_path(dir, keep);
     let (mut count, mut bytes) = (0usize, 0u64);
     for (_, len, path) in entries {

@@ -435,7 +435,11 @@ impl Driver for PgDriver {
             .map_err(|e| Error::Database(db_message(&e)))?;
         let (saved_path, saved_jit): (String, String) = (saved.get(0), saved.get(1));
         // (No `jit` setting before PostgreSQL 11: nothing to turn off.)
-        let jit_off = if saved_jit.is_empty() { "" } else { "; SET jit = off" };
+        let jit_off = if saved_jit.is_empty() {
+            ""
+        } else {
+            "; SET jit = off"
+        };
         self.client
             .batch_execute(&format!("SET search_path = {INSPECT_SEARCH_PATH}{jit_off}"))
             .map_err(|e| Error::Database(db_message(&e)))?;
