@@ -9,7 +9,7 @@ mod pg;
 
 use common::*;
 use pg::{PgDb, ADMIN};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn apply(s: &Scratch, db: &PgDb, file: &str) -> Run {
     s.strata(&[
@@ -356,12 +356,15 @@ fn corpus(rel: &str) -> Option<PathBuf> {
 /// of the file makes, and that its inspected HCL recreates it. Returns the
 /// applied database.
 fn applies_like_the_client(rel: &str, tag: &str) -> Option<PgDb> {
-    let file = corpus(rel)?;
+    applies_like_the_client_from(&corpus(rel)?, rel, tag)
+}
+
+fn applies_like_the_client_from(file: &Path, rel: &str, tag: &str) -> Option<PgDb> {
     let db = PgDb::create(&format!("{tag}_apply"))?;
     let s = Scratch::new();
     apply_converges(&s, &db, &file.display().to_string());
     let loaded = PgDb::create(&format!("{tag}_ref"))?;
-    load(&loaded, &std::fs::read_to_string(&file).unwrap());
+    load(&loaded, &std::fs::read_to_string(file).unwrap());
     let (want, got) = (catalog(&loaded), catalog(&db));
     let missing: Vec<&String> = want.iter().filter(|x| !got.contains(x)).collect();
     let extra: Vec<&String> = got.iter().filter(|x| !want.contains(x)).collect();
@@ -389,13 +392,16 @@ fn applies_like_the_client(rel: &str, tag: &str) -> Option<PgDb> {
 /// Loads a corpus schema file with the client and diffs the database
 /// against the file: nothing to do.
 fn loaded_diffs_empty(rel: &str, tag: &str) {
-    let Some(file) = corpus(rel) else {
-        return;
-    };
+    if let Some(file) = corpus(rel) {
+        loaded_diffs_empty_from(&file, rel, tag);
+    }
+}
+
+fn loaded_diffs_empty_from(file: &Path, rel: &str, tag: &str) {
     let Some(db) = PgDb::create(&format!("{tag}_load")) else {
         return;
     };
-    load(&db, &std::fs::read_to_string(&file).unwrap());
+    load(&db, &std::fs::read_to_string(file).unwrap());
     let s = Scratch::new();
     let r = diff_db_to_file(&s, &db.url(), &file.display().to_string());
     r.ok();
@@ -438,6 +444,41 @@ fn sakila_applies_onto_an_empty_database_and_replans_empty() {
 #[test]
 fn sakila_loaded_by_the_client_diffs_empty_against_its_file() {
     loaded_diffs_empty("sakila/postgres-sakila-schema.sql", "sakila");
+}
+
+/// Chinook's PostgreSQL script creates its own database and connects to it
+/// (`CREATE DATABASE chinook; \\c chinook;`) before its schema and data: what a
+/// user would keep as the schema file is what follows the `\\c` line.
+fn chinook_script(s: &Scratch) -> Option<PathBuf> {
+    let text = std::fs::read_to_string(corpus("chinook/Chinook_PostgreSql.sql")?).unwrap();
+    let start = text
+        .find("\\c chinook;")
+        .expect("the script connects to chinook");
+    let body = &text[start..];
+    let body = &body[body.find('\n').unwrap() + 1..];
+    Some(s.write("chinook.sql", body))
+}
+
+#[test]
+fn chinook_applies_onto_an_empty_database_and_replans_empty() {
+    // The script's INSERTs run on the dev database only: a schema apply
+    // creates the schema, never rows.
+    let s = Scratch::new();
+    let Some(file) = chinook_script(&s) else {
+        return;
+    };
+    let Some(db) = applies_like_the_client_from(&file, "chinook", "chinook") else {
+        return;
+    };
+    assert_eq!(db.column("SELECT count(*) FROM track"), ["0"]);
+}
+
+#[test]
+fn chinook_loaded_by_the_client_diffs_empty_against_its_file() {
+    let s = Scratch::new();
+    if let Some(file) = chinook_script(&s) {
+        loaded_diffs_empty_from(&file, "chinook", "chinook");
+    }
 }
 
 /// A database's schema objects as text, one per line: tables' columns,

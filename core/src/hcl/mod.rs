@@ -4,4 +4,5 @@ pub mod chunks;
 pub mod fmt;
 pub mod layout;
 pub mod read;
+pub mod vocab;
 pub mod write;
