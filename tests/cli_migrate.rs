@@ -800,6 +800,8 @@ fn pg_concurrent_applies_are_serialized_by_the_lock() {
     let dir = s.file_url("m");
     let spawn = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+            // Every run must really use the dev database.
+            .env("STRATA_NO_CACHE", "1")
             .args(["migrate", "apply", "--url", &url, "--dir", &dir])
             .env("NO_COLOR", "1")
             .stdin(std::process::Stdio::null())
@@ -829,6 +831,8 @@ fn pg_concurrent_applies_are_serialized_by_the_lock() {
 /// returns whether it was still running (so the kill landed mid-run).
 fn kill_during_apply(url: &str, dir: &str, after: std::time::Duration) -> bool {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+        // Every run must really use the dev database.
+        .env("STRATA_NO_CACHE", "1")
         .args(["migrate", "apply", "--url", url, "--dir", dir])
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
@@ -1320,6 +1324,8 @@ fn kill_9_during_down_leaves_either_state_and_a_rerun_finishes() {
         apply(&s, "app.db", "m", &[]).ok();
         let full = sqlite_schema(&s, "app.db");
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+            // Every run must really use the dev database.
+            .env("STRATA_NO_CACHE", "1")
             .args([
                 "migrate",
                 "down",
@@ -1383,6 +1389,8 @@ fn concurrent_applies_on_sqlite_never_apply_a_file_twice() {
     let (url, dir) = (s.db_url("app.db"), s.file_url("m"));
     let spawn = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+            // Every run must really use the dev database.
+            .env("STRATA_NO_CACHE", "1")
             .args(["migrate", "apply", "--url", &url, "--dir", &dir])
             .env("NO_COLOR", "1")
             .stdin(std::process::Stdio::null())

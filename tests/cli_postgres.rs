@@ -234,6 +234,8 @@ fn concurrent_applies_serialize_and_neither_corrupts_the_other() {
     s.write("v1.sql", V1);
     let spawn = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+            // Every run must really use the dev database.
+            .env("STRATA_NO_CACHE", "1")
             .args([
                 "schema",
                 "apply",
@@ -284,6 +286,8 @@ fn dev_databases_are_dropped_after_use() {
     let s = Scratch::new();
     s.write("v1.sql", V1);
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+        // Every run must really use the dev database.
+        .env("STRATA_NO_CACHE", "1")
         .args([
             "schema",
             "diff",
@@ -379,6 +383,8 @@ fn ephemeral_postgres_serves_a_normalization_and_leaves_nothing_behind() {
     s.write("v1.sql", V1);
     s.write("v2.sql", &v2());
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+        // Every run must really use the dev database.
+        .env("STRATA_NO_CACHE", "1")
         .args([
             "schema",
             "diff",
@@ -421,6 +427,8 @@ fn ctrl_c_stops_the_ephemeral_cluster_too() {
     let s = Scratch::new();
     s.write("v1.sql", V1);
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+        // Every run must really use the dev database.
+        .env("STRATA_NO_CACHE", "1")
         .args([
             "schema",
             "diff",

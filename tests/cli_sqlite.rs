@@ -719,6 +719,8 @@ fn a_concurrent_writer_is_waited_for_and_seen_by_the_plan() {
     let dir = s.path("");
     let apply = std::thread::spawn(move || {
         std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+            // Every run must really use the dev database.
+            .env("STRATA_NO_CACHE", "1")
             .args([
                 "schema",
                 "apply",

@@ -255,6 +255,8 @@ fn many_tables(n: usize) -> String {
 
 fn spawn(s: &Scratch, args: &[&str], tmp: Option<&std::path::Path>) -> std::process::Child {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_strata"));
+    // Every run must really use the dev database.
+    c.env("STRATA_NO_CACHE", "1");
     c.args(args)
         .current_dir(s.dir.path())
         .stdin(std::process::Stdio::null())
@@ -520,6 +522,8 @@ fn a_cluster_whose_owner_and_watchdog_were_killed_is_removed_by_the_next_run() {
 
     s.write("small.sql", "CREATE TABLE a (id int);\n");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+        // Every run must really use the dev database.
+        .env("STRATA_NO_CACHE", "1")
         .args([
             "schema",
             "diff",

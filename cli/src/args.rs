@@ -24,6 +24,10 @@ pub struct Cli {
     /// When to color output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
+    /// Normalize schema files on the dev database every time, ignoring and not
+    /// writing the cache of earlier results (also: STRATA_NO_CACHE=1).
+    #[arg(long, global = true)]
+    pub no_cache: bool,
     #[command(subcommand)]
     pub command: Command,
 }

@@ -29,6 +29,9 @@ fn main() -> ExitCode {
         std::process::exit(130);
     });
     output::init_color(cli.color);
+    if cli.no_cache {
+        strata_core::cache::disable();
+    }
     let result = commands::run(cli);
     // The cleanup may have broken the command's connections: let the handler
     // finish and exit, rather than end the process under it.

@@ -141,6 +141,11 @@ pub trait DialectImpl: Sync {
     /// embedded default when there is one.
     fn open_dev(&self, url: Option<&DbUrl>) -> Result<Box<dyn Driver>>;
 
+    /// What identifies the dev server for the normalization cache
+    /// ([`crate::cache`]): its version and which server it is, found without
+    /// creating a scratch database or starting a cluster.
+    fn dev_server(&self, url: Option<&DbUrl>) -> Result<String>;
+
     /// Schemas the URL itself names (PostgreSQL `search_path`), without connecting.
     fn url_schemas(&self, _url: &DbUrl) -> Vec<String> {
         Vec::new()

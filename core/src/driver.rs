@@ -101,6 +101,12 @@ pub fn open(url: &DbUrl, create: bool) -> Result<Box<dyn Driver>> {
 
 /// Opens a dev database for `dialect`: the given URL, or the embedded default.
 pub fn open_dev(url: Option<&DbUrl>, dialect: Dialect) -> Result<Box<dyn Driver>> {
+    check_dev(url, dialect)?;
+    dialect.imp()?.open_dev(url)
+}
+
+/// A dev database URL must speak the schema's dialect.
+pub fn check_dev(url: Option<&DbUrl>, dialect: Dialect) -> Result<()> {
     if let Some(u) = url {
         if u.dialect != dialect {
             return Err(Error::Usage(format!(
@@ -110,5 +116,5 @@ pub fn open_dev(url: Option<&DbUrl>, dialect: Dialect) -> Result<Box<dyn Driver>
             )));
         }
     }
-    dialect.imp()?.open_dev(url)
+    Ok(())
 }

@@ -4,6 +4,7 @@
 //! Data flows one way: sources (HCL, SQL) → [`model::Realm`] → normalized on a dev
 //! database → [`diff`] → [`plan`] → [`lint`] → applied through [`pipeline`].
 
+pub mod cache;
 pub mod diag;
 pub mod dialect;
 pub mod diff;

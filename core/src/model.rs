@@ -3,12 +3,17 @@
 //! Objects keep the [`Span`] they were read from (none when inspected from a
 //! database) and an optional `renamed_from`, the only source of renames.
 //! Dialect-specific settings live in [`Attrs`] so the shared model stays small.
+//!
+//! The model serializes to JSON (`schema inspect --format json`) and reads
+//! back from it losslessly except for spans, which is how normalized realms
+//! are kept in the on-disk cache ([`crate::cache`]).
 
 use crate::span::Span;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Realm {
     pub schemas: Vec<Schema>,
     /// Database-wide objects (PostgreSQL extensions).
@@ -17,7 +22,8 @@ pub struct Realm {
 }
 
 /// A PostgreSQL extension (`CREATE EXTENSION name SCHEMA s`).
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Extension {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -27,7 +33,8 @@ pub struct Extension {
 }
 
 /// An enumerated type (PostgreSQL `CREATE TYPE … AS ENUM`).
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct EnumType {
     pub name: String,
     pub values: Vec<String>,
@@ -40,7 +47,8 @@ pub struct EnumType {
 }
 
 /// A domain: a base type with a default, NOT NULL and checks (PostgreSQL).
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Domain {
     pub name: String,
     #[serde(rename = "type")]
@@ -60,7 +68,8 @@ pub struct Domain {
 
 /// A standalone sequence (PostgreSQL `CREATE SEQUENCE`). Sequences behind serial
 /// and identity columns belong to their column and are not listed here.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Sequence {
     pub name: String,
     #[serde(flatten)]
@@ -75,7 +84,7 @@ pub struct Sequence {
 }
 
 /// What a sequence generates: its type, bounds, step, cache and cycling.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SequenceOptions {
     /// `smallint`, `integer` or `bigint`.
     #[serde(rename = "type")]
@@ -183,7 +192,8 @@ impl SequenceOptions {
 }
 
 /// A function or procedure, kept as its complete definition.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Routine {
     pub name: String,
     /// Identity arguments, e.g. `integer, text`: with the name, what identifies it.
@@ -197,7 +207,8 @@ pub struct Routine {
     pub span: Option<Span>,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Schema {
     pub name: String,
     pub tables: Vec<Table>,
@@ -219,7 +230,8 @@ pub struct Schema {
     pub span: Option<Span>,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Table {
     pub name: String,
     pub columns: Vec<Column>,
@@ -245,7 +257,8 @@ pub struct Table {
 }
 
 /// A row-level security policy (`CREATE POLICY`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Policy {
     pub name: String,
     /// ALL, SELECT, INSERT, UPDATE or DELETE.
@@ -261,7 +274,8 @@ pub struct Policy {
     pub span: Option<Span>,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Column {
     pub name: String,
     /// The type as the dialect spells it after normalization, e.g. `varchar(255)`.
@@ -287,13 +301,14 @@ pub struct Column {
     pub span: Option<Span>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Generated {
     pub expr: String,
     pub stored: bool,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PrimaryKey {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -302,7 +317,8 @@ pub struct PrimaryKey {
     pub span: Option<Span>,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Index {
     pub name: String,
     pub unique: bool,
@@ -320,22 +336,22 @@ pub struct Index {
     pub span: Option<Span>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum IndexKey {
     Column(String),
     Expr(String),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexPart {
     pub key: IndexKey,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub desc: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collation: Option<String>,
     /// A non-default operator class (PostgreSQL), e.g. `text_pattern_ops`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ops: Option<String>,
 }
 
@@ -357,7 +373,7 @@ impl IndexPart {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RefAction {
     #[default]
@@ -410,7 +426,7 @@ impl RefAction {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Deferrable {
     #[default]
@@ -419,7 +435,8 @@ pub enum Deferrable {
     InitiallyDeferred,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ForeignKey {
     /// Constraint name; `None` when the database has none (SQLite allows that).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -439,7 +456,8 @@ pub struct ForeignKey {
     pub span: Option<Span>,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Check {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -448,7 +466,8 @@ pub struct Check {
     pub span: Option<Span>,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct View {
     pub name: String,
     /// The query (`SELECT …`), without `CREATE VIEW … AS`.
@@ -466,7 +485,8 @@ pub struct View {
     pub span: Option<Span>,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Trigger {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -480,11 +500,11 @@ pub struct Trigger {
 }
 
 /// Dialect-specific settings, e.g. `without_rowid` and `strict` on a SQLite table.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Attrs(pub BTreeMap<String, AttrValue>);
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum AttrValue {
     Bool(bool),

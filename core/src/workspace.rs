@@ -92,6 +92,77 @@ pub fn normalize(desired: &Desired, dev: &mut dyn Driver, scope: &Scope) -> Resu
     if desired.has_errors() {
         return Err(Error::Diagnostics(desired.diagnostics.clone()));
     }
+    let realm = replay_and_read(desired, dev, &read_scope(scope))?;
+    finish(realm, desired, scope)
+}
+
+/// [`normalize`] on the dev database `dev_url` names (the dialect's default
+/// without one), unless an earlier run already normalized exactly these
+/// files on the same dev server: then the realm comes from the cache
+/// ([`crate::cache`]) and no dev database is opened at all.
+pub fn normalize_on(desired: &Desired, dev_url: Option<&str>, scope: &Scope) -> Result<Realm> {
+    normalize_cached(desired, dev_url, scope, crate::cache::dir())
+}
+
+/// [`normalize_on`] with the cache in `cache_dir` (`None`: no cache).
+pub fn normalize_cached(
+    desired: &Desired,
+    dev_url: Option<&str>,
+    scope: &Scope,
+    cache_dir: Option<PathBuf>,
+) -> Result<Realm> {
+    if desired.has_errors() {
+        return Err(Error::Diagnostics(desired.diagnostics.clone()));
+    }
+    let dev_url = dev_url.map(parse_db).transpose()?;
+    driver::check_dev(dev_url.as_ref(), desired.dialect)?;
+    let read_scope = read_scope(desired, scope)?;
+    let cached = cache_dir.and_then(|dir| {
+        let server = desired
+            .dialect
+            .imp()
+            .ok()?
+            .dev_server(dev_url.as_ref())
+            .ok()?;
+        let files: Vec<&SourceFile> = desired.hcl_files.iter().chain(&desired.sql_files).collect();
+        let key =
+            crate::cache::Key::new(desired.dialect.name(), &server, &read_scope.schemas, &files);
+        Some((dir, key))
+    });
+    if let Some((dir, key)) = &cached {
+        if let Some(realm) = crate::cache::load(dir, key) {
+            return finish(realm, desired, scope);
+        }
+    }
+    let mut dev = driver::open_dev(dev_url.as_ref(), desired.dialect)?;
+    let realm = replay_and_read(desired, dev.as_mut(), &read_scope)?;
+    if let Some((dir, key)) = &cached {
+        crate::cache::store(dir, key, &realm);
+    }
+    finish(realm, desired, scope)
+}
+
+/// The schemas normalization reads back: the target's, as the dialect's dev
+/// database holds them (MySQL's one-database dev names its own); exclusions
+/// apply later, once spans are attached.
+fn read_scope(desired: &Desired, scope: &Scope) -> Result<Scope> {
+    let imp = desired.dialect.imp()?;
+    Ok(Scope {
+        schemas: imp.dev_scope(scope, &desired.static_realm())?.schemas,
+        exclude: Vec::new(),
+    })
+}
+
+/// Spans and `renamed_from` from the files, then the scope's exclusions.
+fn finish(mut realm: Realm, desired: &Desired, scope: &Scope) -> Result<Realm> {
+    attach_source(&mut realm, &desired.static_realm());
+    Exclude::new(&scope.exclude)?.apply(&mut realm, false);
+    Ok(realm)
+}
+
+/// Replays the desired files on a clean `dev` and reads it back as the
+/// database spells it, before spans and exclusions.
+fn replay_and_read(desired: &Desired, dev: &mut dyn Driver, read_scope: &Scope) -> Result<Realm> {
     // Every statement, each with the span to blame when the database refuses it.
     let mut script: Vec<(String, Option<Span>, bool)> = Vec::new();
     for f in &desired.sql_files {
@@ -104,14 +175,7 @@ pub fn normalize(desired: &Desired, dev: &mut dyn Driver, scope: &Scope) -> Resu
         script.push((step.sql, step.span, false));
     }
     let imp = desired.dialect.imp()?;
-    let static_realm = desired.static_realm();
-    let read_scope = Scope {
-        schemas: imp.dev_scope(scope, &static_realm)?.schemas,
-        exclude: Vec::new(),
-    };
-    if let Some(mut realm) = imp.replay_grouped(dev, &script, &read_scope)? {
-        attach_source(&mut realm, &static_realm);
-        Exclude::new(&scope.exclude)?.apply(&mut realm, false);
+    if let Some(realm) = imp.replay_grouped(dev, &script, read_scope)? {
         return Ok(realm);
     }
     dev.reset()?;
@@ -135,12 +199,7 @@ pub fn normalize(desired: &Desired, dev: &mut dyn Driver, scope: &Scope) -> Resu
             return Err(Error::Diagnostics(errors));
         }
     }
-    // Read back the same schemas the target is read with (exclusions apply below,
-    // once spans are attached).
-    let mut realm = dev.inspect(&read_scope)?;
-    attach_source(&mut realm, &static_realm);
-    Exclude::new(&scope.exclude)?.apply(&mut realm, false);
-    Ok(realm)
+    dev.inspect(read_scope)
 }
 
 /// Statements per transaction when replaying a desired schema.
@@ -294,11 +353,7 @@ pub fn realize(
         State::Database(d) => d.inspect(scope),
         State::Files(desired) => match dev {
             Some(dev) => normalize(desired, dev, scope),
-            None => {
-                let dev_url = dev_url.map(parse_db).transpose()?;
-                let mut dev = driver::open_dev(dev_url.as_ref(), desired.dialect)?;
-                normalize(desired, dev.as_mut(), scope)
-            }
+            None => normalize_on(desired, dev_url, scope),
         },
     }
 }

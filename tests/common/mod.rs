@@ -7,6 +7,9 @@ use std::process::{Command, Output, Stdio};
 
 pub struct Scratch {
     pub dir: tempfile::TempDir,
+    /// The normalization cache of runs through [`Scratch::strata`]: private to
+    /// the test (and gone with it), never the user's.
+    pub cache: tempfile::TempDir,
 }
 
 pub struct Run {
@@ -19,6 +22,7 @@ impl Scratch {
     pub fn new() -> Scratch {
         Scratch {
             dir: tempfile::tempdir().unwrap(),
+            cache: tempfile::tempdir().unwrap(),
         }
     }
 
@@ -50,6 +54,8 @@ impl Scratch {
             .current_dir(self.dir.path())
             .stdin(Stdio::null())
             .env("NO_COLOR", "1")
+            .env("STRATA_CACHE_DIR", self.cache.path())
+            .env_remove("STRATA_NO_CACHE")
             .output()
             .expect("run strata");
         Run {

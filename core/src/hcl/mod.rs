@@ -2,6 +2,7 @@
 
 pub mod chunks;
 pub mod fmt;
+pub mod layout;
 pub mod read;
 pub mod vocab;
 pub mod write;

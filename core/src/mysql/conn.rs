@@ -103,6 +103,21 @@ pub fn message(e: &mysql::Error) -> String {
     }
 }
 
+/// The dev server's identity for the normalization cache: its version and
+/// address (a short connection to the server, no scratch database).
+pub fn server_identity(raw: &str) -> Result<String> {
+    let opts = parse_url(raw)?;
+    let server: Opts = OptsBuilder::from_opts(opts).db_name(None::<String>).into();
+    let mut conn = connect(server, raw)?;
+    let version = rows(&mut conn, "SELECT VERSION()")
+        .map_err(Error::Database)?
+        .into_iter()
+        .next()
+        .and_then(|r| r.into_iter().next().flatten())
+        .unwrap_or_default();
+    Ok(format!("{version} at {}", redact(raw)))
+}
+
 /// A value of a text-protocol row as text; `None` for NULL.
 pub fn text(v: &Value) -> Option<String> {
     match v {

@@ -125,6 +125,14 @@ impl DialectImpl for Mysql {
         }
     }
 
+    /// A server's version and address (the normalization cache's key).
+    fn dev_server(&self, url: Option<&DbUrl>) -> Result<String> {
+        match url {
+            Some(u) => conn::server_identity(&u.raw),
+            None => self.open_dev(None).map(|_| String::new()),
+        }
+    }
+
     fn hcl_attrs(&self) -> &'static [HclAttr] {
         HCL_ATTRS
     }

@@ -44,6 +44,23 @@ pub fn find_bin_dir() -> Option<PathBuf> {
     versions.pop().map(|(_, p)| p)
 }
 
+/// The local server binaries' version (`postgres --version`), which is what
+/// an `ephemeral://` cluster would run, without starting one.
+pub fn version() -> Result<String> {
+    let bin = find_bin_dir().ok_or_else(|| {
+        Error::Usage("ephemeral://postgres needs PostgreSQL's initdb and postgres binaries".into())
+    })?;
+    let out = Command::new(bin.join("postgres"))
+        .arg("--version")
+        .output()
+        .map_err(|e| Error::Io(format!("cannot run postgres --version: {e}")))?;
+    Ok(format!(
+        "ephemeral {} {}",
+        bin.display(),
+        String::from_utf8_lossy(&out.stdout).trim()
+    ))
+}
+
 fn running_as_root() -> bool {
     std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
 }

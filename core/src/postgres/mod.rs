@@ -144,6 +144,16 @@ impl DialectImpl for Postgres {
         }
     }
 
+    /// An `ephemeral://` cluster is the local binaries' version; a server is
+    /// its version and address (a short connection, no scratch database).
+    fn dev_server(&self, url: Option<&DbUrl>) -> Result<String> {
+        match url {
+            Some(u) if u.raw.starts_with("ephemeral://") => ephemeral::version(),
+            Some(u) => conn::server_identity(&u.raw),
+            None => self.open_dev(None).map(|_| String::new()),
+        }
+    }
+
     fn url_schemas(&self, url: &DbUrl) -> Vec<String> {
         conn::parse_url(&url.raw)
             .map(|(_, s)| s)

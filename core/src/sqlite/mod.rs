@@ -91,6 +91,11 @@ impl DialectImpl for Sqlite {
         }
     }
 
+    /// The bundled library's version; a dev file is as good as memory.
+    fn dev_server(&self, _url: Option<&DbUrl>) -> Result<String> {
+        Ok(format!("sqlite {}", rusqlite::version()))
+    }
+
     fn replay_grouped(
         &self,
         dev: &mut dyn Driver,
