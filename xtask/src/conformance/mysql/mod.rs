@@ -7,10 +7,14 @@
 //! scratch database strata opens on that server.
 //!
 //! Files: this one (the [`super::Dialect`] and [`super::Worker`]), [`seed`]
-//! (rows in and out), [`dump`] (the canonical dump).
+//! (rows in and out), [`dump`] (the canonical dump); `tests` judge small
+//! cases on the local server.
 
 mod dump;
 mod seed;
+
+#[cfg(test)]
+mod tests;
 
 use super::data::Rows;
 use super::judge::core_error;
