@@ -66,6 +66,19 @@ pub enum SchemaCommand {
         after_help = "Examples:\n  strata schema apply --url sqlite://app.db --to file://schema.hcl\n  strata schema apply --url sqlite://app.db --to file://schema/ --dry-run\n  strata schema apply --env local --auto-approve"
     )]
     Apply(ApplyArgs),
+    /// Lint the desired schema itself: naming, missing primary keys, foreign keys
+    /// without an index, nullable unique columns. Static: no database needed.
+    #[command(
+        after_help = "Examples:\n  strata schema lint --to file://schema.hcl\n  strata schema lint --env local --format sarif > strata.sarif"
+    )]
+    Lint(SchemaLintArgs),
+    /// Plan for review at pull-request time: compute, lint and simulate the plan,
+    /// and store it as a file that `schema apply` runs verbatim once approved.
+    #[command(
+        args_conflicts_with_subcommands = true,
+        after_help = "Examples:\n  strata schema plan --env local --name add_email\n  strata schema plan --env local --name backfill --edit\n  strata schema plan --from file://main/schema.hcl --to file://schema.hcl --dev-url sqlite://dev?mode=memory\n  strata schema plan list --env local\n  strata schema plan approve plans/20261207141519_add_email.plan.hcl"
+    )]
+    Plan(crate::commands::plan::PlanCommandArgs),
     /// Rewrite HCL files in canonical style, keeping comments.
     #[command(
         after_help = "Examples:\n  strata schema fmt                 (every .hcl file in this directory)\n  strata schema fmt schema.hcl --check"
@@ -174,17 +187,27 @@ pub struct ApplyArgs {
     /// How long to wait for another apply on the same database (e.g. 10s, 2m).
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub lock_timeout: std::time::Duration,
-    /// Output format: a review for people, or JSON for machines.
+    /// Output format: a review for people, JSON for machines, or the lint
+    /// findings alone as SARIF 2.1.0 or GitHub annotations (+ Markdown summary).
     #[arg(long, value_enum, default_value_t = ApplyFormat::Text)]
     pub format: ApplyFormat,
     #[command(flatten)]
     pub project: ProjectArgs,
 }
 
-#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
-pub enum ApplyFormat {
-    Text,
-    Json,
+pub type ApplyFormat = crate::report::ReportFormat;
+
+#[derive(Args, Debug)]
+pub struct SchemaLintArgs {
+    /// The desired schema: file://schema.hcl, file://schema.sql or a directory
+    /// (default: the env's `src`).
+    #[arg(long, value_name = "URL")]
+    pub to: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = crate::report::ReportFormat::Text)]
+    pub format: crate::report::ReportFormat,
+    #[command(flatten)]
+    pub project: ProjectArgs,
 }
 
 #[derive(Args, Debug)]

@@ -5,6 +5,7 @@ mod args;
 mod commands;
 mod env;
 mod output;
+mod report;
 
 use clap::Parser;
 use std::process::ExitCode;

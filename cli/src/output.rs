@@ -186,12 +186,6 @@ pub fn print_findings(findings: &[Finding]) {
     }
     println!();
     println!("{BOLD}Lint:{BOLD:#}");
-    for f in findings {
-        let (style, word) = match f.severity {
-            Severity::Error => (RED, "error"),
-            Severity::Warning => (YELLOW, "warning"),
-            Severity::Info => (CYAN, "info"),
-        };
-        println!("  {style}{word} {}{style:#}: {}", f.code, f.message);
-    }
+    let mut locator = crate::report::Locator::default();
+    crate::report::print_text(&crate::report::items(findings, &mut locator));
 }

@@ -146,6 +146,25 @@ pub trait DialectImpl: Sync {
         Vec::new()
     }
 
+    /// The dialect's own analyzers (lock levels, rebuilds, narrowing), run
+    /// after the shared ones by [`crate::lint::run`].
+    fn analyzers(&self) -> &'static [&'static dyn crate::lint::Analyzer] {
+        &[]
+    }
+
+    /// What the dialect's analyzers need to know about the target beyond its
+    /// schema (server version, row counts of the tables a plan rebuilds).
+    /// Cheap, bounded queries only; a failed query leaves the fact unknown.
+    fn lint_facts(&self, _target: &mut dyn Driver, _plan: &Plan) -> crate::lint::Facts {
+        crate::lint::Facts::default()
+    }
+
+    /// Whether a statement of a hand-reviewed plan may run inside the plan's
+    /// transaction (PostgreSQL: not `CREATE INDEX CONCURRENTLY` and the like).
+    fn runs_in_transaction(&self, _sql: &str) -> bool {
+        true
+    }
+
     /// A dialect's faster way to normalize a big script: `Some(realm)` when it
     /// replayed and read back the whole script itself, `None` to let the
     /// shared replay do it (SQLite replays big schemas in groups).

@@ -973,28 +973,29 @@ impl Cmp {
 
 /// Types compare by spelling, ignoring case and spacing: `VARCHAR( 255 )` = `varchar(255)`.
 pub fn type_eq(a: &str, b: &str) -> bool {
-    if a == b {
-        return true;
-    }
-    let n = |s: &str| -> String {
-        let lower = s.to_ascii_lowercase();
-        let words: Vec<&str> = lower.split_whitespace().collect();
-        words
-            .join(" ")
-            .replace(" (", "(")
-            .replace("( ", "(")
-            .replace(" )", ")")
-            .replace(", ", ",")
-    };
-    n(a) == n(b)
+    a == b || canonical_type(a) == canonical_type(b)
+}
+
+/// The spelling [`type_eq`] compares: lower case, single spaces, none inside
+/// parentheses. The fingerprint hashes it, so both agree on what is equal.
+pub(crate) fn canonical_type(s: &str) -> String {
+    let lower = s.to_ascii_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    words
+        .join(" ")
+        .replace(" (", "(")
+        .replace("( ", "(")
+        .replace(" )", ")")
+        .replace(", ", ",")
 }
 
 fn default_eq(a: Option<&str>, b: Option<&str>) -> bool {
-    if a == b {
-        return true;
-    }
-    let n = |x: Option<&str>| x.map(canonical).filter(|s| s != "null");
-    n(a) == n(b)
+    a == b || canonical_default(a) == canonical_default(b)
+}
+
+/// The form [`default_eq`] compares: a canonical expression, `NULL` as none.
+pub(crate) fn canonical_default(d: Option<&str>) -> Option<String> {
+    d.map(canonical).filter(|s| s != "null")
 }
 
 /// Expressions compare by canonical spelling; identical text needs no work.
@@ -1002,7 +1003,9 @@ fn expr_eq(a: &str, b: &str) -> bool {
     a == b || canonical(a) == canonical(b)
 }
 
-fn canonical(e: &str) -> String {
+/// The spelling expressions compare by (spacing, case, quotes and outer
+/// parentheses aside); the fingerprint hashes it.
+pub(crate) fn canonical(e: &str) -> String {
     normalize(&crate::sql::lex::at_time_zone(e))
 }
 

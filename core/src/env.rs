@@ -149,9 +149,32 @@ impl ResolvedEnv {
         crate::source::expand(&paths)
     }
 
+    /// The directory of reviewed plans: `plan { dir = "file://…" }`, relative
+    /// to the project file, else `plans/` next to it.
+    pub fn plans_dir(&self) -> PathBuf {
+        // `./strata.hcl` lives in "."; paths print without the `./`.
+        let dir = if self.dir == Path::new(".") {
+            Path::new("")
+        } else {
+            self.dir.as_path()
+        };
+        match &self.env.plan.dir {
+            Some(d) => {
+                let p = Path::new(d.strip_prefix("file://").unwrap_or(d));
+                if p.is_relative() {
+                    dir.join(p)
+                } else {
+                    p.to_path_buf()
+                }
+            }
+            None => dir.join("plans"),
+        }
+    }
+
     pub fn policy(&self) -> crate::pipeline::Policy {
         crate::pipeline::Policy {
             destructive_error: self.env.lint.destructive_error,
+            lint: self.env.lint.config.clone(),
         }
     }
 }

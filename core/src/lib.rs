@@ -22,6 +22,7 @@ pub mod postgres;
 pub mod precheck;
 pub mod project;
 pub mod resolve;
+pub mod review;
 pub mod source;
 pub mod span;
 pub mod sql;

@@ -9,19 +9,27 @@
 //!
 //! ```text
 //! desired state ─ normalize on the dev database ─┐
-//! target ─ open ─ lock (apply only) ─ inspect ───┴─ plan ─ lint ─ pre-check rows ─ gate
-//!                                                                       │
-//!                             apply(session, approval) ◄────────────────┘
+//! target ─ open ─ lock (apply only) ─ inspect ───┴─ plan ─ lint ─ pre-check rows ─ gate ─ reviewed plan?
+//!                                                                                           │
+//!                                          apply(session, approval) ◄───────────────────────┘
 //! ```
+//!
+//! The last stage looks for a reviewed plan (`strata schema plan`): when the
+//! plans directory holds an approved plan for exactly this transition (the
+//! live state's fingerprint to the desired state's), it replaces the computed
+//! plan and runs verbatim; a pending plan, or one edited after approval, is a
+//! refusal. So the CLI and the language server honour the same reviews.
 
 use crate::diag::{Error, Result};
 use crate::diff::DiffOptions;
 use crate::driver::{self, ApplyError, Driver, Scope, StepEvent};
 use crate::lint::Finding;
 use crate::plan::Plan;
+use crate::review::store::{self, Lookup, Stored};
 use crate::url::{redact, DbKind, DbUrl};
 use crate::workspace::{self, Planned, State};
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// What the plan is for.
@@ -38,8 +46,10 @@ pub enum Intent {
 /// The project's lint policy (`lint { … }` in the env).
 #[derive(Clone, Debug, Default)]
 pub struct Policy {
-    /// `lint { destructive { error = true } }`: plans that destroy data are refused.
+    /// `lint { destructive { error = true } }` (also in `lint.levels`).
     pub destructive_error: bool,
+    /// Analyzer levels, the naming rule and the review policy.
+    pub lint: crate::lint::Config,
 }
 
 /// Everything a plan needs, resolved by the front end from flags or an env.
@@ -56,6 +66,9 @@ pub struct PlanRequest {
     pub intent: Intent,
     /// How long to wait for another apply's lock (apply intent only).
     pub lock_timeout: Duration,
+    /// The directory of reviewed plans to honour (`plan { dir }` in the env);
+    /// `None` always computes the plan (`schema plan` itself, `schema clean`).
+    pub plans: Option<PathBuf>,
 }
 
 /// Where the desired state comes from.
@@ -75,13 +88,17 @@ pub enum Stage {
     Prechecking,
 }
 
-/// Why a computed plan must not run.
+/// Why a computed plan must not run, whoever approves it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Refusal {
     /// A row pre-check found rows that make a statement certain to fail.
     RowsWouldFail,
-    /// The env's lint policy forbids destructive changes and the plan has some.
-    DestructiveForbidden,
+    /// The newest reviewed plan for this transition (the file named) is not
+    /// approved yet.
+    ReviewPending(String),
+    /// The reviewed plan for this transition (the file named) was edited
+    /// after it was approved.
+    ReviewEdited(String),
 }
 
 impl fmt::Display for Refusal {
@@ -90,8 +107,17 @@ impl fmt::Display for Refusal {
             Refusal::RowsWouldFail => {
                 "the plan would fail on rows already in the database, or lose data in them (see the errors above); nothing was changed"
             }
-            Refusal::DestructiveForbidden => {
-                "the plan destroys data and the env's lint policy (destructive { error = true }) forbids it; nothing was changed"
+            Refusal::ReviewPending(file) => {
+                return write!(
+                    f,
+                    "the reviewed plan {file} for this change is still pending: approve it with `strata schema plan approve {file}` (or delete it to let strata compute the plan); nothing was changed"
+                )
+            }
+            Refusal::ReviewEdited(file) => {
+                return write!(
+                    f,
+                    "the reviewed plan {file} was edited after it was approved (its SQL no longer matches the approved hash): review it again and re-approve it with `strata schema plan approve {file}`; nothing was changed"
+                )
             }
         })
     }
@@ -107,6 +133,12 @@ pub struct Session {
     intent: Intent,
     /// The target URL, redacted, for messages.
     pub target_label: String,
+    /// The lint configuration the findings were judged by (levels, review policy).
+    pub lint: crate::lint::Config,
+    /// The approved plan file that replaced the computed plan, if one did
+    /// (`strata schema plan`): an [`Approval::Automatic`] apply of a plan
+    /// with error findings runs only when this is set.
+    pub reviewed: Option<Stored>,
 }
 
 impl Session {
@@ -118,8 +150,34 @@ impl Session {
         &self.planned.findings
     }
 
+    /// Whether the env's review policy (`lint { review = … }`) wants a person
+    /// to approve this plan before it runs.
+    pub fn needs_review(&self) -> bool {
+        !self.planned.plan.is_empty() && self.lint.review.needs_approval(&self.planned.findings)
+    }
+
+    /// The error findings (by the analyzers' levels or their nature) that an
+    /// automatic approval cannot accept.
+    pub fn errors(&self) -> Vec<&Finding> {
+        self.planned
+            .findings
+            .iter()
+            .filter(|f| f.severity == crate::diag::Severity::Error)
+            .collect()
+    }
+
     pub fn dialect(&self) -> crate::dialect::Dialect {
         self.target.dialect()
+    }
+
+    /// The fingerprints of the live state and of the desired state: the
+    /// transition a reviewed plan is pinned to.
+    pub fn transition(&self) -> (String, String) {
+        let d = self.dialect();
+        (
+            crate::review::fingerprint(&self.planned.current, d),
+            crate::review::fingerprint(&self.planned.desired, d),
+        )
     }
 
     /// The plan and what it was computed from; ends the session (and its lock).
@@ -159,6 +217,7 @@ pub fn plan(req: PlanRequest, progress: &mut dyn FnMut(Stage)) -> Result<Session
         policy,
         intent,
         lock_timeout,
+        plans,
     } = req;
     let target_url = workspace::parse_db(&target_raw)?;
     if scope.schemas.is_empty() {
@@ -184,11 +243,69 @@ pub fn plan(req: PlanRequest, progress: &mut dyn FnMut(Stage)) -> Result<Session
         refusal: None,
         intent,
         target_label: redact(&target_raw),
+        lint: lint_config(&policy),
+        reviewed: None,
     };
-    let planned = plan_against(session.target.as_mut(), desired, &scope, &diff, progress)?;
+    let planned = plan_against(
+        session.target.as_mut(),
+        desired,
+        &scope,
+        &diff,
+        &session.lint.clone(),
+        progress,
+    )?;
     session.refusal = gate(&planned, &policy);
     session.planned = planned;
+    if let Some(dir) = plans {
+        use_reviewed(&mut session, &dir)?;
+    }
     Ok(session)
+}
+
+/// The env's lint configuration, with the older `destructive_error` flag
+/// folded in for callers that set only that.
+fn lint_config(policy: &Policy) -> crate::lint::Config {
+    use crate::lint::{Family, Level};
+    let mut c = policy.lint.clone();
+    if policy.destructive_error && c.level(Family::Destructive).is_none() {
+        c.set(Family::Destructive, Level::Error);
+    }
+    c
+}
+
+/// Replaces the computed plan with the approved plan for this exact
+/// transition, or refuses when the plan for it is pending or was edited after
+/// approval. Nothing changes when no plan was made for the transition.
+///
+/// An approved plan passes no other gate: it was simulated on a dev database
+/// and approved by a person, and the computed plan's findings and row
+/// pre-checks describe statements it may not contain (a backfill `UPDATE`
+/// is what makes an MF103 safe). It still runs in one transaction.
+fn use_reviewed(session: &mut Session, dir: &std::path::Path) -> Result<()> {
+    // No plans directory, no reviewed plans: the live plan need not hash.
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    let (from, to) = session.transition();
+    if from == to {
+        return Ok(());
+    }
+    let label = |s: &Stored| s.path.display().to_string();
+    match store::lookup(dir, &from, &to)? {
+        Lookup::None => {}
+        Lookup::Pending(s) => session.refusal = Some(Refusal::ReviewPending(label(&s))),
+        Lookup::EditedAfterApproval(s) => session.refusal = Some(Refusal::ReviewEdited(label(&s))),
+        Lookup::Approved(s) => {
+            let mut reviewed = crate::review::plan_from_sql(&s.file.sql, session.dialect())?;
+            // The same transition, so the same changes: the summary stays true.
+            reviewed.changes = std::mem::take(&mut session.planned.plan.changes);
+            session.planned.plan = reviewed;
+            session.planned.findings = Vec::new();
+            session.refusal = None;
+            session.reviewed = Some(s);
+        }
+    }
+    Ok(())
 }
 
 /// The part of [`plan`] after normalization, on an open (and, for an apply,
@@ -198,12 +315,22 @@ fn plan_against(
     desired: crate::model::Realm,
     scope: &Scope,
     diff: &DiffOptions,
+    lint: &crate::lint::Config,
     progress: &mut dyn FnMut(Stage),
 ) -> Result<Planned> {
     progress(Stage::Inspecting);
     let current = target.inspect(scope)?;
     let mut planned = workspace::planned(current, desired, target.dialect(), diff)?;
     progress(Stage::Prechecking);
+    // Lint again with what the target says about itself (server version, row
+    // counts of rebuilt tables) and the env's levels.
+    let facts = target.dialect().imp()?.lint_facts(target, &planned.plan);
+    planned.findings = crate::lint::run(&crate::lint::Context {
+        plan: &planned.plan,
+        facts: &facts,
+        config: lint,
+        created: &Default::default(),
+    });
     crate::precheck::check_rows(target, &planned.plan, &mut planned.findings);
     Ok(planned)
 }
@@ -219,7 +346,14 @@ pub fn plan_on(
     diff: &DiffOptions,
 ) -> Result<Planned> {
     let desired = workspace::normalize(desired, dev, scope)?;
-    plan_against(target, desired, scope, diff, &mut |_| {})
+    plan_against(
+        target,
+        desired,
+        scope,
+        diff,
+        &crate::lint::Config::default(),
+        &mut |_| {},
+    )
 }
 
 /// The target as the intent needs it: a preview never creates a SQLite file
@@ -232,13 +366,12 @@ fn open_target(url: &DbUrl, intent: Intent) -> Result<Box<dyn Driver>> {
     driver::open(url, intent == Intent::Apply)
 }
 
-/// The checks every plan passes before it may run, in order of certainty.
-fn gate(planned: &Planned, policy: &Policy) -> Option<Refusal> {
+/// The checks every plan passes before it may run, whoever approves it. Lint
+/// errors are not among them: they need a person's review (or a reviewed plan),
+/// which [`apply`] checks against the [`Approval`].
+fn gate(planned: &Planned, _policy: &Policy) -> Option<Refusal> {
     if crate::precheck::has_errors(&planned.findings) {
         return Some(Refusal::RowsWouldFail);
-    }
-    if policy.destructive_error && planned.findings.iter().any(Finding::is_destructive) {
-        return Some(Refusal::DestructiveForbidden);
     }
     None
 }
@@ -252,6 +385,12 @@ pub enum Approval<'a> {
     /// An editor previewed a plan earlier; it runs only if this session's plan
     /// is exactly that one (`Plan::to_sql`).
     Previewed { sql: &'a str },
+    /// Nobody looked (`--auto-approve` in CI): refused when the plan has
+    /// error findings, unless a reviewed plan covers it ([`Session::reviewed`]).
+    Automatic,
+    /// The env's review policy asks for no approval of this plan (`lint {
+    /// review = ERROR }` and no error findings); [`apply`] checks that itself.
+    NotRequired,
 }
 
 /// Why [`apply`] did not run the plan, or how it failed.
@@ -277,13 +416,32 @@ pub fn apply(
     if let Some(r) = &session.refusal {
         return Err(ApplyFailure::Refused(r.to_string()));
     }
-    if let Approval::Previewed { sql } = approval {
-        if sql != session.planned.plan.to_sql() {
+    match approval {
+        Approval::Previewed { sql } if sql != session.planned.plan.to_sql() => {
             return Err(ApplyFailure::Refused(
                 "the plan changed since it was previewed: nothing was applied; preview it again"
                     .into(),
             ));
         }
+        Approval::Automatic if session.reviewed.is_none() => {
+            let errors = session.errors();
+            if !errors.is_empty() {
+                let mut codes: Vec<&str> = errors.iter().map(|f| f.code.as_str()).collect();
+                codes.dedup();
+                return Err(ApplyFailure::Refused(format!(
+                    "the plan has {} lint error(s) ({}) and --auto-approve cannot approve them: nothing was changed. \
+                     Review the plan and apply it from a terminal, or have a reviewed plan cover this change",
+                    errors.len(),
+                    codes.join(", ")
+                )));
+            }
+        }
+        Approval::NotRequired if session.needs_review() => {
+            return Err(ApplyFailure::Refused(
+                "the env's review policy needs this plan approved (lint { review = … }): nothing was changed".into(),
+            ));
+        }
+        _ => {}
     }
     if session.planned.plan.is_empty() {
         return Ok(());

@@ -45,23 +45,28 @@ pub fn check_rows(target: &mut dyn Driver, plan: &Plan, findings: &mut Vec<Findi
                     Some(f) if f.message.contains(&format!("\"{}\"", conflict.subject)) => {
                         f.severity = Severity::Error;
                         f.message = conflict.message;
+                        f.certain = true;
                     }
-                    _ => findings.push(Finding {
-                        code: conflict.code,
-                        severity: Severity::Error,
-                        message: conflict.message,
-                        change: i,
-                        span: conflict.span,
-                    }),
+                    _ => {
+                        let mut f = Finding::new(
+                            conflict.code,
+                            Severity::Error,
+                            conflict.message,
+                            i,
+                            conflict.span,
+                        );
+                        f.certain = true;
+                        findings.push(f);
+                    }
                 }
             }
         }
     }
 }
 
-/// Whether any finding makes the plan certain to fail.
+/// Whether the rows make any statement of the plan certain to fail.
 pub fn has_errors(findings: &[Finding]) -> bool {
-    findings.iter().any(|f| f.severity == Severity::Error)
+    findings.iter().any(|f| f.certain)
 }
 
 struct Conflict {

@@ -62,6 +62,8 @@ pub struct Env {
     pub lint: LintPolicy,
     /// `migration { dir = "file://migrations" … }`: versioned migrations.
     pub migration: MigrationPolicy,
+    /// `plan { dir = "file://plans" }`: where reviewed plans live.
+    pub plan: PlanPolicy,
     /// The env block's label.
     pub span: Option<Span>,
 }
@@ -75,6 +77,12 @@ pub struct MigrationPolicy {
     pub baseline: Option<String>,
     /// `migrate apply` may go down when handed an older directory.
     pub allow_down: bool,
+}
+
+/// `plan { dir }`: the directory of reviewed plans (`strata schema plan`).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct PlanPolicy {
+    pub dir: Option<String>,
 }
 
 /// `diff { skip { ... } concurrent_index { ... } }`.
@@ -190,6 +198,8 @@ pub struct ConcurrentIndex {
 pub struct LintPolicy {
     /// `lint { destructive { error = true } }`: destructive changes fail the lint.
     pub destructive_error: bool,
+    /// Levels per analyzer, the naming rule and the review policy.
+    pub config: crate::lint::Config,
 }
 
 /// A declared input variable (`variable "name" { type = string default = "x" }`).
@@ -718,6 +728,14 @@ impl Loader<'_> {
                     }
                 }
             }
+            "plan" => {
+                for attr in block.body.attributes() {
+                    match attr.key.as_str() {
+                        "dir" => env.plan.dir = self.string(ctx, attr),
+                        _ => self.unknown_attribute(attr, "in plan block"),
+                    }
+                }
+            }
             "format" | "test" => {}
             other => self.warn(
                 "unknown-block",
@@ -763,14 +781,160 @@ impl Loader<'_> {
         }
     }
 
-    /// Only `destructive { error = ... }` matters to strata; Atlas's other lint
-    /// settings are accepted silently.
+    /// `lint { … }`: a level per analyzer (Atlas's `error = true`, or
+    /// `level = "error" | "warning" | "off"`, or `skip = true`), the naming
+    /// rule, and `review = ERROR | WARNING | ALWAYS`. A later block (the env's
+    /// own) overrides what an earlier one (the top-level one) set.
     fn lint(&mut self, block: &Block, ctx: &Context, policy: &mut LintPolicy) {
-        for destructive in block.body.get_blocks("destructive") {
-            if let Some(attr) = destructive.body.get_attribute("error") {
-                self.set_bool(ctx, attr, &mut policy.destructive_error);
+        use crate::lint::{Family, Level, Review};
+        for structure in block.body.iter() {
+            match structure {
+                Structure::Attribute(attr) if attr.key.as_str() == "review" => {
+                    // Atlas writes the policy as a bare word: `review = ERROR`.
+                    let word = match &attr.value {
+                        EditExpr::Variable(v) => Some(v.as_str().to_string()),
+                        _ => self.string(ctx, attr),
+                    };
+                    match word.as_deref().and_then(Review::parse) {
+                        Some(r) => policy.config.review = r,
+                        None => {
+                            self.error(
+                                "lint-review",
+                                format!(
+                                    "`review` must be ERROR, WARNING or ALWAYS, got `{}`",
+                                    word.unwrap_or_default()
+                                ),
+                                attr.value.span(),
+                            );
+                        }
+                    }
+                }
+                Structure::Attribute(attr) => self.unknown_attribute(attr, "in lint block"),
+                Structure::Block(inner) if inner.ident.as_str() == "naming" => {
+                    self.naming(inner, ctx, &mut policy.config.naming);
+                    if policy.config.level(Family::Naming).is_none() {
+                        policy.config.set(Family::Naming, Level::Warning);
+                    }
+                    self.analyzer_level(inner, ctx, Family::Naming, policy);
+                }
+                Structure::Block(inner) => match Family::parse(inner.ident.as_str()) {
+                    Some(family) => self.analyzer_level(inner, ctx, family, policy),
+                    // Atlas's other analyzers and settings (git, latest, …).
+                    None => self.warn(
+                        "unknown-block",
+                        format!(
+                            "unknown lint analyzer `{}`, ignored (strata knows {})",
+                            inner.ident.as_str(),
+                            Family::ALL.map(|f| f.name()).join(", ")
+                        ),
+                        inner.ident.span(),
+                    ),
+                },
             }
         }
+    }
+
+    fn analyzer_level(
+        &mut self,
+        block: &Block,
+        ctx: &Context,
+        family: crate::lint::Family,
+        policy: &mut LintPolicy,
+    ) {
+        use crate::lint::Level;
+        for attr in block.body.attributes() {
+            let mut flag = false;
+            let level = match attr.key.as_str() {
+                "error" => {
+                    self.set_bool(ctx, attr, &mut flag);
+                    Some(if flag { Level::Error } else { Level::Warning })
+                }
+                "skip" | "off" => {
+                    self.set_bool(ctx, attr, &mut flag);
+                    flag.then_some(Level::Off)
+                }
+                "level" => {
+                    let word = self.string(ctx, attr);
+                    let level = word.as_deref().and_then(Level::parse);
+                    if level.is_none() {
+                        self.error(
+                            "lint-level",
+                            format!(
+                                "`level` must be \"error\", \"warning\" or \"off\", got `{}`",
+                                word.unwrap_or_default()
+                            ),
+                            attr.value.span(),
+                        );
+                    }
+                    level
+                }
+                // naming's own attributes, and Atlas options strata does not use
+                // (`check_drop`, `force`, …).
+                _ => None,
+            };
+            if let Some(level) = level {
+                policy.config.set(family, level);
+                if family == crate::lint::Family::Destructive {
+                    policy.destructive_error = level == Level::Error;
+                }
+            }
+        }
+    }
+
+    /// `naming { match = "…" message = "…" table { match = "…" } … }`; a
+    /// pattern that does not compile is an error at its position.
+    fn naming(&mut self, block: &Block, ctx: &Context, naming: &mut crate::lint::config::Naming) {
+        if let Some(rule) = self.naming_rule(block, ctx) {
+            naming.all = Some(rule);
+        }
+        for inner in block.body.blocks() {
+            let kind = inner.ident.as_str();
+            const KINDS: [&str; 7] = [
+                "schema",
+                "table",
+                "column",
+                "index",
+                "foreign_key",
+                "check",
+                "view",
+            ];
+            if !KINDS.contains(&kind) {
+                self.warn(
+                    "unknown-block",
+                    format!(
+                        "unknown naming block `{kind}`, ignored (use {})",
+                        KINDS.join(", ")
+                    ),
+                    inner.ident.span(),
+                );
+                continue;
+            }
+            if let Some(rule) = self.naming_rule(inner, ctx) {
+                naming.objects.insert(kind.to_string(), rule);
+            }
+        }
+    }
+
+    fn naming_rule(
+        &mut self,
+        block: &Block,
+        ctx: &Context,
+    ) -> Option<crate::lint::config::NamingRule> {
+        let attr = block.body.get_attribute("match")?;
+        let pattern = self.string(ctx, attr)?;
+        if let Err(e) = crate::lint::naming::compile(&pattern) {
+            self.error(
+                "lint-naming",
+                format!("`match` is not a valid regular expression: {e}"),
+                attr.value.span(),
+            );
+            return None;
+        }
+        let message = block
+            .body
+            .get_attribute("message")
+            .and_then(|m| self.string(ctx, m));
+        Some(crate::lint::config::NamingRule { pattern, message })
     }
 
     fn unknown_structure(&mut self, structure: &Structure, place: &str) {

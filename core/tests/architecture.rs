@@ -145,7 +145,9 @@ fn the_analysis_layer_does_no_io() {
 fn front_ends_plan_and_apply_schemas_only_through_the_pipeline() {
     let mut found = Vec::new();
     for (rel, code) in shared_sources() {
-        let front_end = rel.starts_with("lsp/src/") || rel == "cli/src/commands/schema.rs";
+        let front_end = rel.starts_with("lsp/src/")
+            || rel == "cli/src/commands/schema.rs"
+            || rel == "cli/src/commands/plan.rs";
         if !front_end {
             continue;
         }

@@ -18,12 +18,14 @@ use strata_core::model::Realm;
 use strata_core::span::SourceFile;
 use strata_core::{lint, plan};
 
-const SECTIONS: [&str; 7] = [
+const SECTIONS: [&str; 9] = [
     "before.hcl",
     "before.sql",
     "after.hcl",
     "after.sql",
     "options",
+    "lint",
+    "facts",
     "plan.sql",
     "findings",
 ];
@@ -194,6 +196,65 @@ fn options(case: &Case) -> Result<DiffOptions, String> {
     })
 }
 
+/// The `-- lint --` section is the body of a project file's `lint { ... }`
+/// block (`naming { match = "^[a-z_]+$" }`, `destructive { error = true }`).
+fn lint_config(case: &Case) -> Result<lint::Config, String> {
+    let Some(s) = case.section("lint") else {
+        return Ok(lint::Config::default());
+    };
+    let text = format!(
+        "{}env \"golden\" {{\nlint {{\n{}}}\n}}\n",
+        "\n".repeat(s.line.saturating_sub(2)),
+        s.body
+    );
+    let file = SourceFile::new(case.path.display().to_string().as_str(), text);
+    let render = |diags: &[strata_core::Diagnostic]| {
+        let mut files = Files::default();
+        files.add(file.clone());
+        diags.iter().map(|d| files.render(d)).collect::<String>()
+    };
+    let project = strata_core::project::load(&file, &[]).map_err(|d| render(&d))?;
+    if !project.warnings.is_empty() {
+        return Err(render(&project.warnings));
+    }
+    Ok(project.env("golden").unwrap().lint.config.clone())
+}
+
+/// The `-- facts --` section: what a database would tell the analyzers, one
+/// fact a line: `server_version 110000`, `rows main.users 50000`.
+fn facts(case: &Case) -> Result<lint::Facts, String> {
+    let mut facts = lint::Facts::default();
+    let Some(s) = case.section("facts") else {
+        return Ok(facts);
+    };
+    for (n, line) in s.body.lines().enumerate() {
+        let at = || format!("{}:{}", case.path.display(), s.line + 1 + n);
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            [] => {}
+            ["server_version", v] => {
+                facts.server_version = Some(v.parse().map_err(|e| format!("{}: {e}", at()))?)
+            }
+            ["rows", table, count] => {
+                let (schema, table) = table
+                    .split_once('.')
+                    .ok_or_else(|| format!("{}: write rows SCHEMA.TABLE COUNT", at()))?;
+                let count = count.parse().map_err(|e| format!("{}: {e}", at()))?;
+                facts
+                    .rows
+                    .insert((schema.to_string(), table.to_string()), count);
+            }
+            _ => {
+                return Err(format!(
+                    "{}: unknown fact `{line}` (server_version N, rows SCHEMA.TABLE N)",
+                    at()
+                ))
+            }
+        }
+    }
+    Ok(facts)
+}
+
 fn severity(s: Severity) -> &'static str {
     match s {
         Severity::Error => "error",
@@ -223,8 +284,16 @@ fn run(case: &Case, dialect: Dialect) -> Result<Outcome, String> {
     }
     let p = plan::plan(&before, &after, dialect, &opts)
         .map_err(|e| format!("{}: {e}", case.path.display()))?;
+    let config = lint_config(case)?;
+    let facts = facts(case)?;
     let mut findings = String::new();
-    for f in lint::lint(&p) {
+    let found = lint::run(&lint::Context {
+        plan: &p,
+        facts: &facts,
+        config: &config,
+        created: &BTreeSet::new(),
+    });
+    for f in found {
         let _ = writeln!(
             findings,
             "{} {} {}",
@@ -232,6 +301,12 @@ fn run(case: &Case, dialect: Dialect) -> Result<Outcome, String> {
             severity(f.severity),
             f.message
         );
+        if let Some(fix) = &f.fix {
+            let _ = writeln!(findings, "  fix: {}", fix.description);
+            for sql in &fix.sql {
+                let _ = writeln!(findings, "    {sql}");
+            }
+        }
     }
     let mut kinds = BTreeSet::new();
     for c in serde_json::to_value(&p.changes)
@@ -326,6 +401,7 @@ fn check_dialect(name: &str, dialect: Dialect) -> (BTreeSet<String>, BTreeSet<St
         codes.extend(
             o.findings
                 .lines()
+                .filter(|l| !l.starts_with(' '))
                 .filter_map(|l| l.split(' ').next())
                 .map(String::from),
         );
@@ -408,29 +484,28 @@ fn snake(ident: &str) -> String {
     out
 }
 
-/// The finding codes the linter emits: `Code::XX000` in core/src/lint.rs's
-/// `lint` function (the row pre-checks' codes need a database).
-fn lint_codes() -> BTreeSet<String> {
-    let src =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lint.rs")).unwrap();
-    let body = &src[src
-        .find("pub fn lint(")
-        .expect("lint.rs has `pub fn lint(`")..];
-    let codes: BTreeSet<String> = body
-        .split("Code::")
-        .skip(1)
-        .map(|s| s.chars().take(5).collect::<String>())
-        .filter(|s| {
-            s.len() == 5
-                && s[..2].chars().all(|c| c.is_ascii_uppercase())
-                && s[2..].chars().all(|c| c.is_ascii_digit())
+/// The finding codes a plan of `dialect` can carry, each of which needs a
+/// case: every `lint::Code` except the row pre-checks' own (MF106, MF107: they
+/// need rows) and `schema lint`'s (ST1xx: they judge a schema, not a plan).
+/// PostgreSQL's lock rules, narrowing and schema drops exist only there;
+/// SQLite's rebuild rule only there.
+fn lint_codes(dialect: Dialect) -> BTreeSet<String> {
+    use lint::Code;
+    lint::Code::ALL
+        .into_iter()
+        .filter(|c| !matches!(c, Code::MF106 | Code::MF107))
+        .filter(|c| c.family() != lint::Family::Design)
+        .filter(|c| {
+            let pg_only = c.as_str().starts_with("PG") || matches!(c, Code::MF108 | Code::DS101);
+            let sqlite_only = c.as_str().starts_with("SQ");
+            match dialect {
+                Dialect::Postgres => !sqlite_only,
+                Dialect::Sqlite => !pg_only,
+                _ => false,
+            }
         })
-        .collect();
-    assert!(
-        codes.len() >= 9,
-        "lint.rs's codes were not found: {codes:?}"
-    );
-    codes
+        .map(|c| c.as_str().to_string())
+        .collect()
 }
 
 /// Change kinds a dialect has no such object for: SQLite has no schemas to
@@ -459,6 +534,7 @@ const SQLITE_NOT_APPLICABLE: [&str; 20] = [
 ];
 
 fn coverage(
+    dialect: Dialect,
     name: &str,
     kinds: &BTreeSet<String>,
     codes: &BTreeSet<String>,
@@ -477,7 +553,7 @@ fn coverage(
         .filter(|v| !kinds.contains(v) && !not_applicable.contains(&v.as_str()))
         .collect();
     missing.extend(
-        lint_codes()
+        lint_codes(dialect)
             .into_iter()
             .filter(|c| !codes.contains(c))
             .map(|c| format!("lint {c}")),
@@ -492,13 +568,19 @@ fn coverage(
 #[test]
 fn sqlite() {
     let (kinds, codes) = check_dialect("sqlite", Dialect::Sqlite);
-    coverage("sqlite", &kinds, &codes, &SQLITE_NOT_APPLICABLE);
+    coverage(
+        Dialect::Sqlite,
+        "sqlite",
+        &kinds,
+        &codes,
+        &SQLITE_NOT_APPLICABLE,
+    );
 }
 
 #[test]
 fn postgres() {
     let (kinds, codes) = check_dialect("postgres", Dialect::Postgres);
-    coverage("postgres", &kinds, &codes, &[]);
+    coverage(Dialect::Postgres, "postgres", &kinds, &codes, &[]);
 }
 
 #[test]
@@ -516,7 +598,7 @@ fn a_bad_section_names_its_line() {
     let Err(err) = Case::parse(&path) else {
         panic!("an unknown section must fail the case");
     };
-    assert!(err.ends_with("bad.case:3: unknown section `afterr.hcl` (expected one of before.hcl, before.sql, after.hcl, after.sql, options, plan.sql, findings)"), "{err}");
+    assert!(err.ends_with("bad.case:3: unknown section `afterr.hcl` (expected one of before.hcl, before.sql, after.hcl, after.sql, options, lint, facts, plan.sql, findings)"), "{err}");
     std::fs::write(&path, "-- before.hcl --\ntable {\n-- after.hcl --\n").unwrap();
     let case = Case::parse(&path).unwrap();
     let Err(err) = realm(&case, "before", Dialect::Sqlite) else {
@@ -534,4 +616,54 @@ fn a_bad_section_names_its_line() {
     };
     assert!(err.contains("bad.case:5:3:"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A reviewed plan is pinned to the fingerprints of the states it goes
+/// between, so every case whose plan does something must change the
+/// fingerprint (else a plan made for one state could run on another), and
+/// reordering the objects of a state must not.
+#[test]
+fn every_planned_change_changes_the_fingerprint_and_order_does_not() {
+    use strata_core::review::fingerprint;
+    let mut planned = 0;
+    let mut collisions = Vec::new();
+    for (name, dialect) in [("sqlite", Dialect::Sqlite), ("postgres", Dialect::Postgres)] {
+        for path in cases(name) {
+            let case = Case::parse(&path).unwrap();
+            let before = realm(&case, "before", dialect).unwrap();
+            let after = realm(&case, "after", dialect).unwrap();
+            let mut reordered = after.clone();
+            reordered.schemas.reverse();
+            for s in &mut reordered.schemas {
+                s.tables.reverse();
+                s.views.reverse();
+                for t in &mut s.tables {
+                    t.columns.reverse();
+                    t.indexes.reverse();
+                    t.checks.reverse();
+                    t.foreign_keys.reverse();
+                }
+            }
+            assert_eq!(
+                fingerprint(&after, dialect),
+                fingerprint(&reordered, dialect),
+                "{}: reordering changed the fingerprint",
+                path.display()
+            );
+            let p = plan::plan(&before, &after, dialect, &DiffOptions::default()).unwrap();
+            if p.is_empty() {
+                continue;
+            }
+            planned += 1;
+            if fingerprint(&before, dialect) == fingerprint(&after, dialect) {
+                collisions.push(path.display().to_string());
+            }
+        }
+    }
+    assert!(
+        collisions.is_empty(),
+        "plans that change the schema but not its fingerprint:\n{}",
+        collisions.join("\n")
+    );
+    assert!(planned > 100, "only {planned} cases with a plan");
 }

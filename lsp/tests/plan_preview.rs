@@ -378,3 +378,97 @@ async fn the_editor_and_the_cli_refuse_the_same_plans() {
 fn rusqlite_open(path: &std::path::Path) -> strata_core::sqlite::SqliteDriver {
     strata_core::sqlite::SqliteDriver::open_file(path, false).unwrap()
 }
+
+/// The editor honours reviewed plans exactly as `schema apply` does: the
+/// pipeline looks them up for both. A pending plan for the transition is a
+/// refusal in the preview and in the apply; once approved, the preview is the
+/// reviewed SQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_editor_honours_reviewed_plans_like_the_cli() {
+    use strata_core::pipeline::{self, DesiredSource, Intent, PlanRequest};
+    use strata_core::review::file::{PlanFile, Status};
+    use strata_core::review::fingerprint::text_hash;
+    let dir = setup();
+    let uri = format!("file://{}", dir.join("schema.hcl").display());
+    // The transition the editor will see, through core's pipeline.
+    let files = strata_core::source::read_files(&[dir.join("schema.hcl")]).unwrap();
+    let session = pipeline::plan(
+        PlanRequest {
+            target: format!("sqlite://{}", dir.join("app.db").display()),
+            desired: DesiredSource::State(workspace::State::Files(Box::new(Desired::read(
+                files,
+                Dialect::Sqlite,
+            )))),
+            dev: None,
+            scope: Scope::default(),
+            diff: Default::default(),
+            policy: Default::default(),
+            intent: Intent::Preview,
+            lock_timeout: Duration::from_secs(1),
+            plans: None,
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    let (from, to) = session.transition();
+    let sql = format!(
+        "{}UPDATE \"users\" SET \"name\" = 'reviewed';\n",
+        session.plan().to_sql()
+    );
+    drop(session);
+    let plan = PlanFile {
+        name: "reviewed".into(),
+        dialect: Dialect::Sqlite,
+        created: "2026-12-07T00:00:00Z".into(),
+        from,
+        to,
+        schema: String::new(),
+        status: Status::Pending,
+        simulated: text_hash(&[("sql", &sql)]),
+        sql: sql.clone(),
+        findings: Vec::new(),
+        approval: None,
+    };
+    std::fs::create_dir_all(dir.join("plans")).unwrap();
+    let path = dir.join("plans/20261207000000_reviewed.plan.hcl");
+    std::fs::write(&path, plan.to_hcl()).unwrap();
+
+    let mut c = TestClient::in_process(Options {
+        debounce: Duration::from_millis(5),
+        plan_debounce: Duration::from_millis(10),
+        ..Options::default()
+    });
+    c.initialize(Some(&dir), json!({})).await;
+    c.open(&uri, "strata-hcl", SCHEMA).await;
+    let preview = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "strata.previewPlan"}),
+        )
+        .await;
+    let refusal = preview["refusal"].as_str().unwrap_or_default().to_string();
+    assert!(refusal.contains("is still pending"), "{preview}");
+
+    // Approved: the preview is the reviewed SQL, verbatim.
+    let source = strata_core::SourceFile::new(path.to_string_lossy().as_ref(), plan.to_hcl());
+    std::fs::write(
+        &path,
+        PlanFile::approve_text(&source, "Ada", "now").unwrap(),
+    )
+    .unwrap();
+    let preview = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "strata.previewPlan"}),
+        )
+        .await;
+    assert!(preview["refusal"].is_null(), "{preview}");
+    assert!(
+        preview["sql"]
+            .as_str()
+            .unwrap()
+            .contains("SET \"name\" = 'reviewed'"),
+        "{preview}"
+    );
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -8,8 +8,9 @@
 use crate::args::ProjectArgs;
 use crate::env::{self, Resolved};
 use crate::output::{CliError, BOLD, DIM, GREEN, RED, YELLOW};
+use crate::report;
 use anstream::{eprintln, println};
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use serde_json::json;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -97,12 +98,9 @@ pub struct Conn {
     pub project: ProjectArgs,
 }
 
-#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq, Default)]
-pub enum Format {
-    #[default]
-    Text,
-    Json,
-}
+/// `--format`: `sarif` and `github` are `migrate lint`'s (the other commands
+/// print text for them).
+pub type Format = crate::report::ReportFormat;
 
 #[derive(Args, Debug)]
 pub struct ConnOnly {
@@ -234,6 +232,7 @@ struct Ctx {
     format: Format_,
     env: Option<Resolved>,
     json: bool,
+    output: Format,
     lock_timeout: Duration,
 }
 
@@ -276,6 +275,7 @@ fn ctx(c: &Conn) -> Result<Ctx> {
         format,
         env,
         json: c.format == Format::Json,
+        output: c.format,
         lock_timeout: c.lock_timeout,
     })
 }
@@ -582,34 +582,91 @@ fn lint(a: LintArgs) -> Result<ExitCode> {
     let dir = c.checked_dir()?;
     let dialect = c.dialect_hint();
     let mut dev = c.dev(dialect)?;
-    let reports =
-        strata_core::migrate::lint::lint(&dir, a.latest, dialect, dev.as_mut(), &Scope::default())
-            .map_err(CliError::from)?;
+    let config = c.env.as_ref().map(|e| e.policy().lint).unwrap_or_default();
+    let reports = strata_core::migrate::lint::lint(
+        &dir,
+        a.latest,
+        dialect,
+        dev.as_mut(),
+        &Scope::default(),
+        &config,
+    )
+    .map_err(CliError::from)?;
     let failing = reports
         .iter()
         .flat_map(|r| &r.findings)
         .filter(|f| f.is_destructive() || f.severity == strata_core::Severity::Error)
         .count();
-    if c.json {
-        println!("{}", json!({"files": reports}));
-    } else {
-        for r in &reports {
-            println!("{BOLD}{}{BOLD:#}", r.file);
-            if r.findings.is_empty() {
-                println!("  {GREEN}no findings{GREEN:#}");
+    let mut locator = report::Locator::default();
+    let mut items: Vec<report::Item> = Vec::new();
+    for r in &reports {
+        for f in &r.findings {
+            items.push(report::Item {
+                finding: f,
+                location: locator.locate(f),
+                group: Some(r.file.clone()),
+            });
+        }
+    }
+    let fallback = reports.last().map(|r| r.path.to_string());
+    match c.output {
+        Format::Json => {
+            let files: Vec<serde_json::Value> = reports
+                .iter()
+                .map(|r| {
+                    let findings: Vec<serde_json::Value> = items
+                        .iter()
+                        .filter(|i| i.group.as_deref() == Some(r.file.as_str()))
+                        .map(report::finding_json)
+                        .collect();
+                    json!({"file": r.file, "findings": findings, "ignored": r.ignored})
+                })
+                .collect();
+            println!("{}", json!({ "files": files }));
+            if failing > 0 {
+                crate::output::json_failure_reported();
             }
-            for f in &r.findings {
-                let style = if f.is_destructive() { RED } else { YELLOW };
-                println!("  {style}{}{style:#}: {}", f.code, f.message);
-            }
-            if r.ignored > 0 {
-                println!("  {DIM}{} finding(s) silenced by nolint{DIM:#}", r.ignored);
+        }
+        Format::Sarif | Format::Github => {
+            report::print(c.output, "strata migrate lint", &items, fallback.as_deref())
+        }
+        Format::Text => {
+            for r in &reports {
+                println!("{BOLD}{}{BOLD:#}", r.file);
+                let mine: Vec<&report::Item> = items
+                    .iter()
+                    .filter(|i| i.group.as_deref() == Some(r.file.as_str()))
+                    .collect();
+                if mine.is_empty() {
+                    println!("  {GREEN}no findings{GREEN:#}");
+                }
+                for i in mine {
+                    let f = i.finding;
+                    let style = if f.is_destructive() || f.severity == strata_core::Severity::Error
+                    {
+                        RED
+                    } else {
+                        YELLOW
+                    };
+                    let at = i
+                        .location
+                        .as_ref()
+                        .map(|l| format!("{}:{}: ", r.file, l.line))
+                        .unwrap_or_default();
+                    println!("  {at}{style}{}{style:#}: {}", f.code, f.message);
+                    if let Some(fix) = &f.fix {
+                        println!("    {DIM}fix: {}{DIM:#}", fix.description);
+                    }
+                }
+                if r.ignored > 0 {
+                    println!("  {DIM}{} finding(s) silenced by nolint{DIM:#}", r.ignored);
+                }
             }
         }
     }
     if failing > 0 {
         return Err(CliError::failure(format!(
-            "{failing} destructive or failing change(s) (see above); silence one on purpose with `-- atlas:nolint CODE` in the file's header"
+            "{failing} destructive or failing change(s) (see above); silence one on purpose with `-- atlas:nolint CODE` right before its statement (or in the file's header for the whole file)"
         )));
     }
     Ok(ExitCode::SUCCESS)

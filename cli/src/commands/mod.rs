@@ -1,7 +1,8 @@
 //! The `strata` commands, one file per command group: `schema` (schema.rs)
-//! and `migrate` (migrate.rs); `strata lsp` starts the language server.
+//! (with `schema plan` in plan.rs) and `migrate` (migrate.rs); `strata lsp` starts the language server.
 
 pub mod migrate;
+pub mod plan;
 mod schema;
 
 use crate::args::*;
@@ -16,7 +17,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             SchemaCommand::Inspect(a) => schema::inspect(a),
             SchemaCommand::Diff(a) => schema::diff(a),
             SchemaCommand::Apply(a) => schema::apply(a),
+            SchemaCommand::Lint(a) => schema::lint(a),
             SchemaCommand::Fmt(a) => schema::fmt(a),
+            SchemaCommand::Plan(a) => plan::run(a),
             SchemaCommand::Clean(a) => schema::clean(a),
         },
         Command::Migrate(cmd) => migrate::run(cmd),

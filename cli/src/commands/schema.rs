@@ -5,6 +5,7 @@
 use crate::args::*;
 use crate::env::{self, Resolved};
 use crate::output::{self, print_plan, CliError, BOLD, DIM, GREEN, RED};
+use crate::report;
 use anstream::{eprintln, println};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{BufRead, IsTerminal, Write};
@@ -23,7 +24,7 @@ use strata_core::{hcl, Realm, SourceFile};
 
 type Result<T> = std::result::Result<T, CliError>;
 
-fn pick(flag: Option<String>, from_env: Option<String>, name: &str) -> Result<String> {
+pub(super) fn pick(flag: Option<String>, from_env: Option<String>, name: &str) -> Result<String> {
     flag.or(from_env).ok_or_else(|| {
         CliError::usage(format!(
             "missing --{name} (or an env in strata.hcl that sets it; see --help)"
@@ -31,7 +32,7 @@ fn pick(flag: Option<String>, from_env: Option<String>, name: &str) -> Result<St
     })
 }
 
-fn spinner(msg: &str) -> ProgressBar {
+pub(super) fn spinner(msg: &str) -> ProgressBar {
     let pb = ProgressBar::new_spinner();
     pb.set_style(ProgressStyle::with_template("{spinner} {msg} {elapsed:.dim}").unwrap());
     pb.set_message(msg.to_string());
@@ -40,7 +41,7 @@ fn spinner(msg: &str) -> ProgressBar {
 }
 
 /// The desired state: schema files (one URL or an env's `src` list) or a database.
-fn desired_state(urls: &[String], dialect_hint: Option<Dialect>) -> Result<State> {
+pub(super) fn desired_state(urls: &[String], dialect_hint: Option<Dialect>) -> Result<State> {
     if let [one] = urls {
         if !one.starts_with("file://") {
             return Ok(workspace::open_state(one, dialect_hint, false)?);
@@ -53,7 +54,7 @@ fn desired_state(urls: &[String], dialect_hint: Option<Dialect>) -> Result<State
 }
 
 /// Fails with every diagnostic (warnings printed too) when files have errors.
-fn check_files(state: &State) -> Result<()> {
+pub(super) fn check_files(state: &State) -> Result<()> {
     if let State::Files(d) = state {
         if d.has_errors() {
             let n = d.diagnostics.iter().filter(|x| x.is_error()).count();
@@ -76,14 +77,19 @@ fn check_files(state: &State) -> Result<()> {
     Ok(())
 }
 
-fn files_of(state: &State) -> Files {
+pub(super) fn files_of(state: &State) -> Files {
     match state {
         State::Files(d) => d.files.clone(),
         State::Database(_) => Files::default(),
     }
 }
 
-fn realize(state: &mut State, dev_url: Option<&str>, scope: &Scope, what: &str) -> Result<Realm> {
+pub(super) fn realize(
+    state: &mut State,
+    dev_url: Option<&str>,
+    scope: &Scope,
+    what: &str,
+) -> Result<Realm> {
     let pb = spinner(what);
     let files = files_of(state);
     let r = workspace::realize(state, None, dev_url, scope)
@@ -93,14 +99,14 @@ fn realize(state: &mut State, dev_url: Option<&str>, scope: &Scope, what: &str) 
 }
 
 /// The dialect of a database URL; `None` for files.
-fn db_dialect(raw: &str) -> Option<Dialect> {
+pub(super) fn db_dialect(raw: &str) -> Option<Dialect> {
     match strata_core::url::parse(raw).ok()? {
         strata_core::url::Url::Database(d) => Some(d.dialect),
         strata_core::url::Url::Files(_) => None,
     }
 }
 
-fn dialect_of(state: &State) -> Option<Dialect> {
+pub(super) fn dialect_of(state: &State) -> Option<Dialect> {
     match state {
         State::Database(d) => Some(d.dialect()),
         State::Files(f) => Some(f.dialect),
@@ -142,7 +148,7 @@ pub(super) fn inspect(a: InspectArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn merged_exclude(flags: &[String], env: Option<&Resolved>) -> Vec<String> {
+pub(super) fn merged_exclude(flags: &[String], env: Option<&Resolved>) -> Vec<String> {
     let mut v = flags.to_vec();
     if let Some(e) = env {
         v.extend(e.env.exclude.iter().cloned());
@@ -150,7 +156,14 @@ fn merged_exclude(flags: &[String], env: Option<&Resolved>) -> Vec<String> {
     v
 }
 
-fn diff_options(env: Option<&Resolved>) -> DiffOptions {
+/// Where reviewed plans live: the env's `plan { dir }`, else `plans/` (next
+/// to the project file, or in the current directory without an env).
+pub(super) fn plans_dir(env: Option<&Resolved>) -> PathBuf {
+    env.map(Resolved::plans_dir)
+        .unwrap_or_else(|| PathBuf::from("plans"))
+}
+
+pub(super) fn diff_options(env: Option<&Resolved>) -> DiffOptions {
     env.map(Resolved::diff_options).unwrap_or_default()
 }
 
@@ -217,7 +230,7 @@ fn plan_json(p: &Planned, applied: Option<&[Duration]>) -> String {
         "post": p.plan.post,
         "steps": steps,
         "summary": p.plan.summary(),
-        "lint": p.findings,
+        "lint": report::json(&report::items(&p.findings, &mut report::Locator::default())),
         "changes": p.plan.changes,
         "applied": applied.is_some(),
     });
@@ -225,13 +238,13 @@ fn plan_json(p: &Planned, applied: Option<&[Duration]>) -> String {
 }
 
 /// The three URLs a plan needs, from flags or else from the project env.
-struct Endpoints {
-    current: String,
-    desired: Vec<String>,
-    dev: Option<String>,
+pub(super) struct Endpoints {
+    pub current: String,
+    pub desired: Vec<String>,
+    pub dev: Option<String>,
 }
 
-fn endpoints(
+pub(super) fn endpoints(
     current: Option<String>,
     current_flag: &str,
     to: Option<String>,
@@ -291,6 +304,7 @@ pub(super) fn apply(a: ApplyArgs) -> Result<ExitCode> {
             pipeline::Intent::Apply
         },
         lock_timeout: a.lock_timeout,
+        plans: Some(plans_dir(env.as_ref())),
     };
     let mut pb: Option<ProgressBar> = None;
     let mut progress = |stage: pipeline::Stage| {
@@ -311,15 +325,27 @@ pub(super) fn apply(a: ApplyArgs) -> Result<ExitCode> {
     }
     let mut session = planned.map_err(|e| CliError::from(e).with_files(&files))?;
     let json = a.format == ApplyFormat::Json;
+    // SARIF and GitHub print the findings alone on stdout; the rest goes to stderr.
+    let report_only = matches!(a.format, ApplyFormat::Sarif | ApplyFormat::Github);
+    let fallback = first_file(&files);
+    if report_only {
+        let mut locator = report::Locator::default();
+        let items = report::items(session.findings(), &mut locator);
+        let title = format!("strata schema apply: {}", session.target_label);
+        report::print(a.format, &title, &items, fallback.as_deref());
+    }
     if session.plan().is_empty() {
         if json {
             println!("{}", plan_json(&session.planned, Some(&[])));
-        } else {
+        } else if !report_only {
             println!("{GREEN}Schema is in sync{GREEN:#}: nothing to do.");
         }
         return Ok(ExitCode::SUCCESS);
     }
-    if !json {
+    if a.format == ApplyFormat::Text {
+        if let Some(r) = &session.reviewed {
+            println!("{}", super::plan::reviewed_banner(r));
+        }
         println!(
             "{BOLD}Planned changes to {}:{BOLD:#}\n",
             session.target_label
@@ -342,12 +368,30 @@ pub(super) fn apply(a: ApplyArgs) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    if !a.auto_approve {
+    // The review policy (`lint { review = … }`) decides whether a person must
+    // approve; --auto-approve approves without looking, which the pipeline
+    // refuses for plans with error findings (unless a reviewed plan covers it).
+    let approval = if a.auto_approve {
+        pipeline::Approval::Automatic
+    } else if session.needs_review() {
         confirm(session.plan(), &url)?;
-    }
-    let timings = run_plan(&mut session, !json)?;
+        pipeline::Approval::Confirmed
+    } else {
+        eprintln!(
+            "{DIM}the env's review policy (review = {:?}) asks no approval for this plan{DIM:#}",
+            session.lint.review
+        );
+        pipeline::Approval::NotRequired
+    };
+    let timings = run_plan(&mut session, a.format == ApplyFormat::Text, approval)?;
     if json {
-        println!("{}", plan_json(&session.planned, Some(&timings)));
+        let mut v: serde_json::Value =
+            serde_json::from_str(&plan_json(&session.planned, Some(&timings))).unwrap();
+        v["reviewed"] = serde_json::json!(session
+            .reviewed
+            .as_ref()
+            .map(|r| r.path.display().to_string()));
+        println!("{}", serde_json::to_string_pretty(&v).unwrap());
     } else {
         let total: Duration = timings.iter().sum();
         println!(
@@ -393,7 +437,11 @@ Review the plan above, then re-run with --auto-approve (or use --dry-run to only
 
 /// Runs the session's plan through the pipeline, printing each statement with
 /// its timing (a progress bar on long plans when stderr is a terminal).
-fn run_plan(session: &mut pipeline::Session, text: bool) -> Result<Vec<Duration>> {
+fn run_plan(
+    session: &mut pipeline::Session,
+    text: bool,
+    approval: pipeline::Approval,
+) -> Result<Vec<Duration>> {
     let plan = session.plan().clone();
     let mut timings = Vec::with_capacity(plan.steps.len());
     let bar = (plan.steps.len() > 20 && std::io::stderr().is_terminal()).then(|| {
@@ -418,7 +466,7 @@ fn run_plan(session: &mut pipeline::Session, text: bool) -> Result<Vec<Duration>
             }
         }
     };
-    let result = pipeline::apply(session, pipeline::Approval::Confirmed, &mut on_step);
+    let result = pipeline::apply(session, approval, &mut on_step);
     if let Some(pb) = bar {
         pb.finish_and_clear();
     }
@@ -460,6 +508,7 @@ pub(super) fn clean(a: CleanArgs) -> Result<ExitCode> {
             pipeline::Intent::Apply
         },
         lock_timeout: Duration::from_secs(10),
+        plans: None,
     };
     let mut session = pipeline::plan(request, &mut |_| {})?;
     if session.plan().is_empty() {
@@ -480,8 +529,61 @@ pub(super) fn clean(a: CleanArgs) -> Result<ExitCode> {
     if !a.auto_approve {
         confirm(session.plan(), &url)?;
     }
-    let timings = run_plan(&mut session, true)?;
+    let timings = run_plan(&mut session, true, pipeline::Approval::Confirmed)?;
     println!("{GREEN}Dropped: {} statement(s).{GREEN:#}", timings.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The first schema file, where findings without a position of their own are
+/// reported (code scanning needs a location for each).
+fn first_file(files: &Files) -> Option<String> {
+    files.iter().next().map(|f| f.name.to_string())
+}
+
+/// `strata schema lint`: the desired schema judged by itself, from the static
+/// model of its files (no database): every finding at its file:line:col.
+pub(super) fn lint(a: SchemaLintArgs) -> Result<ExitCode> {
+    let env = env::resolve(&a.project)?;
+    let urls: Vec<String> = match a.to {
+        Some(t) => vec![t],
+        None => env.as_ref().map(|e| e.src_urls()).unwrap_or_default(),
+    };
+    if urls.is_empty() {
+        return Err(CliError::usage(
+            "missing --to (or an env in strata.hcl with `src`; see --help)",
+        ));
+    }
+    let hint = env
+        .as_ref()
+        .and_then(|e| e.target_url().or_else(|| e.dev_url()))
+        .and_then(|u| db_dialect(&u));
+    let state = desired_state(&urls, hint)?;
+    let State::Files(desired) = &state else {
+        return Err(CliError::usage(
+            "schema lint reads schema files: pass --to file://… (a database is inspected by `schema inspect`)",
+        ));
+    };
+    check_files(&state)?;
+    let config = env.as_ref().map(|e| e.policy().lint).unwrap_or_default();
+    let realm = desired.static_realm();
+    let findings = strata_core::lint::design::lint_schema(&realm, &config);
+    let mut locator = report::Locator::default();
+    let items = report::items(&findings, &mut locator);
+    report::print(
+        a.format,
+        "strata schema lint",
+        &items,
+        first_file(&desired.files).as_deref(),
+    );
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == strata_core::Severity::Error)
+        .count();
+    if errors > 0 {
+        return Err(CliError::failure(format!(
+            "{errors} lint error(s) in the schema (see above)"
+        )));
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -6,6 +6,7 @@ pub mod conn;
 pub mod ephemeral;
 pub mod exclude;
 pub mod inspect;
+pub mod lint;
 pub mod narrow;
 pub mod order;
 pub use crate::owner;
@@ -75,6 +76,16 @@ pub const RULES: Rules = Rules {
 pub struct Postgres;
 
 impl DialectImpl for Postgres {
+    /// `… CONCURRENTLY` and `VACUUM` refuse to run in a transaction block.
+    fn runs_in_transaction(&self, sql: &str) -> bool {
+        let head: Vec<String> = sql
+            .split_whitespace()
+            .take(6)
+            .map(str::to_ascii_uppercase)
+            .collect();
+        !(head.iter().any(|w| w == "CONCURRENTLY") || head.first().is_some_and(|w| w == "VACUUM"))
+    }
+
     fn plan(&self, p: &mut crate::plan::Plan, from: &Realm, to: &Realm, opts: &DiffOptions) {
         plan::plan(p, from, to);
         plan::concurrently(p, &opts.concurrent_index);
@@ -95,6 +106,14 @@ impl DialectImpl for Postgres {
             });
         }
         start
+    }
+
+    fn analyzers(&self) -> &'static [&'static dyn crate::lint::Analyzer] {
+        &[&lint::ConcurrentIndex, &lint::TableLock, &lint::Narrowing]
+    }
+
+    fn lint_facts(&self, target: &mut dyn Driver, _plan: &crate::plan::Plan) -> crate::lint::Facts {
+        lint::facts(target)
     }
 
     fn create_table(&self, schema: &str, t: &Table) -> String {

