@@ -1,6 +1,7 @@
-//! `cargo run -p xtask -- conformance --dialect sqlite|postgres --corpus ../shared/corpora/sqldef
+//! `cargo run -p xtask -- conformance --dialect sqlite|postgres|mysql --corpus ../shared/corpora/sqldef
 //! [--min-pass 95] [--filter SUBSTR] [--verbose] [--json FILE]
-//! [--pg-url postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable] [--jobs 2]`
+//! [--pg-url postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable]
+//! [--my-url mysql://root@127.0.0.1:3306/] [--jobs 2]`
 //!
 //! One round-trip conformance runner over the sqldef cases (see
 //! `shared/corpora/README.md`), for every dialect. Each case is judged on a
@@ -27,11 +28,12 @@
 //!   dialect) and the re-seeding ladder;
 //! - [`data`]: rows before and after, renames, what counts as lost;
 //! - one module per dialect: [`sqlite`] (in-memory databases, PRAGMA dump),
-//!   [`postgres`] (a server, template databases, `pg_dump`).
+//!   [`postgres`] (a server, template databases, `pg_dump`), [`mysql`]
+//!   (MySQL/MariaDB: a server, scratch databases, `SHOW CREATE TABLE`).
 //!
 //! # Adding a dialect
 //!
-//! Write `conformance/<dialect>.rs` with a [`Dialect`] (what the workers
+//! Write `conformance/<dialect>/mod.rs` with a [`Dialect`] (what the workers
 //! share: a server connection, roles, a template; teardown in
 //! [`Dialect::finish`]) and a [`Worker`] (one worker's databases A and B, and
 //! a dev database): load a case, seed rows, snapshot rows, plan, apply, dump
@@ -42,6 +44,7 @@
 mod case;
 mod data;
 mod judge;
+mod mysql;
 mod outcome;
 mod postgres;
 mod sqlite;
@@ -55,7 +58,7 @@ use strata_core::diff::DiffOptions;
 use strata_core::plan::Plan;
 use strata_core::workspace::{Desired, Planned};
 
-const USAGE: &str = "conformance --dialect sqlite|postgres --corpus DIR [--min-pass P] [--filter SUBSTR] [--verbose] [--json FILE] [--pg-url URL] [--jobs N]";
+const USAGE: &str = "conformance --dialect sqlite|postgres|mysql --corpus DIR [--min-pass P] [--filter SUBSTR] [--verbose] [--json FILE] [--pg-url URL] [--my-url URL] [--jobs N]";
 
 /// The note on a case that passed although A's columns are in another order
 /// than B's (a database that cannot reorder columns in place); counted in the
@@ -164,13 +167,14 @@ pub(crate) trait Worker {
 }
 
 /// The dialects [`open`] knows, checked before the corpus is read.
-const DIALECTS: &[&str] = &["sqlite", "postgres"];
+const DIALECTS: &[&str] = &["sqlite", "postgres", "mysql"];
 
 /// The dialect named by `--dialect` (one of [`DIALECTS`]).
 fn open(opts: &Options) -> Result<Box<dyn Dialect>> {
     Ok(match opts.dialect.as_str() {
         "sqlite" => Box::new(sqlite::Sqlite),
         "postgres" => Box::new(postgres::Postgres::start(opts)?),
+        "mysql" => Box::new(mysql::Mysql::start(opts)?),
         other => bail!("conformance: dialect {other:?} is not supported yet"),
     })
 }
@@ -179,6 +183,9 @@ pub fn main(args: &[String]) -> Result<()> {
     let mut opts = Options::parse(args)?;
     if opts.dialect == "postgresql" {
         opts.dialect = "postgres".into();
+    }
+    if opts.dialect == "mariadb" {
+        opts.dialect = "mysql".into();
     }
     if !DIALECTS.contains(&opts.dialect.as_str()) {
         bail!(
@@ -293,6 +300,8 @@ pub(crate) struct Options {
     json: Option<String>,
     /// PostgreSQL: the admin URL (databases are created next to it).
     pg_url: String,
+    /// MySQL/MariaDB: the server URL (scratch databases are created on it).
+    my_url: String,
     /// Cases run at once, each worker with its own databases.
     jobs: usize,
 }
@@ -307,6 +316,7 @@ impl Options {
             verbose: false,
             json: None,
             pg_url: "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable".into(),
+            my_url: "mysql://root@127.0.0.1:3306/".into(),
             jobs: 2,
         };
         let mut it = args.iter();
@@ -327,6 +337,7 @@ impl Options {
                 "--json" => opts.json = Some(value()?.clone()),
                 "--verbose" | "-v" => opts.verbose = true,
                 "--pg-url" => opts.pg_url = value()?.clone(),
+                "--my-url" => opts.my_url = value()?.clone(),
                 "--jobs" | "-j" => {
                     let v = value()?;
                     opts.jobs = v
