@@ -82,10 +82,25 @@ pub enum Refusal {
     RowsWouldFail,
     /// The env's lint policy forbids destructive changes and the plan has some.
     DestructiveForbidden,
+    /// Going back by intent, the database is not what its latest applied
+    /// migration left: `drift` is the DDL that reproduces the difference.
+    Drifted { version: String, drift: Vec<String> },
 }
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Refusal::Drifted { version, drift } = self {
+            write!(
+                f,
+                "the database drifted from what version {version} left (changed outside migrations):"
+            )?;
+            for d in drift {
+                write!(f, "\n  {d};")?;
+            }
+            return f.write_str(
+                "\nnothing was changed. Undo that change (or capture it in a migration) first, or pass --allow-drift to revert it along with the versions",
+            );
+        }
         f.write_str(match self {
             Refusal::RowsWouldFail => {
                 "the plan would fail on rows already in the database, or lose data in them (see the errors above); nothing was changed"
@@ -93,6 +108,7 @@ impl fmt::Display for Refusal {
             Refusal::DestructiveForbidden => {
                 "the plan destroys data and the env's lint policy (destructive { error = true }) forbids it; nothing was changed"
             }
+            Refusal::Drifted { .. } => unreachable!("written above"),
         })
     }
 }
@@ -234,13 +250,27 @@ fn open_target(url: &DbUrl, intent: Intent) -> Result<Box<dyn Driver>> {
 
 /// The checks every plan passes before it may run, in order of certainty.
 fn gate(planned: &Planned, policy: &Policy) -> Option<Refusal> {
-    if crate::precheck::has_errors(&planned.findings) {
+    gate_findings(&planned.findings, policy)
+}
+
+/// The gate on a plan's findings alone, for plans computed outside [`plan`]
+/// (`migrate down`'s per-version plans): the same refusals in the same words.
+pub fn gate_findings(findings: &[Finding], policy: &Policy) -> Option<Refusal> {
+    if crate::precheck::has_errors(findings) {
         return Some(Refusal::RowsWouldFail);
     }
-    if policy.destructive_error && planned.findings.iter().any(Finding::is_destructive) {
+    if policy.destructive_error && findings.iter().any(Finding::is_destructive) {
         return Some(Refusal::DestructiveForbidden);
     }
     None
+}
+
+/// The lock `migrate` commands hold for a whole run: the run lock [`plan`]
+/// takes for an apply (see [`Driver::lock_run`]), so `schema apply`, the
+/// editor's apply and `migrate apply|down|set` on one database wait for
+/// each other. Released by `target.unlock()`.
+pub fn lock_for_migrations(target: &mut dyn Driver, timeout: Duration) -> Result<()> {
+    target.lock_run(timeout).map_err(Error::Database)
 }
 
 /// How the plan was approved.

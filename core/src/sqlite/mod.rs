@@ -5,6 +5,7 @@ pub mod ddl;
 pub mod inspect;
 pub mod partition;
 pub mod plan;
+pub mod runlock;
 
 pub use conn::SqliteDriver;
 
