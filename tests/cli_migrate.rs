@@ -1827,3 +1827,106 @@ fn sqlite_rebuilds_up_and_down_keep_cascading_children() {
         reference_schema(&[("1_init.sql", v1)])
     );
 }
+
+/// `schema apply` and `migrate apply|down` take one run lock (core's
+/// pipeline): while another holder has it, both wait, give up with the same
+/// words and change nothing; once it is released, both run.
+fn both_wait_for_the_run_lock(s: &Scratch, url: &str, hold: &mut dyn FnMut(bool)) {
+    s.write("desired.sql", "CREATE TABLE users (id integer PRIMARY KEY, name text NOT NULL);\nCREATE TABLE extra (id integer PRIMARY KEY);\n");
+    mig(s, "two", &[("1_users.sql", V1), ("2_logs.sql", V2)]);
+    let migrate = |dir: &str| {
+        s.strata(&[
+            "migrate",
+            "apply",
+            "--url",
+            url,
+            "--dir",
+            &s.file_url(dir),
+            "--lock-timeout",
+            "1s",
+        ])
+    };
+    let schema = || {
+        s.strata(&[
+            "schema",
+            "apply",
+            "--url",
+            url,
+            "--to",
+            "file://desired.sql",
+            "--dev-url",
+            &dev_for(url),
+            "--auto-approve",
+            "--lock-timeout",
+            "1s",
+            "--exclude",
+            "atlas_schema_revisions",
+            "--exclude",
+            "strata_revision_files",
+            "--exclude",
+            "logs",
+        ])
+    };
+    hold(true);
+    let started = std::time::Instant::now();
+    migrate("two").fails_with(1, "holds the lock");
+    schema().fails_with(1, "holds the lock");
+    assert!(started.elapsed() >= std::time::Duration::from_secs(2));
+    hold(false);
+    migrate("two").ok();
+    let r = schema();
+    r.ok();
+    assert!(r.stdout.contains("extra"), "{}", r.stdout);
+}
+
+fn dev_for(url: &str) -> String {
+    if url.starts_with("sqlite") {
+        "sqlite://dev?mode=memory".into()
+    } else {
+        ADMIN.into()
+    }
+}
+
+#[test]
+fn schema_apply_and_migrate_take_the_same_lock_sqlite() {
+    let s = Scratch::new();
+    mig(&s, "one", &[("1_users.sql", V1)]);
+    apply(&s, "app.db", "one", &[]).ok();
+    let url = s.db_url("app.db");
+    // Another strata run's lock: an exclusive flock on the database file.
+    let file = std::fs::File::open(s.path("app.db")).unwrap();
+    both_wait_for_the_run_lock(&s, &url, &mut |on| {
+        if on {
+            file.lock().unwrap();
+        } else {
+            file.unlock().unwrap();
+        }
+    });
+    assert!(tables(&s.sqlite("app.db")).contains(&"extra".to_string()));
+}
+
+#[test]
+fn pg_schema_apply_and_migrate_take_the_same_lock() {
+    let Some(db) = PgDb::create("mig_runlock") else {
+        return;
+    };
+    let s = Scratch::new();
+    mig(&s, "one", &[("1_users.sql", V1)]);
+    pg_apply(&s, &db, "one", &[]).ok();
+    // Another strata run's lock: the advisory lock, held by another session.
+    let mut holder = db.client();
+    both_wait_for_the_run_lock(&s, &db.url(), &mut |on| {
+        let f = if on {
+            "pg_advisory_lock"
+        } else {
+            "pg_advisory_unlock"
+        };
+        holder
+            .batch_execute(&format!("SELECT {f}(91621622371393)"))
+            .unwrap();
+    });
+    assert_eq!(
+        db.column("SELECT count(*) FROM pg_tables WHERE tablename = 'extra'"),
+        ["1"]
+    );
+}
