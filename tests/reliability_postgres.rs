@@ -652,13 +652,15 @@ fn schema_apply_killed_anywhere_is_before_or_after_and_a_rerun_converges() {
             );
         }
         report.push(format!(
-            "SIG{sig}: 10 points over {:?}, {mid} mid-run, {was_before} before / {} after",
+            "SIG{sig}: {} points over {:?}, {mid} mid-run, {was_before} before / {} after",
+            points.len(),
             took + took / 5,
-            10 - was_before
+            points.len() - was_before
         ));
         assert!(
-            mid >= 5,
-            "SIG{sig}: only {mid} of 10 signals landed mid-run"
+            mid >= 2,
+            "SIG{sig}: only {mid} of {} signals landed mid-run",
+            points.len()
         );
     }
     eprintln!(
