@@ -9,7 +9,7 @@ mod common;
 mod faults;
 
 use common::*;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const TABLES: usize = 40;
 const ROWS: usize = 50;

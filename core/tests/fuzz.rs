@@ -347,7 +347,7 @@ fn note_corpus() {
 fn hcl_read(text: &str) {
     for d in [Dialect::Sqlite, Dialect::Postgres] {
         let f = SourceFile::new("fuzz.hcl", text);
-        let _ = strata_core::hcl::read::read(&[f.clone()], d);
+        let _ = strata_core::hcl::read::read(std::slice::from_ref(&f), d);
         let _ = strata_core::hcl::fmt::format(&f);
     }
 }
