@@ -731,6 +731,31 @@ fn pg_rollback_by_intent_and_corpus_directory() {
     pg_apply(&s, &db, "new", &[]).ok();
     assert_eq!(pg_schema(&s, &db), full);
 
+    // Drift since version 3: refused before anything runs, naming it;
+    // --allow-drift reverts it along with the versions.
+    db.client()
+        .batch_execute("ALTER TABLE users ADD COLUMN note text")
+        .unwrap();
+    let drifted = pg_schema(&s, &db);
+    let r = pg_apply(&s, &db, "old", &["--allow-down", "--dev-url", ADMIN]);
+    r.fails_with(1, "drifted from what version 3 left");
+    assert!(
+        r.stderr.contains("ADD COLUMN \"note\" text"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(pg_schema(&s, &db), drifted, "nothing ran");
+    assert_eq!(pg_versions(&db).len(), 3);
+    pg_apply(
+        &s,
+        &db,
+        "old",
+        &["--allow-down", "--allow-drift", "--dev-url", ADMIN],
+    )
+    .ok();
+    assert_eq!(pg_versions(&db), ["1:1/1:"]);
+    assert!(!pg_schema(&s, &db).contains("note"));
+
     // Atlas's own PostgreSQL migration directory applies unchanged.
     let src = corpus().join("postgres");
     if src.is_dir() {
@@ -846,26 +871,36 @@ fn kill_during_apply(url: &str, dir: &str, after: std::time::Duration) -> bool {
     running
 }
 
-#[test]
-fn kill_9_during_apply_then_rerun_applies_every_statement_exactly_once_sqlite() {
-    let s = Scratch::new();
+/// A long directory: `001_log.sql` creates `log`, then each file `i` of
+/// `2..=n` runs `body(i)` and logs `i`, so a test can prove every file ran
+/// exactly once (`count(*) = count(DISTINCT n)` in `log`).
+fn long_dir(s: &Scratch, dir: &str, n: usize, body: impl Fn(usize) -> String) {
     let mut files = vec![(
         "001_log.sql".to_string(),
         "CREATE TABLE log (n integer);\n".to_string(),
     )];
-    for i in 2..=150 {
+    for i in 2..=n {
         files.push((
             format!("{i:03}_t{i}.sql"),
-            format!(
-                "CREATE TABLE t{i} AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000) SELECT x FROM c;\nINSERT INTO log VALUES ({i});\n"
-            ),
+            format!("{}\nINSERT INTO log VALUES ({i});\n", body(i)),
         ));
     }
     let refs: Vec<(&str, &str)> = files
         .iter()
         .map(|(a, b)| (a.as_str(), b.as_str()))
         .collect();
-    mig(&s, "m", &refs);
+    mig(s, dir, &refs);
+}
+
+/// A SQLite file that takes a while: `CREATE TABLE t{i}` filled with `rows` rows.
+fn sqlite_slow_file(i: usize, rows: usize) -> String {
+    format!("CREATE TABLE t{i} AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < {rows}) SELECT x FROM c;")
+}
+
+#[test]
+fn kill_9_during_apply_then_rerun_applies_every_statement_exactly_once_sqlite() {
+    let s = Scratch::new();
+    long_dir(&s, "m", 150, |i| sqlite_slow_file(i, 3000));
     let url = s.db_url("app.db");
     let dir = s.file_url("m");
     let mut landed = 0;
@@ -897,21 +932,9 @@ fn pg_kill_9_during_apply_then_rerun_applies_every_statement_exactly_once() {
         return;
     };
     let s = Scratch::new();
-    let mut files = vec![(
-        "001_log.sql".to_string(),
-        "CREATE TABLE log (n integer);\n".to_string(),
-    )];
-    for i in 2..=40 {
-        files.push((
-            format!("{i:03}_t{i}.sql"),
-            format!("CREATE TABLE t{i} (id int);\nSELECT pg_sleep(0.03);\nINSERT INTO log VALUES ({i});\n"),
-        ));
-    }
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    mig(&s, "m", &refs);
+    long_dir(&s, "m", 40, |i| {
+        format!("CREATE TABLE t{i} (id int);\nSELECT pg_sleep(0.03);")
+    });
     let dir = s.file_url("m");
     assert!(
         kill_during_apply(&db.url(), &dir, std::time::Duration::from_millis(600)),
@@ -938,6 +961,95 @@ fn pg_kill_9_during_apply_then_rerun_applies_every_statement_exactly_once() {
             .count(),
         40
     );
+}
+
+/// Starts `strata migrate down --auto-approve` on PostgreSQL and kills it
+/// with SIGKILL after `after`; returns its pid and whether it was still running.
+fn pg_kill_during_down(db: &PgDb, dir: &str, after: std::time::Duration) -> (u32, bool) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(["migrate", "down", "--url", &db.url(), "--dir", dir])
+        .args(["--dev-url", ADMIN, "--to-version", "001", "--auto-approve"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(after);
+    let running = child.try_wait().unwrap().is_none();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    (child.id(), running)
+}
+
+/// `kill -9` anywhere in a long `migrate down` on PostgreSQL (planning on the
+/// dev database, the checks, the drops, the history update): the database is
+/// at either version, a rerun finishes the way down, the history matches the
+/// schema, and the dead runs' scratch databases are gone after the next run.
+#[test]
+fn pg_kill_9_during_down_leaves_either_state_and_a_rerun_finishes() {
+    let Some(db) = PgDb::create("mig_kill_down") else {
+        return;
+    };
+    let s = Scratch::new();
+    long_dir(&s, "m", 12, |i| {
+        let mut f = String::new();
+        for j in 0..6 {
+            f.push_str(&format!("CREATE TABLE t{i}_{j} (id int PRIMARY KEY, a text, b int REFERENCES log_ref(id));\nCREATE INDEX t{i}_{j}_a ON t{i}_{j} (a);\n"));
+        }
+        f
+    });
+    // The log_ref table the others point at, created by version 001.
+    let first = s.path("m/001_log.sql");
+    std::fs::write(
+        &first,
+        "CREATE TABLE log (n integer);\nCREATE TABLE log_ref (id int PRIMARY KEY);\n",
+    )
+    .unwrap();
+    s.strata(&["migrate", "hash", "--dir", &s.file_url("m")])
+        .ok();
+    let dir = s.file_url("m");
+    pg_apply(&s, &db, "m", &["1"]).ok();
+    let v1 = pg_schema(&s, &db);
+    pg_apply(&s, &db, "m", &[]).ok();
+    let full = pg_schema(&s, &db);
+    // How long an undisturbed way down takes here, to spread the kills over it.
+    let started = std::time::Instant::now();
+    pg_down(&s, &db, "m", &["--to-version", "001", "--auto-approve"]).ok();
+    let took = started.elapsed();
+    assert_eq!(pg_schema(&s, &db), v1);
+    let mut pids = Vec::new();
+    let (mut mid_run, mut before_commit) = (0, 0);
+    for tenth in [1, 3, 5, 7, 9, 12] {
+        if pg_versions(&db).len() == 1 {
+            pg_apply(&s, &db, "m", &[]).ok();
+        }
+        let (pid, running) = pg_kill_during_down(&db, &dir, took * tenth / 10);
+        pids.push(pid);
+        mid_run += running as usize;
+        let now = pg_schema(&s, &db);
+        let vs = pg_versions(&db);
+        let before = now == full && vs.len() == 12;
+        let after = now == v1 && vs == ["001:2/2:"];
+        assert!(
+            before || after,
+            "killed at {tenth}/10 of an undisturbed run: a state between the two ({} versions)",
+            vs.len()
+        );
+        if before {
+            before_commit += 1;
+            pg_down(&s, &db, "m", &["--to-version", "001", "--auto-approve"]).ok();
+        }
+        assert_eq!(pg_schema(&s, &db), v1);
+        assert_eq!(pg_versions(&db), ["001:2/2:"]);
+    }
+    // Any strata run that opens a dev database drops what dead runs left.
+    s.strata(&["migrate", "validate", "--dir", &dir, "--dev-url", ADMIN])
+        .ok();
+    for pid in pids {
+        assert_eq!(pg::leftover_scratch(pid), Vec::<String>::new(), "pid {pid}");
+    }
+    assert!(mid_run >= 3, "only {mid_run} of 6 kills landed mid-run");
+    eprintln!("{mid_run} of 6 kills landed mid-run, {before_commit} before the down committed");
 }
 
 #[test]
@@ -1153,30 +1265,59 @@ fn drift_is_reported_before_a_rollback_by_intent_and_json_status() {
     assert_eq!(v["ahead"], serde_json::json!(["2"]));
     assert_eq!(v["current"], "2");
 
-    // Changed outside migrations: reported, and (being empty) reverted too,
-    // since the target is exactly what the directory's files build.
+    // Changed outside migrations: going down by intent refuses before
+    // anything runs, naming the change as the DDL that reproduces it.
     s.sqlite("app.db")
         .execute_batch("CREATE TABLE manual (x int);")
         .unwrap();
-    let r = apply(&s, "app.db", "old", &["--allow-down", "--dry-run"]);
+    let before = sqlite_schema(&s, "app.db");
+    let r = apply(&s, "app.db", "old", &["--allow-down"]);
+    r.fails_with(1, "drifted from what version 2 left");
+    assert!(r.stderr.contains("CREATE TABLE \"manual\""), "{}", r.stderr);
+    assert!(r.stderr.contains("--allow-drift"), "{}", r.stderr);
+    assert_eq!(sqlite_schema(&s, "app.db"), before, "nothing ran");
+    assert_eq!(versions(&s, "app.db"), ["1:1/1:", "2:2/2:"]);
+    // --allow-drift overrides: the change is shown and reverted with version 2.
+    let r = apply(&s, "app.db", "old", &["--allow-down", "--allow-drift"]);
     r.ok();
-    assert!(
-        r.stderr.contains("drifted from what version 2 left"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("--allow-drift"), "{}", r.stderr);
     assert!(r.stdout.contains("DROP TABLE \"manual\""), "{}", r.stdout);
-    assert!(
-        tables(&s.sqlite("app.db")).contains(&"manual".to_string()),
-        "dry run"
-    );
-    // No drift, no warning.
+    assert_eq!(sqlite_schema(&s, "app.db"), reference_schema(&files[..1]));
+    assert_eq!(versions(&s, "app.db"), ["1:1/1:"]);
+    // No drift, no refusal and no warning.
     let s2 = Scratch::new();
     mig(&s2, "new", &files);
     mig(&s2, "old", &files[..1]);
     apply(&s2, "app.db", "new", &[]).ok();
     let r = apply(&s2, "app.db", "old", &["--allow-down", "--dry-run"]);
     assert!(!r.ok().stderr.contains("drifted"), "{}", r.stderr);
+}
+
+/// Every applied file records the schema's fingerprint after it, in its own
+/// transaction, so the latest version always carries one, wherever a run
+/// stopped; going down records the target version's again.
+#[test]
+fn each_applied_file_records_the_fingerprint_after_it() {
+    let s = Scratch::new();
+    let files = [("1_users.sql", V1), ("2_logs.sql", V2), ("3_idx.sql", V3)];
+    mig(&s, "m", &files);
+    apply(&s, "app.db", "m", &["2"]).ok();
+    let fps = |s: &Scratch| {
+        column(
+            &s.sqlite("app.db"),
+            "SELECT version || ':' || coalesce(fingerprint, 'NULL') FROM strata_revision_files ORDER BY version",
+        )
+    };
+    let two = fps(&s);
+    assert_eq!(two.len(), 2);
+    assert!(two.iter().all(|f| f.contains(":h1:")), "{two:?}");
+    assert_ne!(two[0][2..], two[1][2..], "the schema changed between them");
+    apply(&s, "app.db", "m", &[]).ok();
+    let three = fps(&s);
+    assert_eq!(three[..2], two[..], "earlier fingerprints stay");
+    assert!(three[2].starts_with("3:h1:"), "{three:?}");
+    down(&s, "app.db", "m", &["--auto-approve"]).ok();
+    assert_eq!(fps(&s), two, "going down to 2 leaves the schema 2 recorded");
 }
 
 #[test]
@@ -1362,29 +1503,14 @@ fn kill_9_during_down_leaves_either_state_and_a_rerun_finishes() {
     eprintln!("{killed_before_commit} of 6 kills landed before the down committed");
 }
 
-/// SQLite has no advisory lock (yet): two runs may plan from the same
-/// history. Each file's revision is read again under the write lock, so no
-/// statement runs twice and no record is overwritten.
+/// Two runs on one SQLite file: the run lock (a `flock` on the file) makes
+/// the second wait for the first, and each file's revision is read again
+/// under the write lock besides, so no statement runs twice and no record is
+/// overwritten.
 #[test]
 fn concurrent_applies_on_sqlite_never_apply_a_file_twice() {
     let s = Scratch::new();
-    let mut files = vec![(
-        "001_log.sql".to_string(),
-        "CREATE TABLE log (n integer);\n".to_string(),
-    )];
-    for i in 2..=120 {
-        files.push((
-            format!("{i:03}_t{i}.sql"),
-            format!(
-                "CREATE TABLE t{i} AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000) SELECT x FROM c;\nINSERT INTO log VALUES ({i});\n"
-            ),
-        ));
-    }
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    mig(&s, "m", &refs);
+    long_dir(&s, "m", 120, |i| sqlite_slow_file(i, 2000));
     apply(&s, "app.db", "m", &["1"]).ok();
     let (url, dir) = (s.db_url("app.db"), s.file_url("m"));
     let spawn = || {
@@ -1707,5 +1833,108 @@ fn sqlite_rebuilds_up_and_down_keep_cascading_children() {
     assert_eq!(
         sqlite_schema(&s, "app.db"),
         reference_schema(&[("1_init.sql", v1)])
+    );
+}
+
+/// `schema apply` and `migrate apply|down` take one run lock (core's
+/// pipeline): while another holder has it, both wait, give up with the same
+/// words and change nothing; once it is released, both run.
+fn both_wait_for_the_run_lock(s: &Scratch, url: &str, hold: &mut dyn FnMut(bool)) {
+    s.write("desired.sql", "CREATE TABLE users (id integer PRIMARY KEY, name text NOT NULL);\nCREATE TABLE extra (id integer PRIMARY KEY);\n");
+    mig(s, "two", &[("1_users.sql", V1), ("2_logs.sql", V2)]);
+    let migrate = |dir: &str| {
+        s.strata(&[
+            "migrate",
+            "apply",
+            "--url",
+            url,
+            "--dir",
+            &s.file_url(dir),
+            "--lock-timeout",
+            "1s",
+        ])
+    };
+    let schema = || {
+        s.strata(&[
+            "schema",
+            "apply",
+            "--url",
+            url,
+            "--to",
+            "file://desired.sql",
+            "--dev-url",
+            &dev_for(url),
+            "--auto-approve",
+            "--lock-timeout",
+            "1s",
+            "--exclude",
+            "atlas_schema_revisions",
+            "--exclude",
+            "strata_revision_files",
+            "--exclude",
+            "logs",
+        ])
+    };
+    hold(true);
+    let started = std::time::Instant::now();
+    migrate("two").fails_with(1, "holds the lock");
+    schema().fails_with(1, "holds the lock");
+    assert!(started.elapsed() >= std::time::Duration::from_secs(2));
+    hold(false);
+    migrate("two").ok();
+    let r = schema();
+    r.ok();
+    assert!(r.stdout.contains("extra"), "{}", r.stdout);
+}
+
+fn dev_for(url: &str) -> String {
+    if url.starts_with("sqlite") {
+        "sqlite://dev?mode=memory".into()
+    } else {
+        ADMIN.into()
+    }
+}
+
+#[test]
+fn schema_apply_and_migrate_take_the_same_lock_sqlite() {
+    let s = Scratch::new();
+    mig(&s, "one", &[("1_users.sql", V1)]);
+    apply(&s, "app.db", "one", &[]).ok();
+    let url = s.db_url("app.db");
+    // Another strata run's lock: an exclusive flock on the database file.
+    let file = std::fs::File::open(s.path("app.db")).unwrap();
+    both_wait_for_the_run_lock(&s, &url, &mut |on| {
+        if on {
+            file.lock().unwrap();
+        } else {
+            file.unlock().unwrap();
+        }
+    });
+    assert!(tables(&s.sqlite("app.db")).contains(&"extra".to_string()));
+}
+
+#[test]
+fn pg_schema_apply_and_migrate_take_the_same_lock() {
+    let Some(db) = PgDb::create("mig_runlock") else {
+        return;
+    };
+    let s = Scratch::new();
+    mig(&s, "one", &[("1_users.sql", V1)]);
+    pg_apply(&s, &db, "one", &[]).ok();
+    // Another strata run's lock: the advisory lock, held by another session.
+    let mut holder = db.client();
+    both_wait_for_the_run_lock(&s, &db.url(), &mut |on| {
+        let f = if on {
+            "pg_advisory_lock"
+        } else {
+            "pg_advisory_unlock"
+        };
+        holder
+            .batch_execute(&format!("SELECT {f}(91621622371393)"))
+            .unwrap();
+    });
+    assert_eq!(
+        db.column("SELECT count(*) FROM pg_tables WHERE tablename = 'extra'"),
+        ["1"]
     );
 }

@@ -214,7 +214,10 @@ fn a_second_apply_waits_for_the_lock_then_gives_up_cleanly() {
         "--lock-timeout",
         "1s",
     ]);
-    r.fails_with(1, "another strata apply holds the lock");
+    r.fails_with(
+        1,
+        "another strata run (schema apply or migrate) holds the lock",
+    );
     assert!(started.elapsed() >= std::time::Duration::from_secs(1));
     assert_eq!(
         db.column("SELECT count(*) FROM pg_class WHERE relname = 'users'"),

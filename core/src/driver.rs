@@ -44,23 +44,42 @@ pub trait Driver: Send {
         Vec::new()
     }
 
-    /// Takes the database-wide apply lock, waiting up to `timeout`, so that a
-    /// second apply plans only after the first finished. Re-entrant.
-    fn lock(&mut self, _timeout: Duration) -> std::result::Result<(), String> {
+    /// Takes the database-wide apply lock of a plan, waiting up to `timeout`,
+    /// so that a second apply plans only after the first finished: the run
+    /// lock ([`Driver::lock_run`]) and, where the dialect needs it to keep
+    /// other writers out from inspection to commit, more (SQLite's write
+    /// transaction). Re-entrant.
+    fn lock(&mut self, timeout: Duration) -> std::result::Result<(), String> {
+        self.lock_run(timeout)
+    }
+
+    /// The run lock every strata run that writes to this database takes
+    /// (`schema apply`, the editor's apply, `migrate apply|down|set`), held
+    /// across transactions until [`Driver::unlock`] and released by the
+    /// server or the kernel if the process dies: PostgreSQL's advisory lock,
+    /// an exclusive `flock` on a SQLite file. Re-entrant.
+    fn lock_run(&mut self, _timeout: Duration) -> std::result::Result<(), String> {
         Ok(())
     }
 
     fn unlock(&mut self) {}
 
-    /// The lock `migrate` commands take for a whole run. By default the apply
-    /// lock; a dialect whose apply lock is a transaction (SQLite) serializes
-    /// migrations inside each file's own write transaction instead.
-    fn lock_migrations(&mut self, timeout: Duration) -> std::result::Result<(), String> {
-        self.lock(timeout)
-    }
-
     /// Reads the schema.
     fn inspect(&mut self, scope: &Scope) -> Result<Realm>;
+
+    /// A fingerprint of the schema's definitions in `scope`, leaving out the
+    /// tables named in `skip` (the migration history): equal exactly when no
+    /// definition changed. `migrate apply` records one after every file, so
+    /// dialects answer it cheaply (one catalog query); by default it is the
+    /// inspected model, hashed.
+    fn fingerprint(&mut self, scope: &Scope, skip: &[&str]) -> Result<String> {
+        let mut realm = self.inspect(scope)?;
+        for s in &mut realm.schemas {
+            s.tables.retain(|t| !skip.contains(&t.name.as_str()));
+        }
+        let json = serde_json::to_string(&realm).unwrap_or_default();
+        Ok(crate::migrate::sum::h1(json.as_bytes()))
+    }
 
     /// Runs one statement outside of any plan (normalization on a dev database).
     fn execute(&mut self, sql: &str) -> std::result::Result<(), String>;

@@ -99,10 +99,25 @@ pub enum Refusal {
     /// The reviewed plan for this transition (the file named) was edited
     /// after it was approved.
     ReviewEdited(String),
+    /// Going back by intent, the database is not what its latest applied
+    /// migration left: `drift` is the DDL that reproduces the difference.
+    Drifted { version: String, drift: Vec<String> },
 }
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Refusal::Drifted { version, drift } = self {
+            write!(
+                f,
+                "the database drifted from what version {version} left (changed outside migrations):"
+            )?;
+            for d in drift {
+                write!(f, "\n  {d};")?;
+            }
+            return f.write_str(
+                "\nnothing was changed. Undo that change (or capture it in a migration) first, or pass --allow-drift to revert it along with the versions",
+            );
+        }
         f.write_str(match self {
             Refusal::RowsWouldFail => {
                 "the plan would fail on rows already in the database, or lose data in them (see the errors above); nothing was changed"
@@ -119,6 +134,7 @@ impl fmt::Display for Refusal {
                     "the reviewed plan {file} was edited after it was approved (its SQL no longer matches the approved hash): review it again and re-approve it with `strata schema plan approve {file}`; nothing was changed"
                 )
             }
+            Refusal::Drifted { .. } => unreachable!("written above"),
         })
     }
 }
@@ -369,11 +385,25 @@ fn open_target(url: &DbUrl, intent: Intent) -> Result<Box<dyn Driver>> {
 /// The checks every plan passes before it may run, whoever approves it. Lint
 /// errors are not among them: they need a person's review (or a reviewed plan),
 /// which [`apply`] checks against the [`Approval`].
-fn gate(planned: &Planned, _policy: &Policy) -> Option<Refusal> {
-    if crate::precheck::has_errors(&planned.findings) {
+fn gate(planned: &Planned, policy: &Policy) -> Option<Refusal> {
+    gate_findings(&planned.findings, policy)
+}
+
+/// The gate on a plan's findings alone, for plans computed outside [`plan`]
+/// (`migrate down`'s per-version plans): the same refusals in the same words.
+pub fn gate_findings(findings: &[Finding], _policy: &Policy) -> Option<Refusal> {
+    if crate::precheck::has_errors(findings) {
         return Some(Refusal::RowsWouldFail);
     }
     None
+}
+
+/// The lock `migrate` commands hold for a whole run: the run lock [`plan`]
+/// takes for an apply (see [`Driver::lock_run`]), so `schema apply`, the
+/// editor's apply and `migrate apply|down|set` on one database wait for
+/// each other. Released by `target.unlock()`.
+pub fn lock_for_migrations(target: &mut dyn Driver, timeout: Duration) -> Result<()> {
+    target.lock_run(timeout).map_err(Error::Database)
 }
 
 /// How the plan was approved.

@@ -68,7 +68,7 @@ pub struct Env {
     pub span: Option<Span>,
 }
 
-/// `migration { dir, format, revisions_schema, baseline, allow_down }`.
+/// `migration { dir, format, revisions_schema, baseline, allow_down, allow_drift }`.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct MigrationPolicy {
     pub dir: Option<String>,
@@ -77,6 +77,8 @@ pub struct MigrationPolicy {
     pub baseline: Option<String>,
     /// `migrate apply` may go down when handed an older directory.
     pub allow_down: bool,
+    /// Going down by intent may revert changes made outside migrations.
+    pub allow_drift: bool,
 }
 
 /// `plan { dir }`: the directory of reviewed plans (`strata schema plan`).
@@ -723,6 +725,7 @@ impl Loader<'_> {
                         "revisions_schema" => m.revisions_schema = self.string(ctx, attr),
                         "baseline" => m.baseline = self.string(ctx, attr),
                         "allow_down" => self.set_bool(ctx, attr, &mut m.allow_down),
+                        "allow_drift" => self.set_bool(ctx, attr, &mut m.allow_drift),
                         // Atlas's other settings (lock_timeout, exec_order, …).
                         _ => {}
                     }

@@ -92,7 +92,7 @@ pub fn normalize(desired: &Desired, dev: &mut dyn Driver, scope: &Scope) -> Resu
     if desired.has_errors() {
         return Err(Error::Diagnostics(desired.diagnostics.clone()));
     }
-    let realm = replay_and_read(desired, dev, &read_scope(scope))?;
+    let realm = replay_and_read(desired, dev, &read_scope(desired, scope)?)?;
     finish(realm, desired, scope)
 }
 

@@ -22,9 +22,11 @@ use strata_core::driver::{self, Driver, Scope};
 use strata_core::migrate::apply::{self, Schedule};
 use strata_core::migrate::dir::{Dir, MigrationFile, TxMode, SUM_FILE};
 use strata_core::migrate::down::{self, DownPlan};
+use strata_core::migrate::drift::{self as migrate_drift, Drift};
 use strata_core::migrate::formats::{self, Format as Format_};
 use strata_core::migrate::revisions::{self, FileRecord, Revision, Store};
 use strata_core::migrate::sum;
+use strata_core::pipeline;
 use strata_core::url::redact;
 use strata_core::workspace::{self, Desired, State};
 
@@ -149,6 +151,10 @@ pub struct ApplyArgs {
     /// Handed a directory older than the database: go down to its latest version.
     #[arg(long)]
     pub allow_down: bool,
+    /// Going down by intent: revert even when the database drifted from what
+    /// its latest version left (the out-of-band change is reverted too).
+    #[arg(long)]
+    pub allow_drift: bool,
     #[command(flatten)]
     pub conn: Conn,
 }
@@ -358,8 +364,11 @@ struct Target {
 }
 
 impl Target {
+    /// The run lock `schema apply` takes too (core's pipeline), so the two
+    /// wait for each other on one database.
     fn lock(&mut self, timeout: Duration) -> Result<()> {
-        self.db.lock_migrations(timeout).map_err(CliError::failure)
+        pipeline::lock_for_migrations(self.db.as_mut(), timeout)?;
+        Ok(())
     }
 
     fn history(&mut self) -> Result<(Vec<Revision>, Vec<FileRecord>)> {
@@ -725,7 +734,11 @@ fn apply_cmd(a: ApplyArgs) -> Result<ExitCode> {
     let (revs, kept) = t.history()?;
     let ahead = apply::beyond(&dir, &revs);
     if !ahead.is_empty() {
-        let allow = a.allow_down || c.env.as_ref().is_some_and(|e| e.env.migration.allow_down);
+        let m = c.env.as_ref().map(|e| &e.env.migration);
+        let allow = Allow {
+            down: a.allow_down || m.is_some_and(|m| m.allow_down),
+            drift: a.allow_drift || m.is_some_and(|m| m.allow_drift),
+        };
         return rollback_by_intent(&c, t, &dir, &revs, &kept, &ahead, allow, a.dry_run);
     }
     let opts = apply::Options {
@@ -902,6 +915,13 @@ fn schedule_json(s: &Schedule) -> serde_json::Value {
     })
 }
 
+/// What going down by intent is allowed to do.
+#[derive(Clone, Copy)]
+struct Allow {
+    down: bool,
+    drift: bool,
+}
+
 /// The database is ahead of the directory: an older build was deployed.
 #[allow(clippy::too_many_arguments)]
 fn rollback_by_intent(
@@ -911,7 +931,7 @@ fn rollback_by_intent(
     revs: &[Revision],
     kept: &[FileRecord],
     ahead: &[Revision],
-    allow: bool,
+    allow: Allow,
     dry_run: bool,
 ) -> Result<ExitCode> {
     let latest = dir.latest().map(|f| f.version.clone());
@@ -925,7 +945,7 @@ fn rollback_by_intent(
             }
         })
         .collect();
-    if !allow {
+    if !allow.down {
         t.db.unlock();
         return Err(CliError::failure(format!(
             "the database is ahead of the migration directory: it has applied {} beyond the directory's latest version ({}). \
@@ -944,7 +964,25 @@ fn rollback_by_intent(
             latest.as_deref().unwrap_or("no version")
         );
     }
-    drift_report(&mut t, revs, kept);
+    // Before anything runs: a database changed outside migrations is not
+    // reverted silently along with the versions.
+    if let Drift::Found { version, ddl } = drift_check(c, &mut t, dir, revs, kept)? {
+        if !allow.drift {
+            t.db.unlock();
+            let refusal = pipeline::Refusal::Drifted {
+                version,
+                drift: ddl,
+            };
+            return Err(CliError::failure(refusal.to_string()));
+        }
+        eprintln!(
+            "{YELLOW}warning{YELLOW:#}: the schema drifted from what version {version} left (changed outside migrations); \
+             --allow-drift: the down plan below reverts it too:"
+        );
+        for d in &ddl {
+            eprintln!("  {d};");
+        }
+    }
     let target = if latest.is_some() {
         // The newest applied version the directory still has.
         revs.iter()
@@ -956,26 +994,35 @@ fn rollback_by_intent(
     run_down(c, t, dir, revs, kept, target, dry_run, true)
 }
 
-/// Warns when the schema is not what the latest version left (fingerprints
-/// recorded at apply time).
-fn drift_report(t: &mut Target, revs: &[Revision], kept: &[FileRecord]) {
-    let Some(last) = revs.last() else { return };
-    let Some(fp) = kept
-        .iter()
-        .find(|k| k.version == last.version)
-        .and_then(|k| k.fingerprint.clone())
-    else {
-        return;
-    };
-    if let Ok(now) = apply::current_fingerprint(t.db.as_mut(), &t.store, &t.scope) {
-        if now != fp {
-            eprintln!(
-                "{YELLOW}warning{YELLOW:#}: the schema drifted from what version {} left (changed outside migrations); \
-                 the down plan below reverts to the target version's schema, drift included",
-                last.version
-            );
+/// Whether the schema is what the latest applied version left (fingerprints
+/// recorded at apply time; the directory is replayed only when they differ,
+/// to name the difference). A check that cannot tell says why.
+fn drift_check(
+    c: &Ctx,
+    t: &mut Target,
+    dir: &Dir,
+    revs: &[Revision],
+    kept: &[FileRecord],
+) -> Result<Drift> {
+    let dialect = t.db.dialect();
+    let drift = migrate_drift::check(
+        t.db.as_mut(),
+        &mut || {
+            let url = c.dev.as_deref().map(workspace::parse_db).transpose()?;
+            driver::open_dev(url.as_ref(), dialect)
+        },
+        &t.store,
+        dir,
+        revs,
+        kept,
+        &t.scope,
+    )?;
+    if let Drift::Unknown(why) = &drift {
+        if !c.json {
+            eprintln!("{DIM}note: drift not checked: {why}{DIM:#}");
         }
     }
+    Ok(drift)
 }
 
 fn down_cmd(a: DownArgs) -> Result<ExitCode> {
@@ -1003,6 +1050,17 @@ fn down_cmd(a: DownArgs) -> Result<ExitCode> {
         None => a.to_version.clone(),
     };
     let target = down::target(&revs, a.count, to_version.as_deref())?;
+    // An explicit down reverts to the target version's schema whatever the
+    // database holds; drift is shown, not refused (the plan is reviewed).
+    if let Drift::Found { version, ddl } = drift_check(&c, &mut t, &dir, &revs, &kept)? {
+        eprintln!(
+            "{YELLOW}warning{YELLOW:#}: the schema drifted from what version {version} left (changed outside migrations); \
+             the down plan reverts to the target version's schema, drift included:"
+        );
+        for d in &ddl {
+            eprintln!("  {d};");
+        }
+    }
     run_down(&c, t, &dir, &revs, &kept, target, a.dry_run, a.auto_approve)
 }
 
@@ -1040,19 +1098,21 @@ fn run_down(
         );
         print_down(&plan);
     }
-    let certain: Vec<_> = plan
+    // The gate `schema apply` passes, in its words: rows the plan would fail
+    // on (a NOT NULL column re-added to a table with rows), the env's policy.
+    let findings: Vec<_> = plan
         .steps
         .iter()
-        .flat_map(|s| s.findings.iter())
-        .filter(|f| f.severity == strata_core::Severity::Error)
+        .flat_map(|s| s.findings.iter().cloned())
         .collect();
-    if !certain.is_empty() {
-        for f in &certain {
-            eprintln!("  {RED}error {}{RED:#}: {}", f.code, f.message);
+    let policy = c.env.as_ref().map(|e| e.policy()).unwrap_or_default();
+    if let Some(refusal) = pipeline::gate_findings(&findings, &policy) {
+        for f in &findings {
+            if f.severity == strata_core::Severity::Error {
+                eprintln!("  {RED}error {}{RED:#}: {}", f.code, f.message);
+            }
         }
-        return Err(CliError::failure(
-            "the down plan would fail on rows in the database (see above); nothing was changed",
-        ));
+        return Err(CliError::failure(refusal.to_string()));
     }
     if dry_run {
         let hand = hand_written(c, dir, kept, &plan, dialect)?;
@@ -1080,6 +1140,15 @@ fn run_down(
             Ok(()) => Ok(ExitCode::SUCCESS),
             Err(f) => Err(CliError::failure(f.to_string())),
         };
+    }
+    // The data checks are the down's row pre-checks: run before asking, so a
+    // refusal comes before the question (and again inside the transaction,
+    // where they are binding).
+    if let Err(f) = down::run_checks(t.db.as_mut(), &plan, &mut |_| {}) {
+        eprintln!("  {RED}error{RED:#}: {f}");
+        return Err(CliError::failure(
+            pipeline::Refusal::RowsWouldFail.to_string(),
+        ));
     }
     if !auto_approve {
         confirm(&plan, &t.url)?;

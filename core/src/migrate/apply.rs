@@ -381,6 +381,12 @@ pub fn run(
             rev.execution_time = elapsed.as_nanos() as i64;
             result = store.save(db, &rev).map_err(db_failure);
         }
+        if result.is_ok() {
+            // The schema as this file left it, recorded with its last
+            // statement: whichever file a run stops after, its version
+            // carries the fingerprint a later drift check compares with.
+            result = record_fingerprint(db, store, scope, &p.file.version).map_err(db_failure);
+        }
         if let Err(mut f) = result {
             if let Some(t) = tx {
                 t.rollback(db);
@@ -425,21 +431,13 @@ pub fn run(
             ..db_failure(String::new())
         })?;
     }
-    if let Some(v) = &outcome.last_version {
-        record_fingerprint(db, store, scope, v).map_err(db_failure)?;
-    }
     Ok(outcome)
 }
 
 /// The schema's fingerprint now, without the history's own tables.
-pub fn current_fingerprint(
-    db: &mut dyn Driver,
-    store: &Store,
-    scope: &Scope,
-) -> Result<String, String> {
-    let mut realm = db.inspect(scope).map_err(|e| e.to_string())?;
-    store.strip(&mut realm);
-    Ok(revisions::fingerprint(&realm))
+pub fn current_fingerprint(db: &mut dyn Driver, scope: &Scope) -> Result<String, String> {
+    db.fingerprint(scope, &[revisions::TABLE, revisions::FILES_TABLE])
+        .map_err(|e| e.to_string())
 }
 
 /// Stores the fingerprint of the schema as `version` left it.
@@ -449,6 +447,6 @@ pub fn record_fingerprint(
     scope: &Scope,
     version: &str,
 ) -> Result<(), String> {
-    let fp = current_fingerprint(db, store, scope)?;
+    let fp = current_fingerprint(db, scope)?;
     store.set_fingerprint(db, version, &fp)
 }

@@ -111,7 +111,10 @@ pub fn target(revs: &[Revision], n: Option<usize>, to: Option<&str>) -> Result<O
 /// Every known file text by version: what the database kept when it applied
 /// a version wins, since that is what ran; the directory supplies the rest.
 /// An applied file that differs from the kept text is refused.
-fn sources(dir: &Dir, kept: &[FileRecord]) -> Result<BTreeMap<VersionKey, (String, String)>> {
+pub(super) fn sources(
+    dir: &Dir,
+    kept: &[FileRecord],
+) -> Result<BTreeMap<VersionKey, (String, String)>> {
     let mut out = BTreeMap::new();
     for f in &dir.files {
         out.insert(
@@ -138,7 +141,7 @@ fn sources(dir: &Dir, kept: &[FileRecord]) -> Result<BTreeMap<VersionKey, (Strin
 
 /// A version that sorts like versions do.
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct VersionKey(String);
+pub(super) struct VersionKey(String);
 
 impl PartialOrd for VersionKey {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
@@ -153,7 +156,7 @@ impl Ord for VersionKey {
 }
 
 /// The schema after `version` (`None`: before any): its files replayed on `dev`.
-fn state_after(
+pub(super) fn state_after(
     srcs: &BTreeMap<VersionKey, (String, String)>,
     version: Option<&str>,
     dir: &Dir,
@@ -161,14 +164,76 @@ fn state_after(
     dev: &mut dyn Driver,
     scope: &Scope,
 ) -> Result<Realm> {
-    let Some(v) = version else {
-        return Ok(Realm::default());
+    let mut states = states_after(srcs, &[version], dir, dialect, dev, scope)?;
+    Ok(states.pop().unwrap_or_default())
+}
+
+/// The schemas after each of `versions` (ascending; `None`: before any),
+/// replaying the directory once: the dev database is cleaned, the files up to
+/// the first version run and the result is inspected, then each later
+/// version's files run on top and are inspected in turn. Reverting N versions
+/// thus costs one replay and N inspections, not N replays. A migration
+/// directory is an ordered script, so statements run strictly in order and
+/// the first one the dev database refuses is an error at its file:line:col.
+fn states_after(
+    srcs: &BTreeMap<VersionKey, (String, String)>,
+    versions: &[Option<&str>],
+    dir: &Dir,
+    dialect: Dialect,
+    dev: &mut dyn Driver,
+    scope: &Scope,
+) -> Result<Vec<Realm>> {
+    dev.reset()?;
+    let exclude = crate::filter::Exclude::new(&scope.exclude)?;
+    let read_scope = Scope {
+        schemas: scope.schemas.clone(),
+        exclude: Vec::new(),
     };
-    let files = srcs
-        .iter()
-        .filter(|(k, _)| compare_versions(&k.0, v).is_le())
-        .map(|(_, (name, text))| (name.as_str(), text.as_str()));
-    replay(files, &dir.path, dialect, dev, scope)
+    let mut files = srcs.iter().peekable();
+    let mut out = Vec::with_capacity(versions.len());
+    for v in versions {
+        let Some(v) = v else {
+            out.push(Realm::default());
+            continue;
+        };
+        while let Some((_, (name, text))) =
+            files.next_if(|(k, _)| compare_versions(&k.0, v).is_le())
+        {
+            run_on_dev(dev, &dir.path.join(name), name, text, dialect)?;
+        }
+        let mut realm = dev.inspect(&read_scope)?;
+        exclude.apply(&mut realm, false);
+        out.push(realm);
+    }
+    Ok(out)
+}
+
+/// Runs one migration file's statements on the dev database, in order.
+fn run_on_dev(
+    dev: &mut dyn Driver,
+    path: &std::path::Path,
+    name: &str,
+    text: &str,
+    dialect: Dialect,
+) -> Result<()> {
+    let file = MigrationFile::new(name, text.to_string())?;
+    let lines = crate::span::LineIndex::new(text);
+    let mut from = 0;
+    for stmt in file.statements(dialect) {
+        let found = text[from..].find(stmt.as_str()).map(|i| from + i);
+        let at = found.unwrap_or(from);
+        if let Err(e) = dev.execute(&stmt) {
+            return Err(Error::Database(format!(
+                "{}:{}: the dev database refused this statement while replaying the migration files: {e}",
+                path.display(),
+                lines.line_col(text, at)
+            )));
+        }
+        if let Some(at) = found {
+            from = at + stmt.len();
+        }
+    }
+    Ok(())
 }
 
 /// The schema `files` (name, text) leave when replayed in order on a clean
@@ -236,13 +301,19 @@ pub fn plan(
         .all(|r| srcs.contains_key(&VersionKey(r.version.clone())));
     let mut steps = Vec::new();
     if stepwise {
-        for (i, r) in reverted.iter().enumerate().rev() {
-            let prev = if i == 0 {
-                to.map(str::to_string)
-            } else {
-                Some(reverted[i - 1].version.clone())
-            };
-            let desired = state_after(&srcs, prev.as_deref(), dir, dialect, dev, scope)?;
+        // The state before each reverted version, oldest first: the target,
+        // then the state after every reverted version but the newest.
+        let before: Vec<Option<&str>> = std::iter::once(to)
+            .chain(
+                reverted
+                    .iter()
+                    .take(reverted.len().saturating_sub(1))
+                    .map(|r| Some(r.version.as_str())),
+            )
+            .collect();
+        let mut states = states_after(&srcs, &before, dir, dialect, dev, scope)?;
+        for r in reverted.iter().rev() {
+            let desired = states.pop().unwrap_or_default();
             let from = std::mem::replace(&mut current, desired.clone());
             steps.push(step(
                 vec![r.version.clone()],
@@ -484,7 +555,13 @@ pub fn run(
     }
     if failure.is_none() {
         let versions: Vec<String> = plan.reverted.iter().map(|r| r.version.clone()).collect();
-        if let Err(e) = store.delete(db, &versions) {
+        let recorded = store.delete(db, &versions).and_then(|()| match &plan.to {
+            // The schema as the target version left it, for later drift
+            // checks: recorded in the same transaction as the way back.
+            Some(v) => super::apply::record_fingerprint(db, store, scope, v),
+            None => Ok(()),
+        });
+        if let Err(e) = recorded {
             failure = Some(Failure::Database(e));
         }
     }
@@ -493,10 +570,6 @@ pub fn run(
         return Err(f);
     }
     tx.commit(db).map_err(Failure::Database)?;
-    if let Some(v) = &plan.to {
-        // The schema as the target version left it, for later drift checks.
-        let _ = super::apply::record_fingerprint(db, store, scope, v);
-    }
     Ok(())
 }
 
@@ -525,8 +598,10 @@ pub fn compare_hand_written(
     scope: &Scope,
 ) -> Result<HandWritten> {
     let srcs = sources(dir, kept)?;
-    let target = state_after(&srcs, prev, dir, dialect, dev, scope)?;
-    state_after(&srcs, Some(version), dir, dialect, dev, scope)?;
+    // One replay: the target state is read on the way to `version`'s, which
+    // the dev database then holds for the hand-written down to run on.
+    let target =
+        states_after(&srcs, &[prev, Some(version)], dir, dialect, dev, scope)?.swap_remove(0);
     let mut error = None;
     for st in crate::sql::split::split(down_sql, dialect) {
         let sql = st.text(down_sql);

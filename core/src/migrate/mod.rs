@@ -6,6 +6,7 @@
 pub mod apply;
 pub mod dir;
 pub mod down;
+pub mod drift;
 pub mod formats;
 pub mod lint;
 pub mod revisions;

@@ -3,7 +3,7 @@
 //! `atlas_schema_revisions` has Atlas's columns, so a database Atlas has been
 //! migrating is adopted without re-applying anything, and the reverse. Beside
 //! it, `strata_revision_files` keeps the text of every applied file and a
-//! fingerprint of the schema after the last file of a run: what lets
+//! fingerprint of the schema after it (`Driver::fingerprint`): what lets
 //! `migrate down` replay versions whose files are gone from an older
 //! directory, and notice a database that drifted since.
 //!
@@ -63,7 +63,8 @@ pub struct FileRecord {
     pub version: String,
     pub name: String,
     pub content: String,
-    /// `h1:` hash of the schema after this version, when it was the last of a run.
+    /// The schema's fingerprint after this version (`Driver::fingerprint`),
+    /// recorded in the file's own transaction; none where Atlas applied it.
     pub fingerprint: Option<String>,
 }
 
@@ -277,7 +278,7 @@ impl Store {
         ))
     }
 
-    /// Records the schema's fingerprint after `version` (the last of a run).
+    /// Records the schema's fingerprint after `version`.
     pub fn set_fingerprint(&self, db: &mut dyn Driver, version: &str, fp: &str) -> DbResult<()> {
         db.execute(&format!(
             "UPDATE {} SET fingerprint = {} WHERE version = {}",
@@ -328,9 +329,4 @@ impl Store {
             });
         }
     }
-}
-
-/// A fingerprint of a schema: `h1:` hash of its model as JSON.
-pub fn fingerprint(realm: &Realm) -> String {
-    super::sum::h1(serde_json::to_string(realm).unwrap_or_default().as_bytes())
 }

@@ -267,7 +267,7 @@ impl PgDriver {
             }
             if started.elapsed() >= self.lock_timeout {
                 return Err(format!(
-                    "another strata apply holds the lock on this database; gave up after {:?} (see --lock-timeout)",
+                    "another strata run (schema apply or migrate) holds the lock on this database; gave up after {:?} (see --lock-timeout)",
                     self.lock_timeout
                 ));
             }
@@ -400,13 +400,25 @@ impl Driver for PgDriver {
         self.url_schemas.clone()
     }
 
-    fn lock(&mut self, timeout: Duration) -> std::result::Result<(), String> {
+    /// The advisory lock is the whole apply lock: PostgreSQL's transactional
+    /// DDL and the lock together keep other strata runs out.
+    fn lock_run(&mut self, timeout: Duration) -> std::result::Result<(), String> {
         self.lock_timeout = timeout;
         self.take_lock()
     }
 
     fn unlock(&mut self) {
         self.release_lock();
+    }
+
+    fn fingerprint(&mut self, scope: &Scope, skip: &[&str]) -> Result<String> {
+        let schemas = if scope.schemas.is_empty() {
+            self.url_schemas.clone()
+        } else {
+            scope.schemas.clone()
+        };
+        super::fingerprint::fingerprint(&mut self.client, &schemas, skip, INSPECT_SEARCH_PATH)
+            .map_err(Error::Database)
     }
 
     fn inspect(&mut self, scope: &Scope) -> Result<Realm> {

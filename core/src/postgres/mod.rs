@@ -5,6 +5,7 @@ pub mod aggregate;
 pub mod conn;
 pub mod ephemeral;
 pub mod exclude;
+pub mod fingerprint;
 pub mod inspect;
 pub mod lint;
 pub mod narrow;

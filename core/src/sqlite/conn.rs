@@ -15,6 +15,10 @@ pub struct SqliteDriver {
     /// transaction that the plan then runs in, and whether foreign keys were
     /// on before it (they are switched off for the plan's table rebuilds).
     locked: Option<bool>,
+    /// The database file (none in memory): what the run lock locks.
+    path: Option<std::path::PathBuf>,
+    /// Held while the run lock is (see [`super::runlock`]).
+    run_lock: Option<std::fs::File>,
 }
 
 impl SqliteDriver {
@@ -43,12 +47,22 @@ impl SqliteDriver {
                 path.display()
             ))
         })?;
-        Ok(SqliteDriver { conn, locked: None })
+        Ok(SqliteDriver {
+            conn,
+            locked: None,
+            path: Some(path.to_path_buf()),
+            run_lock: None,
+        })
     }
 
     pub fn memory() -> Result<SqliteDriver> {
         let conn = Connection::open_in_memory().map_err(Error::db)?;
-        Ok(SqliteDriver { conn, locked: None })
+        Ok(SqliteDriver {
+            conn,
+            locked: None,
+            path: None,
+            run_lock: None,
+        })
     }
 
     fn run_plan(
@@ -200,19 +214,25 @@ impl Driver for SqliteDriver {
         result
     }
 
-    /// SQLite's apply lock is its write lock: `BEGIN IMMEDIATE` waits (up to
-    /// `timeout`) for any other writer, then keeps every other writer out
-    /// until the plan commits. Inspection and the plan both happen inside this
-    /// transaction, so a concurrent apply can never run a stale plan.
-    /// Foreign keys are switched off first: the pragma is a no-op inside a
-    /// transaction, and a table rebuild must not cascade.
+    /// The apply lock of a plan: the run lock every strata run takes (an
+    /// exclusive `flock` on the file, so a `migrate apply` between two of its
+    /// files is waited for too), then SQLite's write lock: `BEGIN IMMEDIATE`
+    /// waits (up to `timeout`) for any other writer, then keeps every other
+    /// writer out until the plan commits. Inspection and the plan both happen
+    /// inside this transaction, so a concurrent apply can never run a stale
+    /// plan. Foreign keys are switched off first: the pragma is a no-op
+    /// inside a transaction, and a table rebuild must not cascade.
     fn lock(&mut self, timeout: std::time::Duration) -> std::result::Result<(), String> {
         if self.locked.is_some() {
             return Ok(());
         }
+        let started = std::time::Instant::now();
+        self.lock_run(timeout)?;
         let fk_on = self.foreign_keys_on();
         let _ = self.conn.execute_batch("PRAGMA foreign_keys = off");
-        let _ = self.conn.busy_timeout(timeout);
+        let _ = self
+            .conn
+            .busy_timeout(timeout.saturating_sub(started.elapsed()));
         match self.conn.execute_batch("BEGIN IMMEDIATE") {
             Ok(()) => {
                 self.locked = Some(fk_on);
@@ -222,6 +242,7 @@ impl Driver for SqliteDriver {
                 if fk_on {
                     let _ = self.conn.execute_batch("PRAGMA foreign_keys = on");
                 }
+                self.run_lock = None;
                 Err(format!(
                     "another writer holds the lock on this SQLite database; gave up after {timeout:?} (see --lock-timeout): {e}"
                 ))
@@ -229,12 +250,16 @@ impl Driver for SqliteDriver {
         }
     }
 
-    /// Migrations run one write transaction per file (the executor re-reads
-    /// the revision records inside it), so a run-wide transaction would nest.
-    fn lock_migrations(
-        &mut self,
-        _timeout: std::time::Duration,
-    ) -> std::result::Result<(), String> {
+    /// The run lock alone: migrations run one write transaction per file (the
+    /// executor re-reads the revision records inside each), so they hold the
+    /// run lock across them instead of one transaction.
+    fn lock_run(&mut self, timeout: std::time::Duration) -> std::result::Result<(), String> {
+        if self.run_lock.is_some() {
+            return Ok(());
+        }
+        if let Some(path) = &self.path {
+            self.run_lock = Some(super::runlock::acquire(path, timeout)?);
+        }
         Ok(())
     }
 
@@ -245,6 +270,31 @@ impl Driver for SqliteDriver {
                 let _ = self.conn.execute_batch("PRAGMA foreign_keys = on");
             }
         }
+        self.run_lock = None;
+    }
+
+    /// SQLite keeps every definition's text: the fingerprint hashes it (the
+    /// whole schema, in one query; SQLite has no schemas to scope by).
+    fn fingerprint(&mut self, _scope: &Scope, skip: &[&str]) -> Result<String> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT tbl_name, type || ' ' || name || ' ' || tbl_name || ' ' || coalesce(sql, '') \
+                 FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name",
+            )
+            .map_err(Error::db)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(Error::db)?;
+        let mut text = String::new();
+        for row in rows {
+            let (table, def) = row.map_err(Error::db)?;
+            if !skip.contains(&table.as_str()) {
+                text.push_str(&def);
+                text.push('\n');
+            }
+        }
+        Ok(crate::migrate::sum::h1(text.as_bytes()))
     }
 
     fn reset(&mut self) -> Result<()> {

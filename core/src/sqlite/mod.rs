@@ -6,6 +6,7 @@ pub mod inspect;
 pub mod lint;
 pub mod partition;
 pub mod plan;
+pub mod runlock;
 pub mod vocab;
 
 pub use conn::SqliteDriver;

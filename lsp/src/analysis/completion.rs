@@ -9,6 +9,7 @@ use super::{types, Analysis, DefKind, FileData, FileId, FileKind};
 use std::ops::Range;
 use strata_core::dialect::Dialect;
 use strata_core::hcl::vocab::{AttrSpec, BlockSpec, Labels, Value};
+use strata_core::hcl::write::{ident as hcl_step, is_hcl_ident, string as hcl_string};
 use strata_core::sql::lex::{tokenize, Kind};
 
 pub const MAX_ITEMS: usize = 100;
@@ -40,6 +41,14 @@ pub struct Item {
     pub snippet: bool,
     /// Orders items; smaller first.
     pub sort: String,
+    /// What this item replaces instead of [`Completions::range`]: a name that
+    /// is not an HCL identifier, offered after `column.`, replaces the dot
+    /// too, to write the index form `column["first name"]` (as `schema
+    /// inspect` does).
+    pub range: Option<Range<usize>>,
+    /// What the client filters this item by, when not its label (the dot of
+    /// such a replaced range, then the label).
+    pub filter: Option<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -48,6 +57,19 @@ pub struct Completions {
     /// What the items replace: the partial word before the cursor.
     pub range: Range<usize>,
     pub incomplete: bool,
+}
+
+impl Completions {
+    /// Moves every range by `by` (from a region of the file to the file).
+    fn shift(&mut self, by: usize) {
+        let moved = |r: &Range<usize>| r.start + by..r.end + by;
+        self.range = moved(&self.range);
+        for it in &mut self.items {
+            if let Some(r) = &it.range {
+                it.range = Some(moved(r));
+            }
+        }
+    }
 }
 
 pub fn completion(a: &Analysis, file: FileId, offset: usize) -> Option<Completions> {
@@ -88,6 +110,9 @@ struct Acc {
     prefix_lower: String,
     items: Vec<(u8, u32, Item)>,
     range: Range<usize>,
+    /// HCL only: the offset of a `.` right before the word being typed, which
+    /// a reference step in index form replaces.
+    hcl_dot: Option<usize>,
 }
 
 impl Acc {
@@ -98,7 +123,22 @@ impl Acc {
             prefix,
             items: Vec::new(),
             range,
+            hcl_dot: None,
         }
+    }
+
+    /// An item naming `name` in a reference after a dot (`column.|`,
+    /// `table.|`): the name itself when it is an HCL identifier, else the
+    /// index form `["name"]` replacing the dot, which reads back as `name`
+    /// whatever it holds.
+    fn name_item(&self, kind: ItemKind, name: &str, detail: Option<String>) -> Item {
+        let mut it = item(kind, name, detail);
+        if let Some(dot) = self.hcl_dot.filter(|_| !is_hcl_ident(name)) {
+            it.insert = format!("[{}]", hcl_string(name));
+            it.range = Some(dot..self.range.end);
+            it.filter = Some(format!(".{name}"));
+        }
+        it
     }
 
     /// How well `label` matches the prefix; `None` when it does not.
@@ -138,6 +178,8 @@ impl Acc {
                 insert: label.to_string(),
                 snippet: false,
                 sort: String::new(),
+                range: None,
+                filter: None,
             },
         );
     }
@@ -153,6 +195,8 @@ impl Acc {
                 insert: snippet.to_string(),
                 snippet: true,
                 sort: String::new(),
+                range: None,
+                filter: None,
             },
         );
     }
@@ -250,10 +294,11 @@ fn hcl_completion(a: &Analysis, f: &FileData, offset: usize) -> Option<Completio
     let tree = syntax::parse(src);
     let ws = word_start(src, local);
     let mut acc = Acc::new(src, ws..local);
+    acc.hcl_dot = ws.checked_sub(1).filter(|&d| src.as_bytes()[d] == b'.');
     if f.kind == FileKind::Config && on_env_label(&tree, local) {
         env_names(f, &mut acc);
         let mut c = acc.finish()?;
-        c.range = c.range.start + reg.start..c.range.end + reg.start;
+        c.shift(reg.start);
         return Some(c);
     }
     match context(&tree, src, local) {
@@ -300,7 +345,7 @@ fn hcl_completion(a: &Analysis, f: &FileData, offset: usize) -> Option<Completio
         }
     }
     let mut c = acc.finish()?;
-    c.range = c.range.start + reg.start..c.range.end + reg.start;
+    c.shift(reg.start);
     Some(c)
 }
 
@@ -559,6 +604,8 @@ fn value_items(
                         insert,
                         snippet,
                         sort: String::new(),
+                        range: None,
+                        filter: None,
                     },
                 );
             }
@@ -579,7 +626,7 @@ fn value_items(
             for (i, name) in schema_names(a).iter().enumerate() {
                 acc.add(
                     i as u32,
-                    item(ItemKind::Schema, &format!("schema.{name}"), None),
+                    item(ItemKind::Schema, &format!("schema{}", hcl_step(name)), None),
                 );
             }
         }
@@ -595,7 +642,7 @@ fn value_items(
                 for (i, (name, ty)) in tree_columns(src, b).into_iter().enumerate() {
                     acc.add(
                         i as u32,
-                        item(ItemKind::Column, &format!("column.{name}"), ty),
+                        item(ItemKind::Column, &format!("column{}", hcl_step(&name)), ty),
                     );
                 }
             } else if let Some(t) = &owner_table {
@@ -603,7 +650,7 @@ fn value_items(
                     for (i, d) in column_defs(a, &found).into_iter().enumerate() {
                         acc.add(
                             i as u32,
-                            item(ItemKind::Column, &format!("column.{}", d.0), d.1),
+                            item(ItemKind::Column, &format!("column{}", hcl_step(&d.0)), d.1),
                         );
                     }
                 }
@@ -613,12 +660,13 @@ fn value_items(
             let mut rank = 0;
             for_each_relation(a, |name, kind| {
                 let label = format!(
-                    "{}.{name}",
+                    "{}{}",
                     if kind == DefKind::View {
                         "view"
                     } else {
                         "table"
-                    }
+                    },
+                    hcl_step(name)
                 );
                 let k = if kind == DefKind::View {
                     ItemKind::View
@@ -643,6 +691,8 @@ fn item(kind: ItemKind, label: &str, detail: Option<String>) -> Item {
         insert: label.to_string(),
         snippet: false,
         sort: String::new(),
+        range: None,
+        filter: None,
     }
 }
 
@@ -661,7 +711,8 @@ fn tree_columns(src: &str, b: &Block) -> Vec<(String, Option<String>)> {
 
 fn own_columns(acc: &mut Acc, src: &str, b: &Block) {
     for (i, (name, ty)) in tree_columns(src, b).into_iter().enumerate() {
-        acc.add(i as u32, item(ItemKind::Column, &name, ty));
+        let it = acc.name_item(ItemKind::Column, &name, ty);
+        acc.add(i as u32, it);
     }
 }
 
@@ -680,7 +731,8 @@ fn column_defs(a: &Analysis, found: &[&super::index::RelEntry]) -> Vec<(String, 
 fn columns_of(a: &Analysis, acc: &mut Acc, schema: Option<&str>, table: &str, owner_schema: &str) {
     if let Ok(found) = a.lookup_relation(schema, table, owner_schema) {
         for (i, (name, ty)) in column_defs(a, &found).into_iter().enumerate() {
-            acc.add(i as u32, item(ItemKind::Column, &name, ty));
+            let it = acc.name_item(ItemKind::Column, &name, ty);
+            acc.add(i as u32, it);
         }
     }
 }
@@ -710,7 +762,8 @@ fn relations(a: &Analysis, acc: &mut Acc, schema: Option<&str>, owner: Option<&s
             };
             let detail = format!("{} in schema {}", kind.word(), e.schema);
             let own = owner == Some(e.name.as_str());
-            acc.add(u32::from(own), item(k, &e.name, Some(detail)));
+            let it = acc.name_item(k, &e.name, Some(detail));
+            acc.add(u32::from(own), it);
             break;
         }
     }
@@ -729,7 +782,8 @@ fn schema_names(a: &Analysis) -> Vec<String> {
 
 fn schemas(a: &Analysis, acc: &mut Acc) {
     for (i, n) in schema_names(a).iter().enumerate() {
-        acc.add(i as u32, item(ItemKind::Schema, n, None));
+        let it = acc.name_item(ItemKind::Schema, n, None);
+        acc.add(i as u32, it);
     }
 }
 
@@ -897,6 +951,8 @@ fn sql_completion(a: &Analysis, f: &FileData, offset: usize) -> Option<Completio
                     insert: label,
                     snippet: false,
                     sort: String::new(),
+                    range: None,
+                    filter: None,
                 },
             );
         }

@@ -6,6 +6,7 @@ use super::nav::find_block;
 use super::syntax;
 use super::{Analysis, DefKind, DefLoc, FileId, FileKind};
 use std::ops::Range;
+use strata_core::hcl::write::{ident as hcl_step, string as hcl_string};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InlayHint {
@@ -74,15 +75,20 @@ pub fn inlay_hints(a: &Analysis, file: FileId, range: Range<usize>) -> Vec<Inlay
                 out.push(InlayHint {
                     offset,
                     label: "⚠ no index".into(),
+                    // The suggested block is HCL to paste: names written
+                    // as the HCL writer writes them (`column["first name"]`).
                     tooltip: Some(format!(
-                        "no index on `{}` starts with ({}): deleting or re-keying rows of `{}` scans `{}`. Add `index \"{}_{}\" {{ columns = [{}] }}`",
+                        "no index on `{}` starts with ({}): deleting or re-keying rows of `{}` scans `{}`. Add `index {} {{ columns = [{}] }}`",
                         t.name,
                         fk.columns.join(", "),
                         fk.ref_table,
                         t.name,
-                        t.name,
-                        fk.columns.join("_"),
-                        fk.columns.iter().map(|c| format!("column.{c}")).collect::<Vec<_>>().join(", ")
+                        hcl_string(&format!("{}_{}", t.name, fk.columns.join("_"))),
+                        fk.columns
+                            .iter()
+                            .map(|c| format!("column{}", hcl_step(c)))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )),
                     warning: true,
                 });

@@ -2270,3 +2270,95 @@ fn rename_an_enum_updates_its_references_across_files() {
     };
     assert!(ch.renamed_from.is_empty(), "domains have no renamed_from");
 }
+
+/// Names that are not HCL identifiers are written the way `schema inspect`
+/// writes them (`column["first name"]`): completed after `column.` as an
+/// edit that replaces the dot, offered in index form where a whole reference
+/// is inserted, and suggested so in the missing-index hint. The completed
+/// text reads back without errors.
+#[test]
+fn hostile_names_complete_and_hint_in_index_form() {
+    let schema = |cols: &str| {
+        format!(
+            r#"
+            table "users" {{
+              column "id" {{
+                type = integer
+              }}
+              primary_key {{
+                columns = [column.id]
+              }}
+            }}
+            table "posts" {{
+              column "first name" {{
+                type = text
+              }}
+              column "user id" {{
+                type = integer
+              }}
+              column "body" {{
+                type = text
+              }}
+              foreign_key "f" {{
+                columns     = [column["user id"]]
+                ref_columns = [table.users.column.id]
+              }}
+              index "i" {{
+                columns = [{cols}]
+              }}
+            }}
+            "#
+        )
+    };
+    let fx = fixture(&schema("column.fi$0"));
+    let (f, o) = fx.pos();
+    let c = completion(&fx.a, f, o).expect("completions");
+    let first = c.items.iter().find(|i| i.label == "first name").unwrap();
+    assert_eq!(first.insert, r#"["first name"]"#);
+    let r = first.range.clone().expect("replaces the dot too");
+    assert_eq!(&fx.text(f)[r.clone()], ".fi");
+    assert_eq!(first.filter.as_deref(), Some(".first name"));
+    let mut edited = fx.text(f).to_string();
+    edited.replace_range(r, &first.insert);
+    assert!(
+        edited.contains(r#"columns = [column["first name"]]"#),
+        "{edited}"
+    );
+    let fx2 = fixture(&edited);
+    let errors: Vec<_> = diagnostics(&fx2.a, fx2.file("/ws/schema.hcl"))
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    // Only the hostile names replace the dot; plain ones keep the word range.
+    let fx3 = fixture(&schema("column.$0"));
+    let (f3, o3) = fx3.pos();
+    let all = completion(&fx3.a, f3, o3).unwrap();
+    let user_id = all.items.iter().find(|i| i.label == "user id").unwrap();
+    assert_eq!(user_id.insert, r#"["user id"]"#);
+    let body = all.items.iter().find(|i| i.label == "body").unwrap();
+    assert_eq!((body.insert.as_str(), body.range.clone()), ("body", None));
+
+    // Whole references (`columns = [|`) come in index form.
+    let fx4 = fixture(&schema("$0"));
+    let (f4, o4) = fx4.pos();
+    let whole: Vec<String> = completion(&fx4.a, f4, o4)
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|i| i.insert)
+        .collect();
+    assert!(
+        whole.contains(&r#"column["first name"]"#.to_string()),
+        "{whole:?}"
+    );
+
+    // The missing-index hint suggests HCL that reads back.
+    let h = inlay_hints(&fx2.a, fx2.file("/ws/schema.hcl"), 0..edited.len());
+    let warn = h.iter().find(|h| h.warning).expect("no index on user id");
+    let tip = warn.tooltip.as_deref().unwrap();
+    assert!(
+        tip.contains(r#"index "posts_user id" { columns = [column["user id"]] }"#),
+        "{tip}"
+    );
+}

@@ -168,8 +168,9 @@ pub fn completion(c: Completions, ix: &LineIndex, snippets: bool) -> CompletionR
             } else {
                 (i.insert, InsertTextFormat::PLAIN_TEXT)
             };
+            let range = i.range.as_ref().map_or(range, |r| ix.range(r));
             CompletionItem {
-                filter_text: Some(i.label.clone()),
+                filter_text: Some(i.filter.clone().unwrap_or_else(|| i.label.clone())),
                 label: i.label,
                 kind: Some(item_kind(i.kind)),
                 detail: i.detail,
