@@ -7,6 +7,7 @@
 pub mod diag;
 pub mod dialect;
 pub mod diff;
+pub mod docker;
 pub mod driver;
 pub mod env;
 pub mod filter;

@@ -323,6 +323,7 @@ impl Ctx {
 
     fn dev(&self, dialect: Dialect) -> Result<Box<dyn Driver>> {
         let url = self.dev.as_deref().map(workspace::parse_db).transpose()?;
+        crate::output::announce_dev(self.dev.as_deref());
         Ok(driver::open_dev(url.as_ref(), dialect)?)
     }
 

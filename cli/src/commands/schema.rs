@@ -111,14 +111,15 @@ pub(super) fn inspect(a: InspectArgs) -> Result<ExitCode> {
     let env = env::resolve(&a.project)?;
     let url = pick(a.url, env.as_ref().and_then(|e| e.target_url()), "url")?;
     let exclude = merged_exclude(&a.exclude, env.as_ref());
-    let scope = Scope {
-        schemas: a.schemas.clone(),
-        exclude,
-    };
     let dev = a
         .dev_url
         .clone()
         .or_else(|| env.as_ref().and_then(|e| e.dev_url()));
+    output::announce_dev(dev.as_deref());
+    let scope = Scope {
+        schemas: scoped_by_dev(&a.schemas, dev.as_deref()),
+        exclude,
+    };
     // Schema files take the dev database's dialect when one is given.
     let hint = dev.as_deref().and_then(db_dialect);
     let mut state = desired_state(std::slice::from_ref(&url), hint)?;
@@ -142,6 +143,18 @@ pub(super) fn inspect(a: InspectArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The schemas `--schema` names, else those a `docker://` dev URL's
+/// `search_path` names: as in Atlas, such a dev database is schema-scoped.
+fn scoped_by_dev(flags: &[String], dev: Option<&str>) -> Vec<String> {
+    if !flags.is_empty() {
+        return flags.to_vec();
+    }
+    match dev.map(workspace::parse_db) {
+        Some(Ok(url)) if url.raw.starts_with("docker://") => strata_core::driver::url_schemas(&url),
+        _ => Vec::new(),
+    }
+}
+
 fn merged_exclude(flags: &[String], env: Option<&Resolved>) -> Vec<String> {
     let mut v = flags.to_vec();
     if let Some(e) = env {
@@ -162,7 +175,7 @@ pub(super) fn diff(a: DiffArgs) -> Result<ExitCode> {
         dev,
     } = endpoints(a.from, "from", a.to, a.dev_url, env.as_ref())?;
     let scope = Scope {
-        schemas: a.schemas.clone(),
+        schemas: scoped_by_dev(&a.schemas, dev.as_deref()),
         exclude: merged_exclude(&a.exclude, env.as_ref()),
     };
     // Files take the dialect of the database on the other side, else the dev database's.
@@ -249,6 +262,7 @@ fn endpoints(
         ));
     }
     let dev = dev.or_else(|| env.and_then(|e| e.env.dev.clone()));
+    output::announce_dev(dev.as_deref());
     Ok(Endpoints {
         current,
         desired,
