@@ -92,7 +92,7 @@ mod tests {
         assert_eq!(u.query, "search_path=public");
 
         let u = parse("docker://postgres").unwrap();
-        assert_eq!((u.tag, u.database, u.major()), (None, None, None));
+        assert_eq!((u.major(), u.tag, u.database), (None, None, None));
 
         let u = parse("docker://postgres/latest").unwrap();
         assert_eq!(u.major(), None);
