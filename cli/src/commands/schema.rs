@@ -3,7 +3,7 @@
 //! flags and envs, asks, and prints.
 
 use crate::args::*;
-use crate::env::{self, Resolved};
+use crate::env::{self, Resolved, SchemaVars};
 use crate::output::{self, print_plan, CliError, BOLD, DIM, GREEN, RED};
 use anstream::{eprintln, println};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -40,16 +40,26 @@ fn spinner(msg: &str) -> ProgressBar {
 }
 
 /// The desired state: schema files (one URL or an env's `src` list) or a database.
-fn desired_state(urls: &[String], dialect_hint: Option<Dialect>) -> Result<State> {
+fn desired_state(
+    urls: &[String],
+    dialect_hint: Option<Dialect>,
+    vars: &SchemaVars,
+) -> Result<State> {
     if let [one] = urls {
-        if !one.starts_with("file://") {
+        if !one.starts_with("file://") && vars.inline.is_empty() {
             return Ok(workspace::open_state(one, dialect_hint, false)?);
         }
     }
     let paths = workspace::file_paths(urls)?;
-    let files = strata_core::source::read_files(&paths)?;
+    let mut files = strata_core::source::read_files(&paths)?;
+    files.extend(vars.inline.iter().cloned());
     let dialect = strata_core::source::infer_dialect(&files, dialect_hint)?;
-    Ok(State::Files(Box::new(Desired::read(files, dialect))))
+    Ok(State::Files(Box::new(Desired::read_with_vars(
+        files,
+        dialect,
+        &vars.values,
+        vars.strict,
+    ))))
 }
 
 /// Fails with every diagnostic (warnings printed too) when files have errors.
@@ -122,7 +132,8 @@ pub(super) fn inspect(a: InspectArgs) -> Result<ExitCode> {
     };
     // Schema files take the dev database's dialect when one is given.
     let hint = dev.as_deref().and_then(db_dialect);
-    let mut state = desired_state(std::slice::from_ref(&url), hint)?;
+    let vars = env::schema_vars(&a.project, env.as_ref())?;
+    let mut state = desired_state(std::slice::from_ref(&url), hint, &vars)?;
     check_files(&state)?;
     let dialect = dialect_of(&state).unwrap_or(Dialect::fallback());
     let realm = realize(
@@ -183,9 +194,10 @@ pub(super) fn diff(a: DiffArgs) -> Result<ExitCode> {
         .into_iter()
         .flatten()
         .find_map(|u| db_dialect(u));
-    let mut from_state = desired_state(std::slice::from_ref(&from), hint)?;
+    let vars = env::schema_vars(&a.project, env.as_ref())?;
+    let mut from_state = desired_state(std::slice::from_ref(&from), hint, &vars)?;
     check_files(&from_state)?;
-    let mut to_state = desired_state(&to_urls, hint.or(dialect_of(&from_state)))?;
+    let mut to_state = desired_state(&to_urls, hint.or(dialect_of(&from_state)), &vars)?;
     check_files(&to_state)?;
     let dialect = dialect_of(&from_state)
         .or(dialect_of(&to_state))
@@ -256,7 +268,7 @@ fn endpoints(
         Some(t) => vec![t],
         None => env.map(|e| e.src_urls()).unwrap_or_default(),
     };
-    if desired.is_empty() {
+    if desired.is_empty() && env.is_none_or(|e| e.env.inline_src.is_empty()) {
         return Err(CliError::usage(
             "missing --to (or an env in strata.hcl with `src`; see --help)",
         ));
@@ -272,24 +284,55 @@ fn endpoints(
 
 pub(super) fn apply(a: ApplyArgs) -> Result<ExitCode> {
     let env = env::resolve(&a.project)?;
+    let targets = env.as_ref().map(Resolved::instances).unwrap_or_default();
+    if targets.len() <= 1 || a.url.is_some() {
+        return apply_one(&a, targets.into_iter().next().or(env).as_ref());
+    }
+    // A `for_each` env: each target in turn, each reported on its own; one
+    // failure does not stop the others, and fails the run.
+    let n = targets.len();
+    let mut failed = 0;
+    for (i, target) in targets.iter().enumerate() {
+        let label = target.target_url().map(|u| redact(&u)).unwrap_or_default();
+        println!("{BOLD}[{}/{n}] {label}{BOLD:#}", i + 1);
+        match apply_one(&a, Some(target)) {
+            Ok(code) if code == ExitCode::SUCCESS => {}
+            Ok(_) => failed += 1,
+            Err(e) => {
+                failed += 1;
+                output::print_error(&e);
+            }
+        }
+        println!();
+    }
+    if failed > 0 {
+        return Err(CliError::failure(format!(
+            "{failed} of {n} targets of env \"{}\" failed; the others were applied",
+            env.as_ref().map(Resolved::name).unwrap_or_default()
+        )));
+    }
+    println!("{GREEN}All {n} targets done.{GREEN:#}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn apply_one(a: &ApplyArgs, env: Option<&Resolved>) -> Result<ExitCode> {
     let Endpoints {
         current: url,
         desired: to_urls,
         dev,
-    } = endpoints(a.url, "url", a.to, a.dev_url, env.as_ref())?;
+    } = endpoints(a.url.clone(), "url", a.to.clone(), a.dev_url.clone(), env)?;
     let scope = Scope {
         schemas: if a.schemas.is_empty() {
-            env.as_ref()
-                .map(|e| e.env.schemas.clone())
-                .unwrap_or_default()
+            env.map(|e| e.env.schemas.clone()).unwrap_or_default()
         } else {
             a.schemas.clone()
         },
-        exclude: merged_exclude(&a.exclude, env.as_ref()),
+        exclude: merged_exclude(&a.exclude, env),
     };
     let target_url = workspace::parse_db(&url)?;
     // Read and check the files before touching the target.
-    let to_state = desired_state(&to_urls, Some(target_url.dialect))?;
+    let vars = env::schema_vars(&a.project, env)?;
+    let to_state = desired_state(&to_urls, Some(target_url.dialect), &vars)?;
     check_files(&to_state)?;
     let files = files_of(&to_state);
     let request = pipeline::PlanRequest {
@@ -297,8 +340,8 @@ pub(super) fn apply(a: ApplyArgs) -> Result<ExitCode> {
         desired: pipeline::DesiredSource::State(to_state),
         dev,
         scope,
-        diff: diff_options(env.as_ref()),
-        policy: env.as_ref().map(|e| e.policy()).unwrap_or_default(),
+        diff: diff_options(env),
+        policy: env.map(|e| e.policy()).unwrap_or_default(),
         intent: if a.dry_run {
             pipeline::Intent::Preview
         } else {

@@ -3,4 +3,5 @@
 pub mod chunks;
 pub mod fmt;
 pub mod read;
+pub mod vars;
 pub mod write;

@@ -50,7 +50,20 @@ pub struct HclSchema {
 
 /// Reads `files` as one schema.
 pub fn read(files: &[SourceFile], dialect: Dialect) -> HclSchema {
+    read_with_vars(files, dialect, &[], true)
+}
+
+/// [`read`] with values for the files' input variables (`--var tenant=x`);
+/// `strict`: a value no file declares is an error.
+pub fn read_with_vars(
+    files: &[SourceFile],
+    dialect: Dialect,
+    vars: &[(String, String)],
+    strict: bool,
+) -> HclSchema {
+    let (vars, diagnostics) = super::vars::Values::collect(files, vars, strict);
     let mut r = Reader {
+        vars,
         policies: Vec::new(),
         names: Default::default(),
         dialect,
@@ -58,6 +71,7 @@ pub fn read(files: &[SourceFile], dialect: Dialect) -> HclSchema {
         pending: Vec::new(),
         explicit_schemas: Vec::new(),
     };
+    r.out.diagnostics = diagnostics;
     for f in files {
         r.read_file(f);
     }
@@ -81,6 +95,8 @@ enum Expect {
 }
 
 struct Reader {
+    /// Input variables, substituted into each block before it is read.
+    vars: super::vars::Values,
     /// Policies read so far, attached to their tables once every file is read.
     policies: Vec<(String, String, Policy)>,
     /// (schema, lowercased name) of every table and view read so far.
@@ -118,7 +134,13 @@ impl Reader {
                 base: chunk.range.start,
             };
             match hcl_edit::parser::parse_body(text) {
-                Ok(body) => self.read_body(&ctx, &body),
+                Ok(mut body) => {
+                    if self.vars.applies_to(text) {
+                        let d = self.vars.apply(&mut body, f, chunk.range.start);
+                        self.out.diagnostics.extend(d);
+                    }
+                    self.read_body(&ctx, &body)
+                }
                 Err(e) => {
                     let loc = e.location();
                     let span = Span::new(
@@ -164,6 +186,7 @@ impl Reader {
                         );
                     }
                     "trigger" => self.read_trigger(ctx, b),
+                    "variable" => {} // substituted by `super::vars`
                     // Atlas allows these in schema files; strata reads values only
                     // through the project file for now.
                     other => {
