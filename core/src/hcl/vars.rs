@@ -201,9 +201,10 @@ impl Substitute<'_> {
 impl VisitMut for Substitute<'_> {
     fn visit_expr_mut(&mut self, expr: &mut Expression) {
         if let Some(name) = var_name(expr).map(str::to_string) {
-            if let Some(v) = self.value(&name, expr) {
-                *expr = Expression::String(Decorated::new(v));
-            }
+            // A missing value is reported once, here; an empty string stands
+            // in so that the reader does not report the same use again.
+            let v = self.value(&name, expr).unwrap_or_default();
+            *expr = Expression::String(Decorated::new(v));
             return;
         }
         visit_expr_mut(self, expr);
@@ -304,11 +305,15 @@ impl Values {
             let Some(block) = s.as_block_mut() else {
                 continue;
             };
-            let Some(Expression::String(name)) = block.body.get_attribute("name").map(|a| &a.value)
-            else {
-                continue;
+            let name = match block.body.get_attribute("name").map(|a| &a.value) {
+                Some(Expression::String(name)) if !name.is_empty() => name.value().to_string(),
+                Some(Expression::String(_)) => {
+                    // A variable without a value: already reported at its use.
+                    block.body.remove_attribute("name");
+                    continue;
+                }
+                _ => continue,
             };
-            let name = name.value().to_string();
             block.body.remove_attribute("name");
             if block.labels.first().is_some_and(|l| l.as_str() != name) {
                 block.labels[0] = hcl_edit::structure::BlockLabel::String(Decorated::new(name));
@@ -365,4 +370,97 @@ fn has_name_attribute(text: &str) -> bool {
             .strip_prefix("name")
             .is_some_and(|r| r.trim_start().starts_with('=') && !r.trim_start().starts_with("=="))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::dialect::Dialect;
+    use crate::hcl::read::read_with_vars;
+    use crate::span::SourceFile;
+
+    const TENANT: &str = r#"variable "tenant" {
+  type = string
+}
+
+variable "status" {
+  type    = string
+  default = "active"
+}
+
+schema "tenant" {
+  name    = var.tenant
+  comment = "schema of ${var.tenant}"
+}
+
+table "users" {
+  schema = schema.tenant
+  column "status" {
+    type    = text
+    default = var.status
+    comment = "starts ${var.status} for ${var.tenant}"
+  }
+}
+"#;
+
+    fn read(text: &str, vars: &[(&str, &str)], strict: bool) -> crate::hcl::read::HclSchema {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        read_with_vars(
+            &[SourceFile::new("s.pg.hcl", text)],
+            Dialect::Postgres,
+            &vars,
+            strict,
+        )
+    }
+
+    #[test]
+    fn variables_fill_names_defaults_and_comments() {
+        let out = read(TENANT, &[("tenant", "acme")], true);
+        assert!(out.diagnostics.is_empty(), "{:#?}", out.diagnostics);
+        let names: Vec<_> = out.realm.schemas.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["acme"]);
+        let schema = &out.realm.schemas[0];
+        assert_eq!(schema.comment.as_deref(), Some("schema of acme"));
+        let column = &schema.tables[0].columns[0];
+        assert_eq!(column.default.as_deref(), Some("'active'"));
+        assert_eq!(column.comment.as_deref(), Some("starts active for acme"));
+
+        let out = read(TENANT, &[("tenant", "b"), ("status", "new")], true);
+        assert_eq!(out.realm.schemas[0].name, "b");
+        let column = &out.realm.schemas[0].tables[0].columns[0];
+        assert_eq!(column.default.as_deref(), Some("'new'"));
+    }
+
+    #[test]
+    fn a_missing_value_is_an_error_at_each_use() {
+        let out = read(TENANT, &[], true);
+        let file = SourceFile::new("s.pg.hcl", TENANT);
+        let at: Vec<_> = out
+            .diagnostics
+            .iter()
+            .map(|d| {
+                assert_eq!(d.code, "missing-variable");
+                assert!(d.message.contains("\"tenant\""), "{}", d.message);
+                let lc = file.line_col(d.span.as_ref().unwrap().start);
+                (lc.line, lc.col)
+            })
+            .collect();
+        assert_eq!(at, [(11, 13), (12, 26), (20, 43)], "{:#?}", out.diagnostics);
+    }
+
+    #[test]
+    fn undeclared_names_are_errors() {
+        let out = read(TENANT, &[("tenant", "a"), ("nope", "1")], true);
+        assert_eq!(out.diagnostics.len(), 1, "{:#?}", out.diagnostics);
+        assert_eq!(out.diagnostics[0].code, "unknown-variable");
+        // From an env, extra values are the env's other attributes: ignored.
+        assert!(read(TENANT, &[("tenant", "a"), ("nope", "1")], false)
+            .diagnostics
+            .is_empty());
+        let out = read("table \"t\" {\n  comment = var.x\n}\n", &[], true);
+        assert_eq!(out.diagnostics[0].code, "unknown-variable");
+        assert!(out.diagnostics[0].message.contains("\"x\""));
+    }
 }
