@@ -152,3 +152,202 @@ fn docker_dev_url_of_an_engine_not_installed_names_ephemeral_and_what_to_install
     ]);
     r.fails_with(2, "`oracle` is not one of them");
 }
+
+const TENANT_SCHEMA: &str = r#"variable "status_default" {
+  type = string
+}
+
+schema "main" {}
+
+table "users" {
+  schema = schema.main
+  column "id" {
+    type = int
+  }
+  column "status" {
+    type    = text
+    null    = true
+    default = var.status_default
+  }
+}
+"#;
+
+#[test]
+fn for_each_env_applies_to_each_sqlite_file_in_turn() {
+    let s = Scratch::new();
+    s.write("schema.hcl", TENANT_SCHEMA);
+    s.write(
+        "atlas.hcl",
+        r#"
+variable "tenants" {
+  type = list(string)
+}
+data "hcl_schema" "app" {
+  path = "schema.hcl"
+  vars = {
+    status_default = "active"
+  }
+}
+env {
+  name     = atlas.env
+  for_each = toset(var.tenants)
+  url      = "sqlite://${each.value}.db"
+  src      = data.hcl_schema.app.url
+}
+"#,
+    );
+    let r = s.strata(&[
+        "schema",
+        "apply",
+        "--env",
+        "tenants",
+        "--var",
+        "tenants=acme",
+        "--var",
+        "tenants=globex",
+        "--auto-approve",
+    ]);
+    r.ok();
+    assert!(
+        r.stdout.contains("[1/2] sqlite://") && r.stdout.contains("acme.db"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("[2/2] sqlite://") && r.stdout.contains("globex.db"),
+        "{}",
+        r.stdout
+    );
+    for db in ["acme.db", "globex.db"] {
+        let sql = common::column(
+            &s.sqlite(db),
+            "SELECT sql FROM sqlite_master WHERE name = 'users'",
+        );
+        assert!(sql[0].contains("DEFAULT 'active'"), "{db}: {sql:?}");
+    }
+    // Re-applying finds both in sync.
+    let r = s.strata(&[
+        "schema",
+        "apply",
+        "--env",
+        "tenants",
+        "--var",
+        "tenants=acme",
+        "--var",
+        "tenants=globex",
+        "--auto-approve",
+    ]);
+    r.ok();
+    assert_eq!(
+        r.stdout.matches("Schema is in sync").count(),
+        2,
+        "{}",
+        r.stdout
+    );
+
+    // One target that fails (a file that cannot be created) is reported,
+    // the other still applied, and the run fails.
+    std::fs::create_dir(s.path("broken.db")).unwrap();
+    let r = s.strata(&[
+        "schema",
+        "apply",
+        "--env",
+        "tenants",
+        "--var",
+        "tenants=broken",
+        "--var",
+        "tenants=fresh",
+        "--auto-approve",
+    ]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("1 of 2 targets"), "{}", r.stderr);
+    assert_eq!(common::tables(&s.sqlite("fresh.db")), ["users"]);
+}
+
+#[test]
+fn schema_variables_from_var_flags_env_attributes_and_their_errors() {
+    let s = Scratch::new();
+    s.write("1.hcl", TENANT_SCHEMA);
+    // Without --env, --var sets the schema files' variables.
+    s.strata(&[
+        "schema",
+        "apply",
+        "--url",
+        "sqlite://a.db",
+        "--to",
+        "file://1.hcl",
+        "--var",
+        "status_default=hello",
+        "--auto-approve",
+    ])
+    .ok();
+    let sql = common::column(
+        &s.sqlite("a.db"),
+        "SELECT sql FROM sqlite_master WHERE name = 'users'",
+    );
+    assert!(sql[0].contains("DEFAULT 'hello'"), "{sql:?}");
+
+    // Missing: an error at the use, nothing created.
+    let r = s.strata(&[
+        "schema",
+        "apply",
+        "--url",
+        "sqlite://b.db",
+        "--to",
+        "file://1.hcl",
+        "--auto-approve",
+    ]);
+    r.fails_with(
+        1,
+        "1.hcl:15:15: error: missing value for required variable \"status_default\"",
+    );
+    assert!(!s.path("b.db").exists());
+    // Undeclared: an error naming it.
+    s.strata(&[
+        "schema",
+        "apply",
+        "--url",
+        "sqlite://b.db",
+        "--to",
+        "file://1.hcl",
+        "--var",
+        "status_default=x",
+        "--var",
+        "typo=1",
+        "--auto-approve",
+    ])
+    .fails_with(1, "no schema file declares variable \"typo\"");
+
+    // Atlas's own case: an env's extra attribute is the schema's variable.
+    s.write(
+        "atlas.hcl",
+        "env \"local\" {\n  url = \"sqlite://c.db\"\n  src = \"./1.hcl\"\n  status_default = \"from-env\"\n}\n",
+    );
+    s.strata(&["schema", "apply", "--env", "local", "--auto-approve"])
+        .ok();
+    let sql = common::column(
+        &s.sqlite("c.db"),
+        "SELECT sql FROM sqlite_master WHERE name = 'users'",
+    );
+    assert!(sql[0].contains("DEFAULT 'from-env'"), "{sql:?}");
+}
+
+#[test]
+fn external_schema_runs_from_the_cli() {
+    let s = Scratch::new();
+    s.write(
+        "atlas.hcl",
+        r#"
+data "external_schema" "orm" {
+  program = ["sh", "-c", "echo 'CREATE TABLE pets (id integer PRIMARY KEY, name text);'"]
+}
+env "local" {
+  url = "sqlite://app.db"
+  src = data.external_schema.orm.url
+}
+"#,
+    );
+    s.strata(&["schema", "apply", "--env", "local", "--auto-approve"])
+        .ok();
+    assert_eq!(common::tables(&s.sqlite("app.db")), ["pets"]);
+}

@@ -151,9 +151,17 @@ impl ResolvedEnv {
         self.env.dev.clone()
     }
 
-    /// The schema source URLs, resolved.
+    /// The schema source URLs, resolved; a plain path (Atlas accepts
+    /// `src = "./schema.hcl"`) is a file.
     pub fn src_urls(&self) -> Vec<String> {
-        self.env.src.iter().map(|s| self.url(s)).collect()
+        self.env
+            .src
+            .iter()
+            .map(|s| match s.contains("://") {
+                true => self.url(s),
+                false => self.url(&format!("file://{s}")),
+            })
+            .collect()
     }
 
     /// The scope the env manages: its schemas and exclude globs.
