@@ -932,14 +932,22 @@ impl Loader<'_> {
             // Atlas passes an env's other attributes to the schema files as
             // input variables (`env "local" { tenant = "acme" }`).
             key => match self.eval(ctx, &attr.value) {
-                Some(Value::Array(items)) if items.iter().all(|i| scalar_string(i).is_some()) => {
-                    let values = items.iter().filter_map(scalar_string);
-                    env.schema_vars.extend(values.map(|v| (key.to_string(), v)));
+                Some(value)
+                    if scalar_string(&value).is_some()
+                        || matches!(&value, Value::Array(items) if items.iter().all(|i| scalar_string(i).is_some())) =>
+                {
+                    // Said, so that a misspelt setting does not pass unseen.
+                    let msg = format!(
+                        "`{key}` is not an env setting: the schema files get it as variable \"{key}\" (as in Atlas)"
+                    );
+                    let span = self.span(attr.key.span());
+                    self.diags.push(Diagnostic {
+                        severity: crate::diag::Severity::Info,
+                        ..Diagnostic::warning("schema-variable", msg, span)
+                    });
+                    self.schema_var(env, key, value);
                 }
-                Some(value) => match scalar_string(&value) {
-                    Some(v) => env.schema_vars.push((key.to_string(), v)),
-                    None => self.unknown_attribute(attr, "in env block"),
-                },
+                Some(_) => self.unknown_attribute(attr, "in env block"),
                 None => {}
             },
         }
@@ -1089,6 +1097,21 @@ impl Loader<'_> {
             self.type_error(attr, "a string or a list of strings", &value);
             Vec::new()
         })
+    }
+
+    /// An env attribute passed to the schema files: a list gives one value per item.
+    fn schema_var(&mut self, env: &mut Env, key: &str, value: Value) {
+        match value {
+            Value::Array(items) => env.schema_vars.extend(
+                items
+                    .iter()
+                    .filter_map(scalar_string)
+                    .map(|v| (key.to_string(), v)),
+            ),
+            other => env
+                .schema_vars
+                .extend(scalar_string(&other).map(|v| (key.to_string(), v))),
+        }
     }
 
     fn type_error(&mut self, attr: &Attribute, expected: &str, got: &Value) {
@@ -1485,11 +1508,20 @@ env "local" {
 }
 "#;
         let p = load_ok(text, &[]);
-        let codes: Vec<_> = p.warnings.iter().map(|d| d.code).collect();
-        assert_eq!(codes, ["unsupported", "unknown-attribute"]);
-        assert!(p.warnings.iter().all(|d| d.severity == Severity::Warning));
-        assert_eq!(spanned(text, &p.warnings[0]), "docker");
-        assert_eq!(spanned(text, &p.warnings[1]), "drop_everything");
+        let said: Vec<_> = p
+            .warnings
+            .iter()
+            .map(|d| (d.severity, d.code, spanned(text, d)))
+            .collect();
+        assert_eq!(
+            said,
+            [
+                (Severity::Warning, "unsupported", "docker"),
+                (Severity::Info, "schema-variable", "tenant"),
+                (Severity::Info, "schema-variable", "regions"),
+                (Severity::Warning, "unknown-attribute", "drop_everything"),
+            ]
+        );
         let local = p.env("local").unwrap();
         assert_eq!(local.url.as_deref(), Some("sqlite://a.db"));
         // Atlas hands an env's other attributes to the schema files.
