@@ -154,6 +154,14 @@ pub(super) fn inspect(a: InspectArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The schemas a database URL names (PostgreSQL's `search_path`); none for files.
+fn url_scope(raw: &str) -> Vec<String> {
+    match workspace::parse_db(raw) {
+        Ok(url) => strata_core::driver::url_schemas(&url),
+        Err(_) => Vec::new(),
+    }
+}
+
 /// The schemas `--schema` names, else those a `docker://` dev URL's
 /// `search_path` names: as in Atlas, such a dev database is schema-scoped.
 fn scoped_by_dev(flags: &[String], dev: Option<&str>) -> Vec<String> {
@@ -186,7 +194,12 @@ pub(super) fn diff(a: DiffArgs) -> Result<ExitCode> {
         dev,
     } = endpoints(a.from, "from", a.to, a.dev_url, env.as_ref())?;
     let scope = Scope {
-        schemas: scoped_by_dev(&a.schemas, dev.as_deref()),
+        // As `schema apply` scopes to its target: the current database's
+        // search_path, else a docker dev URL's.
+        schemas: match url_scope(&from) {
+            s if a.schemas.is_empty() && !s.is_empty() => s,
+            _ => scoped_by_dev(&a.schemas, dev.as_deref()),
+        },
         exclude: merged_exclude(&a.exclude, env.as_ref()),
     };
     // Files take the dialect of the database on the other side, else the dev database's.
@@ -259,14 +272,14 @@ struct Endpoints {
 fn endpoints(
     current: Option<String>,
     current_flag: &str,
-    to: Option<String>,
+    to: Vec<String>,
     dev: Option<String>,
     env: Option<&Resolved>,
 ) -> Result<Endpoints> {
     let current = pick(current, env.and_then(|e| e.target_url()), current_flag)?;
-    let desired: Vec<String> = match to {
-        Some(t) => vec![t],
-        None => env.map(|e| e.src_urls()).unwrap_or_default(),
+    let desired: Vec<String> = match to.is_empty() {
+        false => to,
+        true => env.map(|e| e.src_urls()).unwrap_or_default(),
     };
     if desired.is_empty() && env.is_none_or(|e| e.env.inline_src.is_empty()) {
         return Err(CliError::usage(
