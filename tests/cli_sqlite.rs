@@ -204,6 +204,83 @@ fn unresolved_reference_names_file_line_and_column() {
 }
 
 #[test]
+fn misspelt_references_say_where_and_suggest_the_nearest_name() {
+    let s = Scratch::new();
+    let text = format!(
+        "{USERS}\ntable \"posts\" {{\n  schema = schema.main\n  column \"author\" {{\n    type = integer\n  }}\n  foreign_key \"fk_author\" {{\n    columns     = [column.author]\n    ref_columns = [table.usres.column.id]\n  }}\n}}\n"
+    )
+    .replace("[column.id]", "[column.di]");
+    s.write("schema.hcl", &text);
+    let r = s.strata(&[
+        "schema",
+        "apply",
+        "--url",
+        &s.db_url("app.db"),
+        "--to",
+        "file://schema.hcl",
+        "--auto-approve",
+    ]);
+    r.fails_with(
+        1,
+        "schema.hcl:13:16: error: table `users` has no column `di`",
+    );
+    assert!(
+        r.stderr.contains("help: did you mean `id`?"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("schema.hcl:24:20: error: table `usres` is not defined"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("help: did you mean `users`?"),
+        "{}",
+        r.stderr
+    );
+    assert!(!s.path("app.db").exists() || tables(&s.sqlite("app.db")).is_empty());
+}
+
+#[test]
+fn misspelt_attributes_and_blocks_suggest_what_the_dialect_has() {
+    let s = Scratch::new();
+    s.write(
+        "schema.hcl",
+        &USERS
+            .replace("type = text", "type = text\n    nul = true")
+            .replace("primary_key {", "primary_kye {"),
+    );
+    let r = s.strata(&["schema", "inspect", "--url", "file://schema.hcl"]);
+    r.fails_with(
+        1,
+        "schema.hcl:11:5: error: unknown attribute `nul` in `column` block",
+    );
+    assert!(
+        r.stderr.contains("help: did you mean `null`?"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("error: unknown block `primary_kye` in `table` block"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("help: did you mean `primary_key`?"),
+        "{}",
+        r.stderr
+    );
+    // A PostgreSQL block in a SQLite file says which dialect has it.
+    s.write("x.lt.hcl", "enum \"mood\" {\n  values = [\"ok\"]\n}\n");
+    let r = s.strata(&["schema", "inspect", "--url", "file://x.lt.hcl"]);
+    r.fails_with(1, "x.lt.hcl:1:1: error: `enum` blocks need PostgreSQL");
+    assert!(r.stderr.contains("*.pg.hcl"), "{}", r.stderr);
+}
+
+#[test]
 fn syntax_errors_are_all_reported() {
     let s = Scratch::new();
     s.write("schema.hcl", "schema \"main\" {}\ntable \"a\" {\n  column \"x\" {\n    type = \n  }\n}\ntable \"b\" {\n  column = = 1\n}\n");

@@ -364,7 +364,7 @@ fn applies_like_the_client_from(file: &Path, rel: &str, tag: &str) -> Option<PgD
     let s = Scratch::new();
     apply_converges(&s, &db, &file.display().to_string());
     let loaded = PgDb::create(&format!("{tag}_ref"))?;
-    load(&loaded, &std::fs::read_to_string(&file).unwrap());
+    load(&loaded, &std::fs::read_to_string(file).unwrap());
     let (want, got) = (catalog(&loaded), catalog(&db));
     let missing: Vec<&String> = want.iter().filter(|x| !got.contains(x)).collect();
     let extra: Vec<&String> = got.iter().filter(|x| !want.contains(x)).collect();
@@ -401,7 +401,7 @@ fn loaded_diffs_empty_from(file: &Path, rel: &str, tag: &str) {
     let Some(db) = PgDb::create(&format!("{tag}_load")) else {
         return;
     };
-    load(&db, &std::fs::read_to_string(&file).unwrap());
+    load(&db, &std::fs::read_to_string(file).unwrap());
     let s = Scratch::new();
     let r = diff_db_to_file(&s, &db.url(), &file.display().to_string());
     r.ok();

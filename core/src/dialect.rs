@@ -15,6 +15,7 @@
 use crate::diag::{Error, Result};
 use crate::diff::DiffOptions;
 use crate::driver::{Driver, Scope};
+use crate::hcl::vocab::{TypeSpec, Vocabulary, COMMON_BLOCKS, COMMON_SYNONYMS};
 use crate::model::{Index, Realm, Table};
 use crate::plan::Plan;
 use crate::span::Span;
@@ -33,6 +34,8 @@ pub enum Dialect {
 #[derive(Debug)]
 pub struct Rules {
     pub name: &'static str,
+    /// The name users know it by, for messages ("PostgreSQL").
+    pub title: &'static str,
     /// The schema objects live in when a source names none.
     pub default_schema: &'static str,
     /// The character that quotes identifiers (doubled inside them).
@@ -53,6 +56,41 @@ pub struct Rules {
     /// Lower-case text that only this dialect's schema files contain (HCL
     /// blocks, SQL keywords and types): how files without a suffix are told apart.
     pub content_markers: &'static [&'static str],
+    /// Trigger names are unique per table (PostgreSQL), not per schema.
+    pub triggers_per_table: bool,
+    /// How the dialect's SQL scripts are lexed into statements.
+    pub sql: SqlSyntax,
+    /// The HCL blocks, attributes and column types of this dialect's schema
+    /// files (see [`crate::hcl::vocab`]): what the reader accepts and the
+    /// editor offers.
+    pub vocab: &'static Vocabulary,
+}
+
+/// How a dialect's SQL scripts are lexed, as far as the statement splitter
+/// (`sql/split.rs`) needs: quotes, comments, delimiters and compound bodies.
+#[derive(Debug)]
+pub struct SqlSyntax {
+    /// `#` starts a line comment (MySQL).
+    pub hash_comments: bool,
+    /// `--` starts a comment only before whitespace or a control character (MySQL).
+    pub dash_comment_needs_space: bool,
+    /// Block comments nest: `/* a /* b */ c */` (PostgreSQL).
+    pub nested_block_comments: bool,
+    /// The client's `DELIMITER xx` line, which is not SQL, changes the
+    /// statement delimiter (MySQL).
+    pub delimiter_directive: bool,
+    /// `'…'` and `"…"` take backslash escapes (MySQL).
+    pub backslash_escapes: bool,
+    /// `` `x` `` quotes an identifier.
+    pub backtick_quotes: bool,
+    /// `[x]` quotes an identifier (SQLite).
+    pub bracket_quotes: bool,
+    /// `$tag$ … $tag$` strings (PostgreSQL).
+    pub dollar_quotes: bool,
+    /// `E'…'` strings take backslash escapes (PostgreSQL).
+    pub escape_strings: bool,
+    /// Object kinds (`CREATE TRIGGER`) whose body may hold `;` inside `BEGIN … END`.
+    pub compound_bodies: &'static [&'static str],
 }
 
 /// What a dialect folder implements (see the module doc).
@@ -98,6 +136,7 @@ pub trait DialectImpl: Sync {
 
 const MYSQL_RULES: Rules = Rules {
     name: "mysql",
+    title: "MySQL/MariaDB",
     default_schema: "",
     quote: '`',
     fold_case: true,
@@ -112,6 +151,91 @@ const MYSQL_RULES: Rules = Rules {
         "unsigned",
         "charset",
     ],
+    triggers_per_table: false,
+    sql: SqlSyntax {
+        hash_comments: true,
+        dash_comment_needs_space: true,
+        nested_block_comments: false,
+        delimiter_directive: true,
+        backslash_escapes: true,
+        backtick_quotes: true,
+        bracket_quotes: false,
+        dollar_quotes: false,
+        escape_strings: false,
+        compound_bodies: &["TRIGGER", "PROCEDURE", "FUNCTION", "EVENT"],
+    },
+    vocab: &MYSQL_VOCAB,
+};
+
+const fn ty(name: &'static str, params: Option<&'static str>, doc: &'static str) -> TypeSpec {
+    TypeSpec { name, params, doc }
+}
+
+/// MySQL's vocabulary: Atlas's common blocks and MySQL's types. It moves to
+/// `mysql/vocab.rs` when the dialect gets its folder.
+const MYSQL_VOCAB: Vocabulary = Vocabulary {
+    blocks: &COMMON_BLOCKS,
+    types: &[
+        ty("int", None, "4-byte integer"),
+        ty("integer", None, "alias of int"),
+        ty("bigint", None, "8-byte integer"),
+        ty("smallint", None, "2-byte integer"),
+        ty("tinyint", None, "1-byte integer"),
+        ty("mediumint", None, "3-byte integer"),
+        ty(
+            "varchar",
+            Some("varchar(${1:255})"),
+            "variable-length text (length required)",
+        ),
+        ty("char", Some("char(${1:1})"), "fixed-length text"),
+        ty("text", None, "text up to 64 KiB"),
+        ty("tinytext", None, "text up to 255 bytes"),
+        ty("mediumtext", None, "text up to 16 MiB"),
+        ty("longtext", None, "text up to 4 GiB"),
+        ty("blob", None, "binary up to 64 KiB"),
+        ty("tinyblob", None, "binary up to 255 bytes"),
+        ty("mediumblob", None, "binary up to 16 MiB"),
+        ty("longblob", None, "binary up to 4 GiB"),
+        ty("binary", Some("binary(${1:16})"), "fixed-length binary"),
+        ty(
+            "varbinary",
+            Some("varbinary(${1:255})"),
+            "variable-length binary",
+        ),
+        ty("decimal", Some("decimal(${1:10},${2:2})"), "exact number"),
+        ty("numeric", Some("numeric(${1:10},${2:2})"), "exact number"),
+        ty("float", None, "4-byte float"),
+        ty("double", None, "8-byte float"),
+        ty("real", None, "alias of double"),
+        ty("bool", None, "alias of tinyint(1)"),
+        ty("boolean", None, "alias of tinyint(1)"),
+        ty("date", None, "calendar date"),
+        ty("datetime", None, "date and time"),
+        ty("timestamp", None, "date and time, UTC-converted"),
+        ty("time", None, "time of day"),
+        ty("year", None, "year"),
+        ty("json", None, "JSON document"),
+        ty(
+            "enum",
+            Some("enum(\"${1:a}\", \"${2:b}\")"),
+            "one of a list of strings",
+        ),
+        ty(
+            "set",
+            Some("set(\"${1:a}\", \"${2:b}\")"),
+            "a set of strings",
+        ),
+        ty("bit", Some("bit(${1:1})"), "bit field"),
+        ty("geometry", None, "spatial value"),
+        ty("point", None, "spatial point"),
+    ],
+    type_aliases: &["unsigned"],
+    array_types: false,
+    open_types: false,
+    spaced_types: &[],
+    bool_literals: ["0", "1"],
+    type_refs: false,
+    type_synonyms: &[&[("integer", "int")], COMMON_SYNONYMS],
 };
 
 const ALL: [Dialect; 3] = [Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql];

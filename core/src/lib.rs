@@ -20,10 +20,12 @@ pub mod plan;
 pub mod postgres;
 pub mod precheck;
 pub mod project;
+pub mod resolve;
 pub mod source;
 pub mod span;
 pub mod sql;
 pub mod sqlite;
+pub mod suggest;
 pub mod url;
 pub mod workspace;
 

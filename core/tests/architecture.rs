@@ -17,22 +17,15 @@ use std::path::{Path, PathBuf};
 /// Matches of `Dialect::Sqlite|Postgres|Mysql` allowed per shared file.
 /// Lower a number when you remove matches; never raise one.
 const DIALECT_BUDGET: &[(&str, usize)] = &[
-    ("core/src/hcl/read.rs", 27),
-    ("core/src/sql/split.rs", 14),
-    ("lsp/src/analysis/types.rs", 11),
-    ("lsp/src/analysis/hcl.rs", 7),
     ("core/src/url.rs", 5),
-    ("core/src/hcl/write.rs", 5),
     ("core/src/sql/static_read.rs", 4),
     ("lsp/src/analysis/sqlrefs.rs", 4),
     ("lsp/src/server/mod.rs", 3),
     ("lsp/src/analysis/sql.rs", 3),
-    ("cli/src/commands/migrate.rs", 3),
+    ("cli/src/commands/migrate.rs", 2),
     ("core/src/migrate/revisions.rs", 2),
     ("core/src/migrate/tx.rs", 2),
-    ("lsp/src/analysis/completion.rs", 2),
     ("core/src/precheck.rs", 1),
-    ("core/src/workspace.rs", 1),
     ("core/src/migrate/down.rs", 1),
 ];
 

@@ -4,4 +4,5 @@ pub mod chunks;
 pub mod fmt;
 pub mod read;
 pub mod vars;
+pub mod vocab;
 pub mod write;

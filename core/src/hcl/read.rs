@@ -6,9 +6,11 @@
 //! after every file is read, because a table may point at one defined elsewhere.
 
 use super::chunks::split_top_level;
+use super::vocab::{BlockSpec, Vocabulary};
 use crate::diag::Diagnostic;
 use crate::dialect::Dialect;
 use crate::model::*;
+use crate::resolve;
 use crate::span::{SourceFile, Span};
 use hcl_edit::expr::{Expression, TraversalOperator};
 use hcl_edit::structure::{Attribute, Block, Body, Structure};
@@ -67,6 +69,7 @@ pub fn read_with_vars(
         policies: Vec::new(),
         names: Default::default(),
         dialect,
+        vocab: dialect.rules().vocab,
         out: HclSchema::default(),
         pending: Vec::new(),
         explicit_schemas: Vec::new(),
@@ -102,6 +105,9 @@ struct Reader {
     /// (schema, lowercased name) of every table and view read so far.
     names: std::collections::HashSet<(String, String)>,
     dialect: Dialect,
+    /// What the dialect's files may hold: blocks and attributes not listed
+    /// there are reported, whatever the code below knows how to read.
+    vocab: &'static Vocabulary,
     out: HclSchema,
     pending: Vec<Pending>,
     explicit_schemas: Vec<String>,
@@ -163,42 +169,29 @@ impl Reader {
     fn read_body(&mut self, ctx: &Ctx, body: &Body) {
         for s in body.iter() {
             match s {
-                Structure::Block(b) => match b.ident.as_str() {
-                    "schema" => self.read_schema(ctx, b),
-                    "table" => self.read_table(ctx, b),
-                    "view" => self.read_view(ctx, b),
-                    "materialized" if self.dialect == Dialect::Postgres => self.read_view(ctx, b),
-                    "enum" if self.dialect == Dialect::Postgres => self.read_enum(ctx, b),
-                    "domain" if self.dialect == Dialect::Postgres => self.read_domain(ctx, b),
-                    "sequence" if self.dialect == Dialect::Postgres => self.read_sequence(ctx, b),
-                    "policy" if self.dialect == Dialect::Postgres => self.read_policy(ctx, b),
-                    "extension" if self.dialect == Dialect::Postgres => self.read_extension(ctx, b),
-                    "function" | "procedure" if self.dialect == Dialect::Postgres => {
-                        self.read_routine(ctx, b)
+                Structure::Block(b) => {
+                    if super::vars::is_declaration(s) {
+                        continue; // `variable` blocks: substituted by `super::vars`
                     }
-                    "enum" | "domain" | "sequence" | "policy" | "materialized" | "extension"
-                    | "function" | "procedure" => {
-                        let msg = format!("`{}` blocks need PostgreSQL", b.ident.as_str());
-                        let help = "name the file *.pg.hcl, or point the env's url at a PostgreSQL database";
-                        self.out.diagnostics.push(
-                            Diagnostic::error("dialect", msg, ctx.span(b.ident.span()))
-                                .with_help(help),
-                        );
+                    let Some(spec) = self.vocab.top(b.ident.as_str()) else {
+                        self.foreign_block(ctx, b);
+                        continue;
+                    };
+                    match spec.name {
+                        "schema" => self.read_schema(ctx, b, spec),
+                        "table" => self.read_table(ctx, b, spec),
+                        "view" | "materialized" => self.read_view(ctx, b, spec),
+                        "enum" => self.read_enum(ctx, b, spec),
+                        "domain" => self.read_domain(ctx, b, spec),
+                        "sequence" => self.read_sequence(ctx, b, spec),
+                        "policy" => self.read_policy(ctx, b, spec),
+                        "extension" => self.read_extension(ctx, b, spec),
+                        "function" | "procedure" => self.read_routine(ctx, b, spec),
+                        "trigger" => self.read_trigger(ctx, b, spec),
+                        // A block a vocabulary lists without a reader here.
+                        _ => self.foreign_block(ctx, b),
                     }
-                    "trigger" => self.read_trigger(ctx, b),
-                    "variable" => {} // substituted by `super::vars`
-                    // Atlas allows these in schema files; strata reads values only
-                    // through the project file for now.
-                    other => {
-                        let span = ctx.span(b.ident.span());
-                        let msg = format!("unknown block `{other}`");
-                        let help =
-                            "schema files hold `schema`, `table`, `view` and `trigger` blocks";
-                        self.out
-                            .diagnostics
-                            .push(Diagnostic::error("unknown-block", msg, span).with_help(help));
-                    }
-                },
+                }
                 Structure::Attribute(a) => {
                     let span = ctx.span(a.key.span());
                     self.err(
@@ -238,7 +231,7 @@ impl Reader {
         }
     }
 
-    fn read_schema(&mut self, ctx: &Ctx, b: &Block) {
+    fn read_schema(&mut self, ctx: &Ctx, b: &Block, spec: &'static BlockSpec) {
         let Some((_, name, span)) = self.labels(ctx, b) else {
             return;
         };
@@ -255,7 +248,7 @@ impl Reader {
             match a.key.as_str() {
                 "comment" => comment = self.string(ctx, &a.value),
                 "charset" | "collate" => {}
-                k => self.unknown_attr(ctx, a, k, "schema"),
+                k => self.unknown_attr(ctx, a, k, spec),
             }
         }
         let s = self.out.realm.schema_entry(&name);
@@ -263,20 +256,80 @@ impl Reader {
         s.comment = comment;
     }
 
-    fn unknown_attr(&mut self, ctx: &Ctx, a: &Attribute, key: &str, block: &str) {
-        self.err(
-            "unknown-attribute",
-            format!("unknown attribute `{key}` in `{block}` block"),
-            ctx.span(a.key.span()),
-        );
+    /// A top-level block this dialect's vocabulary does not have: another
+    /// dialect's (`enum` in a SQLite file), or a typo.
+    fn foreign_block(&mut self, ctx: &Ctx, b: &Block) {
+        let name = b.ident.as_str();
+        let span = ctx.span(b.ident.span());
+        let owners: Vec<_> = Dialect::all()
+            .into_iter()
+            .map(Dialect::rules)
+            .filter(|r| r.vocab.top(name).is_some())
+            .collect();
+        let d = match owners.as_slice() {
+            [] => {
+                let help = match self.vocab.closest_block(name) {
+                    Some(c) => format!("did you mean `{c}`?"),
+                    None => format!(
+                        "schema files hold {}",
+                        self.vocab
+                            .blocks
+                            .iter()
+                            .map(|b| format!("`{}`", b.name))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                Diagnostic::error("unknown-block", format!("unknown block `{name}`"), span)
+                    .with_help(help)
+            }
+            owners => {
+                let titles: Vec<_> = owners.iter().map(|r| r.title).collect();
+                let r = owners[0];
+                let help = format!(
+                    "name the file *.{}.hcl, or point the env's url at a {} database",
+                    r.hcl_suffixes.first().copied().unwrap_or(r.name),
+                    r.title
+                );
+                Diagnostic::error(
+                    "dialect",
+                    format!("`{name}` blocks need {}", titles.join(" or ")),
+                    span,
+                )
+                .with_help(help)
+            }
+        };
+        self.out.diagnostics.push(d);
     }
 
-    fn unknown_block(&mut self, ctx: &Ctx, b: &Block, block: &str) {
-        self.err(
+    /// An attribute `spec` does not list, with the nearest one it does.
+    fn unknown_attr(&mut self, ctx: &Ctx, a: &Attribute, key: &str, spec: &BlockSpec) {
+        let mut d = Diagnostic::error(
+            "unknown-attribute",
+            format!("unknown attribute `{key}` in `{}` block", spec.name),
+            ctx.span(a.key.span()),
+        );
+        if let Some(c) = spec.closest_attr(key) {
+            d = d.with_help(format!("did you mean `{c}`?"));
+        }
+        self.out.diagnostics.push(d);
+    }
+
+    /// A nested block `spec` does not list, with the nearest one it does.
+    fn unknown_block(&mut self, ctx: &Ctx, b: &Block, spec: &BlockSpec) {
+        let mut d = Diagnostic::error(
             "unknown-block",
-            format!("unknown block `{}` in `{block}` block", b.ident.as_str()),
+            format!(
+                "unknown block `{}` in `{}` block",
+                b.ident.as_str(),
+                spec.name
+            ),
             ctx.span(b.ident.span()),
         );
+        if let Some(c) = spec.closest_block(b.ident.as_str()) {
+            d = d.with_help(format!("did you mean `{c}`?"));
+        }
+        self.out.diagnostics.push(d);
     }
 
     /// The schema named by a `schema = schema.x` attribute, else the dialect's default.
@@ -309,7 +362,7 @@ impl Reader {
         label_schema.unwrap_or_else(|| self.dialect.default_schema().to_string())
     }
 
-    fn read_table(&mut self, ctx: &Ctx, b: &Block) {
+    fn read_table(&mut self, ctx: &Ctx, b: &Block, spec: &'static BlockSpec) {
         let Some((label_schema, name, span)) = self.labels(ctx, b) else {
             return;
         };
@@ -326,7 +379,7 @@ impl Reader {
                     "schema" => {}
                     "comment" => t.comment = self.string(ctx, &a.value),
                     "renamed_from" => t.renamed_from = self.name_or_ref(ctx, &a.value),
-                    "partition_of" if self.dialect == Dialect::Postgres => {
+                    "partition_of" if spec.has_attr("partition_of") => {
                         if let Some((s, n)) =
                             self.table_ref(ctx, &a.value, &(schema.clone(), name.clone()))
                         {
@@ -336,30 +389,30 @@ impl Reader {
                                 .insert("partition_of".into(), AttrValue::Str(format!("{s}.{n}")));
                         }
                     }
-                    "partition_bound" if self.dialect == Dialect::Postgres => {
+                    "partition_bound" if spec.has_attr("partition_bound") => {
                         if let Some(b) = self.string(ctx, &a.value) {
                             t.attrs
                                 .0
                                 .insert("partition_bound".into(), AttrValue::Str(b));
                         }
                     }
-                    "unlogged" if self.dialect == Dialect::Postgres => {
+                    "unlogged" if spec.has_attr("unlogged") => {
                         let on = self.boolean(ctx, &a.value);
                         t.attrs.set_flag("unlogged", on);
                     }
-                    "row_security" if self.dialect == Dialect::Postgres => {
+                    "row_security" if spec.has_attr("row_security") => {
                         let on = self.boolean(ctx, &a.value);
                         t.attrs.set_flag("row_security", on);
                     }
-                    "without_rowid" | "strict" if self.dialect == Dialect::Sqlite => {
+                    k @ ("without_rowid" | "strict") if spec.has_attr(k) => {
                         let on = self.boolean(ctx, &a.value);
                         t.attrs.set_flag(a.key.as_str(), on);
                     }
-                    k => self.unknown_attr(ctx, a, k, "table"),
+                    k => self.unknown_attr(ctx, a, k, spec),
                 },
                 Structure::Block(c) => match c.ident.as_str() {
                     "column" => {
-                        if let Some(col) = self.read_column(ctx, c) {
+                        if let Some(col) = self.read_column(ctx, c, spec.child("column")) {
                             if t.column(&col.name).is_some() {
                                 let msg = format!(
                                     "column `{}` is defined twice in table `{name}`",
@@ -378,10 +431,11 @@ impl Reader {
                                 ctx.span(c.ident.span()),
                             );
                         }
-                        t.primary_key = Some(self.read_pk(ctx, c, &owner));
+                        t.primary_key =
+                            Some(self.read_pk(ctx, c, &owner, spec.child("primary_key")));
                     }
-                    "index" | "unique" => {
-                        if let Some(idx) = self.read_index(ctx, c, &owner) {
+                    k @ ("index" | "unique") => {
+                        if let Some(idx) = self.read_index(ctx, c, &owner, spec.child(k)) {
                             if t.index(&idx.name).is_some() {
                                 let msg = format!(
                                     "index `{}` is defined twice in table `{name}`",
@@ -392,8 +446,9 @@ impl Reader {
                             t.indexes.push(idx);
                         }
                     }
-                    "exclude" if self.dialect == Dialect::Postgres => {
-                        if let Some(idx) = self.read_exclude(ctx, c, &owner) {
+                    "exclude" if spec.has_block("exclude") => {
+                        if let Some(idx) = self.read_exclude(ctx, c, &owner, spec.child("exclude"))
+                        {
                             if t.index(&idx.name).is_some() {
                                 let msg = format!(
                                     "constraint `{}` is defined twice in table `{name}`",
@@ -405,16 +460,17 @@ impl Reader {
                         }
                     }
                     "foreign_key" => {
-                        if let Some(fk) = self.read_fk(ctx, c, &owner) {
+                        if let Some(fk) = self.read_fk(ctx, c, &owner, spec.child("foreign_key")) {
                             t.foreign_keys.push(fk);
                         }
                     }
                     "check" => {
-                        if let Some(ck) = self.read_check(ctx, c) {
+                        if let Some(ck) = self.read_check(ctx, c, spec.child("check")) {
                             t.checks.push(ck);
                         }
                     }
-                    "partition" if self.dialect == Dialect::Postgres => {
+                    "partition" if spec.has_block("partition") => {
+                        let part = spec.child("partition");
                         let mut kind = String::from("RANGE");
                         let mut keys = Vec::new();
                         for a in c.body.attributes() {
@@ -429,7 +485,7 @@ impl Reader {
                                     let cols = self.column_refs(ctx, &a.value, &owner);
                                     keys.extend(cols.iter().map(|c| self.dialect.quote(c)));
                                 }
-                                k => self.unknown_attr(ctx, a, k, "partition"),
+                                k => self.unknown_attr(ctx, a, k, part),
                             }
                         }
                         for by in c.body.blocks().filter(|b| b.ident.as_str() == "by") {
@@ -443,7 +499,7 @@ impl Reader {
                                     "expr" => keys.extend(
                                         self.string(ctx, &a.value).map(|e| format!("({e})")),
                                     ),
-                                    k => self.unknown_attr(ctx, a, k, "by"),
+                                    k => self.unknown_attr(ctx, a, k, part.child("by")),
                                 }
                             }
                         }
@@ -452,7 +508,7 @@ impl Reader {
                             AttrValue::Str(format!("{kind} ({})", keys.join(", "))),
                         );
                     }
-                    _ => self.unknown_block(ctx, c, "table"),
+                    _ => self.unknown_block(ctx, c, spec),
                 },
             }
         }
@@ -471,7 +527,7 @@ impl Reader {
         s.tables.push(t);
     }
 
-    fn read_column(&mut self, ctx: &Ctx, b: &Block) -> Option<Column> {
+    fn read_column(&mut self, ctx: &Ctx, b: &Block, spec: &'static BlockSpec) -> Option<Column> {
         let (_, name, span) = self.labels(ctx, b)?;
         let mut c = Column {
             name,
@@ -499,10 +555,10 @@ impl Reader {
                             stored: false,
                         })
                     }
-                    k => self.unknown_attr(ctx, a, k, "column"),
+                    k => self.unknown_attr(ctx, a, k, spec),
                 },
                 Structure::Block(g)
-                    if g.ident.as_str() == "identity" && self.dialect == Dialect::Postgres =>
+                    if g.ident.as_str() == "identity" && spec.has_block("identity") =>
                 {
                     let mut generated = "BY DEFAULT".to_string();
                     let mut given: Vec<(&'static str, i64)> = Vec::new();
@@ -525,7 +581,7 @@ impl Reader {
                                     given.push((sequence_option(k), v));
                                 }
                             }
-                            k => self.unknown_attr(ctx, a, k, "identity"),
+                            k => self.unknown_attr(ctx, a, k, spec.child("identity")),
                         }
                     }
                     c.attrs
@@ -554,12 +610,12 @@ impl Reader {
                                     ctx.span(a.value.span()),
                                 ),
                             },
-                            k => self.unknown_attr(ctx, a, k, "as"),
+                            k => self.unknown_attr(ctx, a, k, spec.child("as")),
                         }
                     }
                     c.generated = Some(gen);
                 }
-                Structure::Block(g) => self.unknown_block(ctx, g, "column"),
+                Structure::Block(g) => self.unknown_block(ctx, g, spec),
             }
         }
         for (k, v) in sequence_options(&c.ty, &identity).non_default() {
@@ -595,10 +651,7 @@ impl Reader {
                     None
                 }
             },
-            Expression::Variable(v) if self.dialect == Dialect::Postgres => {
-                Some(pg_type_word(v.as_str()))
-            }
-            Expression::Variable(v) => Some(v.as_str().to_string()),
+            Expression::Variable(v) => Some(self.vocab.sql_type_word(v.as_str()).into_owned()),
             Expression::FuncCall(f) if f.name.name.as_str() == "sql" => self.sql_arg(ctx, f),
             Expression::FuncCall(f) => {
                 let mut args = Vec::new();
@@ -617,11 +670,7 @@ impl Reader {
                         }
                     }
                 }
-                let name = if self.dialect == Dialect::Postgres {
-                    pg_type_word(f.name.name.as_str())
-                } else {
-                    f.name.name.as_str().to_string()
-                };
+                let name = self.vocab.sql_type_word(f.name.name.as_str());
                 Some(format!("{name}({})", args.join(",")))
             }
             Expression::String(s) => Some(s.to_string()),
@@ -653,11 +702,7 @@ impl Reader {
             Expression::String(s) => Some(format!("'{}'", s.replace('\'', "''"))),
             Expression::Number(n) => Some(n.to_string()),
             // SQLite stores booleans as integers; PostgreSQL has the real thing.
-            Expression::Bool(b) => Some(match (self.dialect, *b.value()) {
-                (Dialect::Postgres, v) => v.to_string(),
-                (_, true) => "1".into(),
-                (_, false) => "0".into(),
-            }),
+            Expression::Bool(b) => Some(self.vocab.bool_literal(*b.value()).to_string()),
             Expression::Null(_) => Some("NULL".to_string()),
             Expression::FuncCall(f) if f.name.name.as_str() == "sql" => self.sql_arg(ctx, f),
             Expression::UnaryOp(_) => {
@@ -675,7 +720,13 @@ impl Reader {
         }
     }
 
-    fn read_pk(&mut self, ctx: &Ctx, b: &Block, owner: &(String, String)) -> PrimaryKey {
+    fn read_pk(
+        &mut self,
+        ctx: &Ctx,
+        b: &Block,
+        owner: &(String, String),
+        spec: &'static BlockSpec,
+    ) -> PrimaryKey {
         let mut pk = PrimaryKey {
             name: b.labels.first().map(|l| l.as_str().to_string()),
             span: ctx.span(b.ident.span()),
@@ -691,7 +742,7 @@ impl Reader {
                         .collect()
                 }
                 "comment" => {}
-                k => self.unknown_attr(ctx, a, k, "primary_key"),
+                k => self.unknown_attr(ctx, a, k, spec),
             }
         }
         if pk.parts.is_empty() {
@@ -704,7 +755,13 @@ impl Reader {
         pk
     }
 
-    fn read_index(&mut self, ctx: &Ctx, b: &Block, owner: &(String, String)) -> Option<Index> {
+    fn read_index(
+        &mut self,
+        ctx: &Ctx,
+        b: &Block,
+        owner: &(String, String),
+        spec: &'static BlockSpec,
+    ) -> Option<Index> {
         let (_, name, span) = self.labels(ctx, b)?;
         let constraint = b.ident.as_str() == "unique";
         let mut idx = Index {
@@ -721,9 +778,9 @@ impl Reader {
                         let cols = self.column_refs(ctx, &a.value, owner);
                         idx.parts.extend(cols.into_iter().map(IndexPart::column));
                     }
-                    "unique" if !constraint => idx.unique = self.boolean(ctx, &a.value),
+                    "unique" if spec.has_attr("unique") => idx.unique = self.boolean(ctx, &a.value),
                     "where" => idx.predicate = self.string(ctx, &a.value),
-                    "type" if self.dialect == Dialect::Postgres => {
+                    "type" if spec.has_attr("type") => {
                         let method = self
                             .word(ctx, &a.value)
                             .unwrap_or_default()
@@ -732,22 +789,23 @@ impl Reader {
                             idx.attrs.0.insert("type".into(), AttrValue::Str(method));
                         }
                     }
-                    "include" if self.dialect == Dialect::Postgres => {
+                    "include" if spec.has_attr("include") => {
                         let cols = self.column_refs(ctx, &a.value, owner);
                         idx.attrs
                             .0
                             .insert("include".into(), AttrValue::Str(cols.join(", ")));
                     }
-                    "nulls_distinct" if self.dialect == Dialect::Postgres => {
+                    "nulls_distinct" if spec.has_attr("nulls_distinct") => {
                         let distinct = self.boolean(ctx, &a.value);
                         idx.attrs.set_flag("nulls_not_distinct", !distinct);
                     }
                     "comment" => idx.comment = self.string(ctx, &a.value),
                     "renamed_from" => idx.renamed_from = self.name_or_ref(ctx, &a.value),
-                    k => self.unknown_attr(ctx, a, k, b.ident.as_str()),
+                    k => self.unknown_attr(ctx, a, k, spec),
                 },
                 Structure::Block(on) if on.ident.as_str() == "on" => {
-                    if let Some((part, nulls_first)) = self.read_index_part(ctx, on, owner) {
+                    let part = self.read_index_part(ctx, on, owner, spec.child("on"));
+                    if let Some((part, nulls_first)) = part {
                         // Only the order that is not the default for the direction is kept.
                         if let Some(first) = nulls_first.filter(|f| *f != part.desc) {
                             let k = idx.parts.len();
@@ -758,7 +816,7 @@ impl Reader {
                         idx.parts.push(part);
                     }
                 }
-                Structure::Block(o) => self.unknown_block(ctx, o, "index"),
+                Structure::Block(o) => self.unknown_block(ctx, o, spec),
             }
         }
         if idx.parts.is_empty() {
@@ -776,7 +834,13 @@ impl Reader {
 
     /// `exclude "name" { type = GIST  on { column = column.room  op = "=" }  where = "…" }`:
     /// an exclusion constraint, kept as the definition PostgreSQL would print.
-    fn read_exclude(&mut self, ctx: &Ctx, b: &Block, owner: &(String, String)) -> Option<Index> {
+    fn read_exclude(
+        &mut self,
+        ctx: &Ctx,
+        b: &Block,
+        owner: &(String, String),
+        spec: &'static BlockSpec,
+    ) -> Option<Index> {
         let (_, name, span) = self.labels(ctx, b)?;
         let mut x = crate::postgres::exclude::Exclusion {
             method: "gist".into(),
@@ -793,7 +857,7 @@ impl Reader {
                             .to_ascii_lowercase()
                     }
                     "where" => x.predicate = self.string(ctx, &a.value),
-                    k => self.unknown_attr(ctx, a, k, "exclude"),
+                    k => self.unknown_attr(ctx, a, k, spec),
                 },
                 Structure::Block(on) if on.ident.as_str() == "on" => {
                     let mut key = None;
@@ -802,7 +866,7 @@ impl Reader {
                         match a.key.as_str() {
                             "column" | "expr" => key = self.index_key(ctx, a, owner),
                             "op" => op = self.string(ctx, &a.value),
-                            k => self.unknown_attr(ctx, a, k, "on"),
+                            k => self.unknown_attr(ctx, a, k, spec.child("on")),
                         }
                     }
                     match (key, op) {
@@ -814,7 +878,7 @@ impl Reader {
                         ),
                     }
                 }
-                Structure::Block(o) => self.unknown_block(ctx, o, "exclude"),
+                Structure::Block(o) => self.unknown_block(ctx, o, spec),
             }
         }
         if x.elements.is_empty() {
@@ -860,6 +924,7 @@ impl Reader {
         ctx: &Ctx,
         b: &Block,
         owner: &(String, String),
+        spec: &'static BlockSpec,
     ) -> Option<(IndexPart, Option<bool>)> {
         let mut key = None;
         let mut nulls_first = None;
@@ -872,13 +937,13 @@ impl Reader {
                 "desc" => desc = self.boolean(ctx, &a.value),
                 "collate" => collation = self.string(ctx, &a.value),
                 "ops" => ops = self.word(ctx, &a.value),
-                "nulls_first" if self.dialect == Dialect::Postgres => {
+                "nulls_first" if spec.has_attr("nulls_first") => {
                     nulls_first = Some(self.boolean(ctx, &a.value))
                 }
-                "nulls_last" if self.dialect == Dialect::Postgres => {
+                "nulls_last" if spec.has_attr("nulls_last") => {
                     nulls_first = Some(!self.boolean(ctx, &a.value))
                 }
-                k => self.unknown_attr(ctx, a, k, "on"),
+                k => self.unknown_attr(ctx, a, k, spec),
             }
         }
         match key {
@@ -902,7 +967,13 @@ impl Reader {
         }
     }
 
-    fn read_fk(&mut self, ctx: &Ctx, b: &Block, owner: &(String, String)) -> Option<ForeignKey> {
+    fn read_fk(
+        &mut self,
+        ctx: &Ctx,
+        b: &Block,
+        owner: &(String, String),
+        spec: &'static BlockSpec,
+    ) -> Option<ForeignKey> {
         let (_, name, span) = self.labels(ctx, b)?;
         let mut fk = ForeignKey {
             name: Some(name),
@@ -971,7 +1042,7 @@ impl Reader {
                         ctx.span(a.value.span()),
                     ),
                 },
-                k => self.unknown_attr(ctx, a, k, "foreign_key"),
+                k => self.unknown_attr(ctx, a, k, spec),
             }
         }
         if fk.columns.is_empty() || fk.ref_columns.is_empty() {
@@ -996,7 +1067,7 @@ impl Reader {
         Some(fk)
     }
 
-    fn read_enum(&mut self, ctx: &Ctx, b: &Block) {
+    fn read_enum(&mut self, ctx: &Ctx, b: &Block, spec: &'static BlockSpec) {
         let Some((label_schema, name, span)) = self.labels(ctx, b) else {
             return;
         };
@@ -1025,7 +1096,7 @@ impl Reader {
                 },
                 "comment" => e.comment = self.string(ctx, &a.value),
                 "renamed_from" => e.renamed_from = self.name_or_ref(ctx, &a.value),
-                k => self.unknown_attr(ctx, a, k, "enum"),
+                k => self.unknown_attr(ctx, a, k, spec),
             }
         }
         let s = self.out.realm.schema_entry(&schema);
@@ -1036,7 +1107,7 @@ impl Reader {
         s.enums.push(e);
     }
 
-    fn read_domain(&mut self, ctx: &Ctx, b: &Block) {
+    fn read_domain(&mut self, ctx: &Ctx, b: &Block, spec: &'static BlockSpec) {
         let Some((label_schema, name, span)) = self.labels(ctx, b) else {
             return;
         };
@@ -1055,14 +1126,14 @@ impl Reader {
                     "default" => d.default = self.default_value(ctx, &a.value),
                     "collate" => d.collation = self.string(ctx, &a.value),
                     "comment" => d.comment = self.string(ctx, &a.value),
-                    k => self.unknown_attr(ctx, a, k, "domain"),
+                    k => self.unknown_attr(ctx, a, k, spec),
                 },
                 Structure::Block(c) if c.ident.as_str() == "check" => {
-                    if let Some(ck) = self.read_check(ctx, c) {
+                    if let Some(ck) = self.read_check(ctx, c, spec.child("check")) {
                         d.checks.push(ck);
                     }
                 }
-                Structure::Block(o) => self.unknown_block(ctx, o, "domain"),
+                Structure::Block(o) => self.unknown_block(ctx, o, spec),
             }
         }
         let s = self.out.realm.schema_entry(&schema);
@@ -1079,7 +1150,7 @@ impl Reader {
 
     /// Atlas's `sequence "name" { type start increment min_value max_value cache
     /// cycle owner comment }`; options left out take PostgreSQL's defaults.
-    fn read_sequence(&mut self, ctx: &Ctx, b: &Block) {
+    fn read_sequence(&mut self, ctx: &Ctx, b: &Block, spec: &'static BlockSpec) {
         let Some((label_schema, name, span)) = self.labels(ctx, b) else {
             return;
         };
@@ -1122,9 +1193,9 @@ impl Reader {
                         }
                     }
                     "comment" => seq.comment = self.string(ctx, &a.value),
-                    k => self.unknown_attr(ctx, a, k, "sequence"),
+                    k => self.unknown_attr(ctx, a, k, spec),
                 },
-                Structure::Block(o) => self.unknown_block(ctx, o, "sequence"),
+                Structure::Block(o) => self.unknown_block(ctx, o, spec),
             }
         }
         seq.options = sequence_options(&ty, &given);
@@ -1140,7 +1211,7 @@ impl Reader {
         s.sequences.push(seq);
     }
 
-    fn read_policy(&mut self, ctx: &Ctx, b: &Block) {
+    fn read_policy(&mut self, ctx: &Ctx, b: &Block, spec: &'static BlockSpec) {
         let Some((_, name, span)) = self.labels(ctx, b) else {
             return;
         };
@@ -1178,7 +1249,7 @@ impl Reader {
                 "using" => pol.using = self.string(ctx, &a.value),
                 "check" => pol.check = self.string(ctx, &a.value),
                 "comment" => {}
-                k => self.unknown_attr(ctx, a, k, "policy"),
+                k => self.unknown_attr(ctx, a, k, spec),
             }
         }
         if pol.roles == ["PUBLIC"] {
@@ -1190,7 +1261,7 @@ impl Reader {
         }
     }
 
-    fn read_extension(&mut self, ctx: &Ctx, b: &Block) {
+    fn read_extension(&mut self, ctx: &Ctx, b: &Block, spec: &'static BlockSpec) {
         let Some((_, name, span)) = self.labels(ctx, b) else {
             return;
         };
@@ -1203,7 +1274,7 @@ impl Reader {
             match a.key.as_str() {
                 "schema" => ext.schema = traversal(&a.value).and_then(|p| p.get(1).cloned()),
                 "version" | "comment" => {}
-                k => self.unknown_attr(ctx, a, k, "extension"),
+                k => self.unknown_attr(ctx, a, k, spec),
             }
         }
         self.out.realm.extensions.push(ext);
@@ -1211,7 +1282,7 @@ impl Reader {
 
     /// Atlas's structured form (`lang`, `arg`, `return`, `as` body) or `as`
     /// holding a whole `CREATE FUNCTION|PROCEDURE` statement.
-    fn read_routine(&mut self, ctx: &Ctx, b: &Block) {
+    fn read_routine(&mut self, ctx: &Ctx, b: &Block, spec: &'static BlockSpec) {
         let Some((label_schema, name, span)) = self.labels(ctx, b) else {
             return;
         };
@@ -1238,7 +1309,7 @@ impl Reader {
                             extra.push(clause);
                         }
                     }
-                    k => self.unknown_attr(ctx, a, k, b.ident.as_str()),
+                    k => self.unknown_attr(ctx, a, k, spec),
                 },
                 Structure::Block(arg) if arg.ident.as_str() == "arg" => {
                     let arg_name = arg.labels.first().map(|l| l.as_str().to_string());
@@ -1250,7 +1321,7 @@ impl Reader {
                             "mode" => {
                                 mode = format!("{} ", self.word(ctx, &a.value).unwrap_or_default())
                             }
-                            k => self.unknown_attr(ctx, a, k, "arg"),
+                            k => self.unknown_attr(ctx, a, k, spec.child("arg")),
                         }
                     }
                     let n = arg_name
@@ -1258,7 +1329,7 @@ impl Reader {
                         .unwrap_or_default();
                     args.push(format!("{mode}{n}{}", ty.unwrap_or_default()));
                 }
-                Structure::Block(o) => self.unknown_block(ctx, o, b.ident.as_str()),
+                Structure::Block(o) => self.unknown_block(ctx, o, spec),
             }
         }
         let Some(body) = body else {
@@ -1338,7 +1409,7 @@ impl Reader {
         }
     }
 
-    fn read_check(&mut self, ctx: &Ctx, b: &Block) -> Option<Check> {
+    fn read_check(&mut self, ctx: &Ctx, b: &Block, spec: &'static BlockSpec) -> Option<Check> {
         let name = b.labels.first().map(|l| l.as_str().to_string());
         let span = b
             .labels
@@ -1349,7 +1420,7 @@ impl Reader {
         for a in b.body.attributes() {
             match a.key.as_str() {
                 "expr" => expr = self.string(ctx, &a.value),
-                k => self.unknown_attr(ctx, a, k, "check"),
+                k => self.unknown_attr(ctx, a, k, spec),
             }
         }
         match expr {
@@ -1361,7 +1432,7 @@ impl Reader {
         }
     }
 
-    fn read_view(&mut self, ctx: &Ctx, b: &Block) {
+    fn read_view(&mut self, ctx: &Ctx, b: &Block, spec: &'static BlockSpec) {
         let Some((label_schema, name, span)) = self.labels(ctx, b) else {
             return;
         };
@@ -1388,21 +1459,24 @@ impl Reader {
                             }
                         }
                     }
-                    k => self.unknown_attr(ctx, a, k, "view"),
+                    k => self.unknown_attr(ctx, a, k, spec),
                 },
                 // Column blocks document the view's shape; the query decides it.
                 Structure::Block(c) if c.ident.as_str() == "column" => {}
-                Structure::Block(c)
-                    if c.ident.as_str() == "index" && b.ident.as_str() == "materialized" =>
-                {
+                Structure::Block(c) if c.ident.as_str() == "index" && spec.has_block("index") => {
                     // The view's columns come from its query, which the dev
                     // database checks; `column.x` here is not resolved.
                     let pending = self.pending.len();
-                    let idx = self.read_index(ctx, c, &(schema.clone(), name.clone()));
+                    let idx = self.read_index(
+                        ctx,
+                        c,
+                        &(schema.clone(), name.clone()),
+                        spec.child("index"),
+                    );
                     self.pending.truncate(pending);
                     v.indexes.extend(idx);
                 }
-                Structure::Block(c) => self.unknown_block(ctx, c, "view"),
+                Structure::Block(c) => self.unknown_block(ctx, c, spec),
             }
         }
         match def {
@@ -1430,7 +1504,7 @@ impl Reader {
     /// A trigger is either `as` holding a whole `CREATE TRIGGER` statement, or
     /// Atlas's form: `on`, a `before`/`after`/`instead_of` block with the events,
     /// `for = ROW`, an optional `when`, and `as` holding the `BEGIN … END` body.
-    fn read_trigger(&mut self, ctx: &Ctx, b: &Block) {
+    fn read_trigger(&mut self, ctx: &Ctx, b: &Block, spec: &'static BlockSpec) {
         let Some((label_schema, name, span)) = self.labels(ctx, b) else {
             return;
         };
@@ -1454,7 +1528,7 @@ impl Reader {
                             .word(ctx, &a.value)
                             .is_some_and(|w| w.eq_ignore_ascii_case("ROW"))
                     }
-                    k => self.unknown_attr(ctx, a, k, "trigger"),
+                    k => self.unknown_attr(ctx, a, k, spec),
                 },
                 Structure::Block(t) if t.ident.as_str() == "execute" => {
                     for a in t.body.attributes() {
@@ -1467,7 +1541,12 @@ impl Reader {
                                     self.dialect.quote(f)
                                 ))
                             }
-                            (k, _) => self.unknown_attr(ctx, a, k, "execute"),
+                            ("function", _) => self.err(
+                                "bad-reference",
+                                "expected a function reference such as `function.notify`",
+                                ctx.span(a.value.span()),
+                            ),
+                            (k, _) => self.unknown_attr(ctx, a, k, spec.child("execute")),
                         }
                     }
                 }
@@ -1477,7 +1556,7 @@ impl Reader {
                         "after" => "AFTER",
                         "instead_of" => "INSTEAD OF",
                         _ => {
-                            self.unknown_block(ctx, t, "trigger");
+                            self.unknown_block(ctx, t, spec);
                             continue;
                         }
                     };
@@ -1500,7 +1579,7 @@ impl Reader {
                                     cols.iter().map(|(_, _, c)| self.dialect.quote(c)).collect();
                                 events.push(format!("UPDATE OF {}", cols.join(", ")));
                             }
-                            k => self.unknown_attr(ctx, a, k, t.ident.as_str()),
+                            k => self.unknown_attr(ctx, a, k, spec.child(t.ident.as_str())),
                         }
                     }
                 }
@@ -1541,9 +1620,10 @@ impl Reader {
             let q = |s: &str| self.dialect.quote(s);
             // A PostgreSQL trigger lives in its table's schema: name the table
             // with it, so a schema other than `public` works too.
-            let on_table = match self.dialect {
-                Dialect::Postgres => format!("{}.{}", q(&schema), q(&table)),
-                _ => q(&table),
+            let on_table = if self.dialect.rules().schemas_are_objects {
+                format!("{}.{}", q(&schema), q(&table))
+            } else {
+                q(&table)
             };
             let mut def = format!(
                 "CREATE TRIGGER {} {timing} {} ON {on_table}",
@@ -1563,7 +1643,7 @@ impl Reader {
         };
         let table = table.unwrap_or_default();
         // SQLite names triggers per schema, PostgreSQL per table.
-        let per_table = self.dialect == Dialect::Postgres;
+        let per_table = self.dialect.rules().triggers_per_table;
         let s = self.out.realm.schema_entry(&schema);
         if s.triggers
             .iter()
@@ -1803,26 +1883,26 @@ impl Reader {
 
     // ----- resolution -----
 
+    /// A reference that points at nothing, as the resolver words it.
+    fn unresolved(&mut self, e: resolve::Unresolved, span: Span) {
+        let mut d = Diagnostic::error("unresolved", e.message, Some(span));
+        d.help = e.help;
+        self.out.diagnostics.push(d);
+    }
+
     fn resolve(&mut self) {
         // Schemas referenced by `schema = schema.x` must be declared.
-        let declared = self.explicit_schemas.clone();
+        let declared = self.explicit_schemas.iter().map(String::as_str);
         let mut unknown_schema = Vec::new();
         for r in &self.out.references {
             if let Some(Target::Schema(s)) = &r.target {
-                if !declared.contains(s) {
-                    unknown_schema.push((s.clone(), r.span.clone()));
+                if let Err(e) = resolve::schema(declared.clone(), s, |a, b| a == b) {
+                    unknown_schema.push((e, r.span.clone()));
                 }
             }
         }
-        for (s, span) in unknown_schema {
-            self.err(
-                "unresolved",
-                format!("schema `{s}` is not defined"),
-                Some(span),
-            );
-            if let Some(d) = self.out.diagnostics.last_mut() {
-                d.help = Some(format!("add `schema \"{s}\" {{}}`"));
-            }
+        for (e, span) in unknown_schema {
+            self.unresolved(e, span);
         }
         let pending = std::mem::take(&mut self.pending);
         let index = TableIndex::new(&self.out.realm);
@@ -1843,12 +1923,8 @@ impl Reader {
                         text,
                     });
                 }
-                Err(msg) => {
-                    self.out.diagnostics.push(Diagnostic::error(
-                        "unresolved",
-                        msg,
-                        Some(p.span.clone()),
-                    ));
+                Err(e) => {
+                    self.unresolved(e, p.span.clone());
                     self.out.references.push(Reference {
                         span: p.span,
                         target: None,
@@ -1869,8 +1945,8 @@ impl Reader {
                 t.policies.push(pol);
             }
         }
-        if self.dialect == Dialect::Postgres {
-            qualify_type_refs(&mut self.out.realm);
+        if self.vocab.type_refs {
+            qualify_type_refs(&mut self.out.realm, self.dialect);
         }
         // Now that names are known, put each FK's schema in place.
         for s in &mut self.out.realm.schemas {
@@ -1890,7 +1966,7 @@ impl Reader {
 /// column or domain uses one (`enum.status`, `sql("status[]")`): the dev
 /// database finds an unqualified type only in `public`, so a type of another
 /// schema must be spelled `"app"."status"`.
-fn qualify_type_refs(realm: &mut Realm) {
+fn qualify_type_refs(realm: &mut Realm, dialect: Dialect) {
     let mut types: HashMap<String, Vec<String>> = HashMap::new();
     for s in &realm.schemas {
         for name in s
@@ -1908,12 +1984,12 @@ fn qualify_type_refs(realm: &mut Realm) {
     for s in &mut realm.schemas {
         let own = s.name.clone();
         for c in s.tables.iter_mut().flat_map(|t| t.columns.iter_mut()) {
-            if let Some(q) = qualified_type(&c.ty, &own, &types) {
+            if let Some(q) = qualified_type(&c.ty, &own, &types, dialect) {
                 c.ty = q;
             }
         }
         for d in &mut s.domains {
-            if let Some(q) = qualified_type(&d.ty, &own, &types) {
+            if let Some(q) = qualified_type(&d.ty, &own, &types, dialect) {
                 d.ty = q;
             }
         }
@@ -1923,7 +1999,12 @@ fn qualify_type_refs(realm: &mut Realm) {
 /// `"status"[]` → `"app"."status"[]` when `status` is a type of the realm
 /// (of the column's own schema first, else of the only or `public` schema);
 /// `None` for other types and names already qualified.
-fn qualified_type(ty: &str, own: &str, types: &HashMap<String, Vec<String>>) -> Option<String> {
+fn qualified_type(
+    ty: &str,
+    own: &str,
+    types: &HashMap<String, Vec<String>>,
+    dialect: Dialect,
+) -> Option<String> {
     let (base, suffix) = ty.split_at(ty.find('[').unwrap_or(ty.len()));
     let base = base.trim();
     let name = match base.strip_prefix('"').and_then(|b| b.strip_suffix('"')) {
@@ -1942,7 +2023,7 @@ fn qualified_type(ty: &str, own: &str, types: &HashMap<String, Vec<String>>) -> 
     } else {
         &schemas[0]
     };
-    let q = |s: &str| Dialect::Postgres.quote(s);
+    let q = |s: &str| dialect.quote(s);
     Some(format!("{}.{}{}", q(schema), q(&name), suffix.trim()))
 }
 
@@ -1962,115 +2043,116 @@ fn partition_columns<'a>(realm: &'a Realm, mut t: &'a Table) -> Vec<String> {
     t.columns.iter().map(|c| c.name.clone()).collect()
 }
 
-/// Names of tables and their columns, for resolving references.
+/// Names of tables and their columns, for resolving references through
+/// [`crate::resolve`].
 struct TableIndex {
-    tables: HashMap<String, Vec<(String, Vec<String>)>>,
+    /// (schema, name, columns) of every table and view.
+    rels: Vec<(String, String, Vec<String>)>,
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+impl resolve::Names for TableIndex {
+    type Rel = usize;
+
+    fn relations<'s>(&'s self, name: &str) -> impl Iterator<Item = (usize, &'s str)> + 's {
+        self.by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|&i| (i, self.rels[i].0.as_str()))
+    }
+
+    fn relation_names(&self) -> Vec<&str> {
+        self.by_name.keys().map(String::as_str).collect()
+    }
+
+    fn has_column(&self, rel: usize, column: &str) -> bool {
+        self.rels[rel].2.iter().any(|c| c == column)
+    }
+
+    fn column_names(&self, rel: usize) -> Vec<&str> {
+        self.rels[rel].2.iter().map(String::as_str).collect()
+    }
 }
 
 impl TableIndex {
     fn new(realm: &Realm) -> TableIndex {
-        let mut tables: HashMap<String, Vec<(String, Vec<String>)>> = HashMap::new();
+        let mut ix = TableIndex {
+            rels: Vec::new(),
+            by_name: HashMap::new(),
+        };
+        let mut add = |schema: &str, name: &str, cols: Vec<String>| {
+            ix.by_name
+                .entry(name.to_string())
+                .or_default()
+                .push(ix.rels.len());
+            ix.rels.push((schema.to_string(), name.to_string(), cols));
+        };
         for s in &realm.schemas {
             for t in &s.tables {
-                let cols = partition_columns(realm, t);
-                tables
-                    .entry(t.name.clone())
-                    .or_default()
-                    .push((s.name.clone(), cols));
+                add(&s.name, &t.name, partition_columns(realm, t));
             }
             for v in &s.views {
-                tables
-                    .entry(v.name.clone())
-                    .or_default()
-                    .push((s.name.clone(), Vec::new()));
+                add(&s.name, &v.name, Vec::new());
             }
         }
-        TableIndex { tables }
+        ix
     }
 
     fn schema_of(&self, from_schema: &str, table: &str) -> Option<String> {
-        let c = self.tables.get(table)?;
+        let c = self.by_name.get(table)?;
         c.iter()
-            .find(|(s, _)| s == from_schema)
-            .or(c.first())
-            .map(|(s, _)| s.clone())
+            .map(|&i| &self.rels[i].0)
+            .find(|s| *s == from_schema)
+            .or(c.first().map(|&i| &self.rels[i].0))
+            .cloned()
     }
 
-    fn lookup(
+    fn column(
         &self,
-        owner_schema: &str,
-        schema: Option<&str>,
-        table: &str,
-    ) -> Result<(String, &Vec<String>), String> {
-        let candidates = self
-            .tables
-            .get(table)
-            .ok_or_else(|| format!("table `{table}` is not defined"))?;
-        let found: Vec<_> = match schema {
-            Some(s) => candidates.iter().filter(|(cs, _)| cs == s).collect(),
-            None => candidates.iter().collect(),
-        };
-        match found.as_slice() {
-            [] => Err(format!(
-                "table `{}.{table}` is not defined",
-                schema.unwrap_or_default()
-            )),
-            [one] => Ok((one.0.clone(), &one.1)),
-            many => match many.iter().find(|(s, _)| s == owner_schema) {
-                Some(one) => Ok((one.0.clone(), &one.1)),
-                None => Err(format!(
-                    "`{table}` is ambiguous: qualify it as `table.SCHEMA.{table}`"
-                )),
-            },
-        }
-    }
-
-    fn column(&self, owner: &(String, String), path: &[String]) -> Result<Target, String> {
+        owner: &(String, String),
+        path: &[String],
+    ) -> Result<Target, resolve::Unresolved> {
         let p: Vec<&str> = path.iter().map(String::as_str).collect();
         let (schema, table, column) = match p.as_slice() {
             ["column", c] => (Some(owner.0.as_str()), owner.1.as_str(), *c),
             ["table", t, "column", c] => (None, *t, *c),
             ["table", s, t, "column", c] => (Some(*s), *t, *c),
-            _ => return Err(format!("`{}` is not a column reference", path.join("."))),
+            _ => {
+                return Err(resolve::Unresolved {
+                    message: format!("`{}` is not a column reference", path.join(".")),
+                    help: None,
+                    ambiguous: false,
+                })
+            }
         };
-        let (schema, cols) = self.lookup(&owner.0, schema, table)?;
-        if !cols.iter().any(|c| c == column) {
-            return Err(format!("table `{table}` has no column `{column}`"));
-        }
+        let rels = resolve::relation(self, schema, table, &owner.0)?;
+        resolve::column(self, &rels[..1], table, column)?;
         Ok(Target::Column {
-            schema,
+            schema: self.rels[rels[0]].0.clone(),
             table: table.to_string(),
             column: column.to_string(),
         })
     }
 
-    fn table(&self, owner: &(String, String), path: &[String]) -> Result<(String, String), String> {
+    fn table(
+        &self,
+        owner: &(String, String),
+        path: &[String],
+    ) -> Result<(String, String), resolve::Unresolved> {
         let (schema, table) = match path {
             [_, t] => (None, t.as_str()),
             [_, s, t] => (Some(s.as_str()), t.as_str()),
-            _ => return Err(format!("`{}` is not a table reference", path.join("."))),
+            _ => {
+                return Err(resolve::Unresolved {
+                    message: format!("`{}` is not a table reference", path.join(".")),
+                    help: None,
+                    ambiguous: false,
+                })
+            }
         };
-        let (schema, _) = self.lookup(&owner.0, schema, table)?;
-        Ok((schema, table.to_string()))
-    }
-}
-
-/// Atlas spells PostgreSQL's multi-word types with underscores
-/// (`double_precision`, `character_varying(255)`); SQL wants the spaces back.
-fn pg_type_word(word: &str) -> String {
-    const MULTI: &[&str] = &[
-        "double_precision",
-        "character_varying",
-        "bit_varying",
-        "timestamp_with_time_zone",
-        "timestamp_without_time_zone",
-        "time_with_time_zone",
-        "time_without_time_zone",
-    ];
-    if MULTI.contains(&word) {
-        word.replace('_', " ")
-    } else {
-        word.to_string()
+        let rels = resolve::relation(self, schema, table, &owner.0)?;
+        Ok((self.rels[rels[0]].0.clone(), table.to_string()))
     }
 }
 
@@ -2377,6 +2459,114 @@ table "t" {
                 "\"app\".\"status\"[]",
                 "\"app\".\"code\"",
                 "int"
+            ]
+        );
+    }
+
+    /// The vocabulary and the reader agree: every attribute and block a
+    /// dialect's vocabulary lists, at every depth, is read, never reported
+    /// as unknown (completion would otherwise offer what the CLI refuses).
+    #[test]
+    fn the_reader_reads_everything_the_vocabulary_lists() {
+        use crate::hcl::vocab::{BlockSpec, Labels, Value};
+        fn sample(v: Value) -> String {
+            match v {
+                Value::Bool => "true".into(),
+                Value::Int => "1".into(),
+                Value::Str | Value::Sql | Value::Name => "\"x\"".into(),
+                Value::Strings => "[\"x\"]".into(),
+                Value::Word(w) => w[0].into(),
+                Value::Type => "integer".into(),
+                Value::Default => "0".into(),
+                Value::Columns => "[column.a]".into(),
+                Value::ForeignColumns => "[table.t.column.a]".into(),
+                Value::Relation => "table.t".into(),
+                Value::Schema => "schema.s".into(),
+            }
+        }
+        fn open(b: &BlockSpec) -> String {
+            match b.labels {
+                Labels::None => format!("{} {{\n", b.name),
+                _ => format!("{} \"n\" {{\n", b.name),
+            }
+        }
+        /// One file per attribute and per nested block, inside its parents.
+        fn walk(path: &[&BlockSpec], out: &mut Vec<String>) {
+            let b = *path.last().unwrap();
+            let wrap = |inner: String| {
+                let mut text: String = path.iter().map(|p| open(p)).collect();
+                text.push_str(&inner);
+                text.push_str(&"}\n".repeat(path.len()));
+                text
+            };
+            for a in b.attrs() {
+                out.push(wrap(format!("{} = {}\n", a.name, sample(a.value))));
+            }
+            for c in b.blocks {
+                out.push(wrap(format!("{}}}\n", open(c))));
+                let mut deeper = path.to_vec();
+                deeper.push(c);
+                walk(&deeper, out);
+            }
+        }
+        for d in Dialect::all() {
+            let mut files = Vec::new();
+            for b in d.rules().vocab.blocks {
+                files.push(format!("{}}}\n", open(b)));
+                walk(&[b], &mut files);
+            }
+            assert!(files.len() > 40, "{d:?}: {}", files.len());
+            for text in files {
+                let s = read(&[SourceFile::new("v.hcl", text.as_str())], d);
+                let unknown: Vec<_> = s
+                    .diagnostics
+                    .iter()
+                    .filter(|x| matches!(x.code, "unknown-attribute" | "unknown-block" | "dialect"))
+                    .map(|x| x.message.clone())
+                    .collect();
+                assert!(unknown.is_empty(), "{d:?}:\n{text}{unknown:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_names_suggest_the_dialects_nearest() {
+        let s = read_one("table \"t\" {\n  column \"a\" {\n    type = int\n    nul = true\n  }\n  unlogged = true\n}\n");
+        let d: Vec<_> = s
+            .diagnostics
+            .iter()
+            .map(|d| (d.message.as_str(), d.help.as_deref()))
+            .collect();
+        assert_eq!(
+            d,
+            [
+                (
+                    "unknown attribute `nul` in `column` block",
+                    Some("did you mean `null`?")
+                ),
+                // PostgreSQL's, not SQLite's: no suggestion to force it.
+                ("unknown attribute `unlogged` in `table` block", None),
+            ]
+        );
+        let s = read_one("tabel \"t\" {}\nmaterialized \"m\" {}\n");
+        let d: Vec<_> = s
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, d.message.as_str(), d.help.as_deref()))
+            .collect();
+        assert_eq!(
+            d,
+            [
+                (
+                    "unknown-block",
+                    "unknown block `tabel`",
+                    Some("did you mean `table`?")
+                ),
+                (
+                    "dialect",
+                    "`materialized` blocks need PostgreSQL",
+                    Some("name the file *.pg.hcl, or point the env's url at a PostgreSQL database")
+                ),
             ]
         );
     }

@@ -350,7 +350,7 @@ fn table(out: &mut String, s: &Schema, t: &Table, realm: &Realm, multi: bool, di
         .attrs
         .0
         .get("partition")
-        .filter(|_| dialect == Dialect::Postgres)
+        .filter(|_| dialect.rules().vocab.get(&["table"]).has_block("partition"))
     {
         // `RANGE (a, b)`: Atlas's block when every key is a column, else `by` expressions.
         if let Some((kind, rest)) = key.split_once(' ') {
@@ -393,17 +393,12 @@ fn table(out: &mut String, s: &Schema, t: &Table, realm: &Realm, multi: bool, di
         let _ = writeln!(out, "partition_of = {r}");
         let _ = writeln!(out, "partition_bound = {}", string(bound));
     }
-    if dialect == Dialect::Postgres && t.attrs.flag("unlogged") {
-        out.push_str("unlogged = true\n");
-    }
-    if dialect == Dialect::Postgres && t.attrs.flag("row_security") {
-        out.push_str("row_security = true\n");
-    }
-    if dialect == Dialect::Sqlite {
-        for key in ["without_rowid", "strict"] {
-            if t.attrs.flag(key) {
-                let _ = writeln!(out, "{key} = true");
-            }
+    // Table options are flags in the model; the vocabulary says which the
+    // dialect's files spell.
+    let spec = dialect.rules().vocab.get(&["table"]);
+    for key in ["unlogged", "row_security", "without_rowid", "strict"] {
+        if spec.has_attr(key) && t.attrs.flag(key) {
+            let _ = writeln!(out, "{key} = true");
         }
     }
     out.push_str("}\n");
@@ -412,7 +407,8 @@ fn table(out: &mut String, s: &Schema, t: &Table, realm: &Realm, multi: bool, di
 /// A column's type: `enum.x` for enums of the realm, Atlas's spellings of
 /// PostgreSQL's long type names, else as [`column_type`] writes it.
 fn type_ref(ty: &str, s: &Schema, realm: &Realm, dialect: Dialect) -> String {
-    if dialect != Dialect::Postgres {
+    // Only a dialect with schema types (PostgreSQL) has these spellings.
+    if !dialect.rules().vocab.type_refs {
         return column_type(ty);
     }
     let bare = ty.trim_matches('"');

@@ -10,11 +10,12 @@ pub mod narrow;
 pub mod order;
 pub mod owner;
 pub mod plan;
+pub mod vocab;
 
 pub use conn::PgDriver;
 
 use crate::diag::{Error, Result};
-use crate::dialect::{DialectImpl, Rules};
+use crate::dialect::{DialectImpl, Rules, SqlSyntax};
 use crate::diff::DiffOptions;
 use crate::driver::Driver;
 use crate::model::{Index, Realm, Schema, Table};
@@ -23,6 +24,7 @@ use crate::url::{DbKind, DbUrl};
 /// PostgreSQL's facts for shared code.
 pub const RULES: Rules = Rules {
     name: "postgres",
+    title: "PostgreSQL",
     default_schema: "public",
     quote: '"',
     fold_case: false,
@@ -52,6 +54,21 @@ pub const RULES: Rules = Rules {
         "$$",
         "set_config('search_path'",
     ],
+    triggers_per_table: true,
+    sql: SqlSyntax {
+        hash_comments: false,
+        dash_comment_needs_space: false,
+        nested_block_comments: true,
+        delimiter_directive: false,
+        backslash_escapes: false,
+        backtick_quotes: false,
+        bracket_quotes: false,
+        dollar_quotes: true,
+        escape_strings: true,
+        // Bodies are usually dollar-quoted; `BEGIN ATOMIC … END` is not.
+        compound_bodies: &["FUNCTION", "PROCEDURE"],
+    },
+    vocab: &vocab::VOCAB,
 };
 
 /// PostgreSQL behind the dialect seam.

@@ -5,7 +5,7 @@
 //! MySQL `DELIMITER` directives. It never fails: odd input still yields ranges, and
 //! the parser reports the problems later with positions that point into the file.
 
-use crate::dialect::Dialect;
+use crate::dialect::{Dialect, SqlSyntax};
 use std::ops::Range;
 
 /// One statement of a SQL file.
@@ -31,7 +31,7 @@ impl Stmt {
 pub fn split(text: &str, dialect: Dialect) -> Vec<Stmt> {
     let mut s = Splitter {
         src: text.as_bytes(),
-        dialect,
+        syn: &dialect.rules().sql,
         pos: 0,
         delimiter: b";".to_vec(),
     };
@@ -60,15 +60,20 @@ pub fn split(text: &str, dialect: Dialect) -> Vec<Stmt> {
     out
 }
 
-/// Statement kinds whose body may contain `;` inside `BEGIN … END`.
-fn has_compound_body(dialect: Dialect, kind: &str) -> bool {
-    match dialect {
-        Dialect::Sqlite => kind == "TRIGGER",
-        Dialect::Mysql => matches!(kind, "TRIGGER" | "PROCEDURE" | "FUNCTION" | "EVENT"),
-        // PostgreSQL bodies are usually dollar-quoted; `BEGIN ATOMIC … END` is not.
-        Dialect::Postgres => matches!(kind, "FUNCTION" | "PROCEDURE"),
-    }
-}
+/// The lexing of [`trigger_table`], which does not know the dialect: every
+/// identifier quote, no dialect's strings or comments beyond the standard ones.
+const ANY_QUOTES: SqlSyntax = SqlSyntax {
+    hash_comments: false,
+    dash_comment_needs_space: false,
+    nested_block_comments: false,
+    delimiter_directive: false,
+    backslash_escapes: false,
+    backtick_quotes: true,
+    bracket_quotes: true,
+    dollar_quotes: false,
+    escape_strings: false,
+    compound_bodies: &[],
+};
 
 /// Words that name what a `CREATE` statement creates; the first one found decides.
 const OBJECT_KINDS: &[&str] = &[
@@ -98,7 +103,7 @@ const UNCOUNTED_BLOCKS: &[&str] = &["IF", "LOOP", "WHILE", "REPEAT"];
 
 struct Splitter<'a> {
     src: &'a [u8],
-    dialect: Dialect,
+    syn: &'a SqlSyntax,
     pos: usize,
     delimiter: Vec<u8>,
 }
@@ -125,10 +130,10 @@ impl Head {
         }
     }
 
-    fn compound(&self, dialect: Dialect) -> bool {
+    fn compound(&self, syn: &SqlSyntax) -> bool {
         self.kind
             .as_deref()
-            .is_some_and(|k| has_compound_body(dialect, k))
+            .is_some_and(|k| syn.compound_bodies.contains(&k))
     }
 }
 
@@ -171,7 +176,7 @@ impl Splitter<'_> {
     fn skip_comment(&mut self) -> bool {
         match (self.peek(0), self.peek(1)) {
             (Some(b'-'), Some(b'-')) if self.dash_comment_ok() => self.skip_line(),
-            (Some(b'#'), _) if self.dialect == Dialect::Mysql => self.skip_line(),
+            (Some(b'#'), _) if self.syn.hash_comments => self.skip_line(),
             (Some(b'/'), Some(b'*')) => self.skip_block_comment(),
             _ => return false,
         }
@@ -180,7 +185,7 @@ impl Splitter<'_> {
 
     /// MySQL needs a space (or control character) after `--`; the others do not.
     fn dash_comment_ok(&self) -> bool {
-        self.dialect != Dialect::Mysql || !matches!(self.peek(2), Some(b) if b > b' ')
+        !self.syn.dash_comment_needs_space || !matches!(self.peek(2), Some(b) if b > b' ')
     }
 
     fn skip_line(&mut self) {
@@ -194,7 +199,7 @@ impl Splitter<'_> {
 
     /// PostgreSQL nests block comments; SQLite and MySQL end at the first `*/`.
     fn skip_block_comment(&mut self) {
-        let nests = self.dialect == Dialect::Postgres;
+        let nests = self.syn.nested_block_comments;
         let mut depth = 0usize;
         while !self.at_end() {
             match (self.peek(0), self.peek(1)) {
@@ -220,7 +225,7 @@ impl Splitter<'_> {
 
     /// Handles the MySQL client's `DELIMITER xx` line, which is not SQL.
     fn try_delimiter_directive(&mut self) -> bool {
-        if self.dialect != Dialect::Mysql {
+        if !self.syn.delimiter_directive {
             return false;
         }
         let rest = &self.src[self.pos..];
@@ -260,7 +265,7 @@ impl Splitter<'_> {
             }
             if let Some(word) = self.scan_token() {
                 head.observe(&word);
-                if head.compound(self.dialect) {
+                if head.compound(self.syn) {
                     depth = self.track_block(&word, depth);
                 }
             }
@@ -308,11 +313,11 @@ impl Splitter<'_> {
     fn scan_token(&mut self) -> Option<String> {
         let b = self.peek(0)?;
         match b {
-            b'\'' => self.skip_quoted(b'\'', self.dialect == Dialect::Mysql),
-            b'"' => self.skip_quoted(b'"', self.dialect == Dialect::Mysql),
-            b'`' if self.dialect != Dialect::Postgres => self.skip_quoted(b'`', false),
-            b'[' if self.dialect == Dialect::Sqlite => self.skip_bracketed(),
-            b'$' if self.dialect == Dialect::Postgres && self.skip_dollar_quoted() => {}
+            b'\'' => self.skip_quoted(b'\'', self.syn.backslash_escapes),
+            b'"' => self.skip_quoted(b'"', self.syn.backslash_escapes),
+            b'`' if self.syn.backtick_quotes => self.skip_quoted(b'`', false),
+            b'[' if self.syn.bracket_quotes => self.skip_bracketed(),
+            b'$' if self.syn.dollar_quotes && self.skip_dollar_quoted() => {}
             b if is_word_byte(b) => return Some(self.scan_word()),
             _ => self.pos += 1,
         }
@@ -326,7 +331,7 @@ impl Splitter<'_> {
         }
         let word = String::from_utf8_lossy(&self.src[start..self.pos]).to_ascii_uppercase();
         // PostgreSQL `E'…'` strings take backslash escapes.
-        if word == "E" && self.dialect == Dialect::Postgres && self.peek(0) == Some(b'\'') {
+        if word == "E" && self.syn.escape_strings && self.peek(0) == Some(b'\'') {
             self.skip_quoted(b'\'', true);
         }
         word
@@ -402,7 +407,11 @@ pub struct TriggerHead {
 
 /// Scans `CREATE [TEMP] TRIGGER [IF NOT EXISTS] name … ON table`.
 pub fn trigger_head(sql: &str, dialect: Dialect) -> Option<TriggerHead> {
-    let mut lex = Lexer::new(sql, dialect);
+    trigger_head_with(sql, &dialect.rules().sql)
+}
+
+fn trigger_head_with(sql: &str, syn: &SqlSyntax) -> Option<TriggerHead> {
+    let mut lex = Lexer::new(sql, syn);
     if !lex.next()?.is_word("CREATE") {
         return None;
     }
@@ -451,8 +460,7 @@ pub fn trigger_head(sql: &str, dialect: Dialect) -> Option<TriggerHead> {
 
 /// The table a `CREATE TRIGGER` statement fires on, unquoted.
 pub fn trigger_table(sql: &str) -> Option<String> {
-    // SQLite lexing accepts all three identifier quotes.
-    trigger_head(sql, Dialect::Sqlite).map(|h| h.table)
+    trigger_head_with(sql, &ANY_QUOTES).map(|h| h.table)
 }
 
 /// Removes identifier quotes (`"x"`, `` `x` ``, `[x]`) and undoes doubled quotes.
@@ -519,10 +527,10 @@ struct Lexer<'a> {
 }
 
 impl<'a> Lexer<'a> {
-    fn new(text: &'a str, dialect: Dialect) -> Lexer<'a> {
+    fn new(text: &'a str, syn: &'a SqlSyntax) -> Lexer<'a> {
         let inner = Splitter {
             src: text.as_bytes(),
-            dialect,
+            syn,
             pos: 0,
             delimiter: b";".to_vec(),
         };

@@ -5,11 +5,12 @@ pub mod ddl;
 pub mod inspect;
 pub mod partition;
 pub mod plan;
+pub mod vocab;
 
 pub use conn::SqliteDriver;
 
 use crate::diag::Result;
-use crate::dialect::{DialectImpl, Rules};
+use crate::dialect::{DialectImpl, Rules, SqlSyntax};
 use crate::diff::DiffOptions;
 use crate::driver::{Driver, Scope};
 use crate::model::{Index, Realm, Table};
@@ -19,6 +20,7 @@ use crate::url::{DbKind, DbUrl};
 /// SQLite's facts for shared code.
 pub const RULES: Rules = Rules {
     name: "sqlite",
+    title: "SQLite",
     default_schema: "main",
     quote: '"',
     fold_case: true,
@@ -33,6 +35,20 @@ pub const RULES: Rules = Rules {
         "without_rowid",
         "pragma ",
     ],
+    triggers_per_table: false,
+    sql: SqlSyntax {
+        hash_comments: false,
+        dash_comment_needs_space: false,
+        nested_block_comments: false,
+        delimiter_directive: false,
+        backslash_escapes: false,
+        backtick_quotes: true,
+        bracket_quotes: true,
+        dollar_quotes: false,
+        escape_strings: false,
+        compound_bodies: &["TRIGGER"],
+    },
+    vocab: &vocab::VOCAB,
 };
 
 /// SQLite behind the dialect seam.

@@ -8,6 +8,7 @@ use super::syntax::{self, Block, Node, Tree};
 use super::{types, Analysis, DefKind, FileData, FileId, FileKind};
 use std::ops::Range;
 use strata_core::dialect::Dialect;
+use strata_core::hcl::vocab::{AttrSpec, BlockSpec, Labels, Value};
 use strata_core::sql::lex::{tokenize, Kind};
 
 pub const MAX_ITEMS: usize = 100;
@@ -268,9 +269,12 @@ fn hcl_completion(a: &Analysis, f: &FileData, offset: usize) -> Option<Completio
                         .collect()
                 })
                 .unwrap_or_default();
+            if f.kind != FileKind::Config {
+                vocab_items(&mut acc, f.dialect, &names, &present);
+            }
             let specs = match f.kind {
                 FileKind::Config => config_spec(&names),
-                _ => schema_spec(&names, f.dialect),
+                _ => Vec::new(),
             };
             for (i, (name, snippet, doc, is_block)) in specs.iter().enumerate() {
                 if !is_block && present.contains(name) {
@@ -337,248 +341,46 @@ fn block(name: &'static str, snippet: &'static str, doc: &'static str) -> Spec {
     (name, snippet, doc, true)
 }
 
-/// What may be written inside the blocks `path` of a schema file.
-fn schema_spec(path: &[&str], dialect: Dialect) -> Vec<Spec> {
-    let mut v = common_spec(path, dialect);
-    if dialect == Dialect::Postgres {
-        v.extend(postgres_spec(path));
+/// What may be written inside the blocks `path` of a schema file, from the
+/// dialect's vocabulary: named blocks first (`column`, `index`), then the
+/// attributes not set yet, then the other blocks.
+fn vocab_items(acc: &mut Acc, dialect: Dialect, path: &[&str], present: &[&str]) {
+    let v = dialect.rules().vocab;
+    let (blocks, spec) = if path.is_empty() {
+        (v.blocks, None)
+    } else {
+        let b = v.get(path);
+        (b.blocks, Some(b))
+    };
+    let named =
+        |b: &BlockSpec| path.is_empty() || matches!(b.labels, Labels::Name | Labels::SchemaAndName);
+    let mut rank = 0;
+    for b in blocks.iter().filter(|b| named(b)) {
+        acc.snippet(rank, ItemKind::Block, b.name, b.snippet, b.doc);
+        rank += 1;
     }
-    v
-}
-
-const SEQUENCE_OPTIONS: [Spec; 6] = [
-    ("start", "start = ${1:1}", "the first value", false),
-    (
-        "increment",
-        "increment = ${1:1}",
-        "the step (negative counts down)",
-        false,
-    ),
-    ("min_value", "min_value = $1", "the lowest value", false),
-    ("max_value", "max_value = $1", "the highest value", false),
-    (
-        "cache",
-        "cache = ${1:1}",
-        "values handed out ahead per session",
-        false,
-    ),
-    (
-        "cycle",
-        "cycle = ${1|true,false|}",
-        "start over after the last value",
-        false,
-    ),
-];
-
-/// PostgreSQL's blocks and attributes (Atlas's PostgreSQL HCL).
-fn postgres_spec(path: &[&str]) -> Vec<Spec> {
-    match path {
-        [] => vec![
-            block("enum", "enum \"${1:name}\" {\n\tschema = schema.${2:public}\n\tvalues = [\"${3:a}\", \"${4:b}\"]\n}", "an enumerated type"),
-            block("domain", "domain \"${1:name}\" {\n\tschema = schema.${2:public}\n\ttype   = ${3:text}\n}", "a type with constraints"),
-            block("sequence", "sequence \"${1:name}\" {\n\tschema = schema.${2:public}\n}", "a sequence"),
-            block("extension", "extension \"${1:name}\" {\n\tschema = schema.${2:public}\n}", "an extension (database-wide)"),
-            block("function", "function \"${1:name}\" {\n\tschema = schema.${2:public}\n\tlang   = ${3|PLpgSQL,SQL|}\n\treturn = ${4:trigger}\n\tas     = <<-SQL\n\t\t$5\n\tSQL\n}", "a function"),
-            block("procedure", "procedure \"${1:name}\" {\n\tschema = schema.${2:public}\n\tlang   = ${3|PLpgSQL,SQL|}\n\tas     = <<-SQL\n\t\t$4\n\tSQL\n}", "a procedure"),
-            block("materialized", "materialized \"${1:name}\" {\n\tschema = schema.${2:public}\n\tas     = <<-SQL\n\t\t${3:SELECT 1}\n\tSQL\n}", "a materialized view"),
-            block("policy", "policy \"${1:name}\" {\n\ton    = table.${2}\n\tfor   = ${3|ALL,SELECT,INSERT,UPDATE,DELETE|}\n\tusing = \"${4:true}\"\n}", "a row-level security policy"),
-        ],
-        ["table"] => vec![
-            attr("unlogged", "unlogged = ${1|true,false|}", "UNLOGGED: faster, not crash-safe"),
-            attr("row_security", "row_security = ${1|true,false|}", "enable row-level security"),
-            block("partition", "partition {\n\ttype    = ${1|RANGE,LIST,HASH|}\n\tcolumns = [column.$2]\n}", "partition this table"),
-            attr("partition_of", "partition_of = table.$1", "this table is a partition of another"),
-            attr("partition_bound", "partition_bound = \"FOR VALUES $1\"", "the partition's bound"),
-            block("exclude", "exclude \"${1:name}\" {\n\ttype = ${2:GIST}\n\ton {\n\t\tcolumn = column.$3\n\t\top     = \"${4:&&}\"\n\t}\n}", "an exclusion constraint"),
-        ],
-        [.., "table", "column"] => vec![block(
-            "identity",
-            "identity {\n\tgenerated = ${1|ALWAYS,BY_DEFAULT|}\n}",
-            "an identity column (GENERATED … AS IDENTITY)",
-        )],
-        [.., "identity"] => {
-            let mut v = vec![attr("generated", "generated = ${1|ALWAYS,BY_DEFAULT|}", "")];
-            v.extend(SEQUENCE_OPTIONS);
-            v
+    for a in spec.into_iter().flat_map(|s| s.attrs()) {
+        if present.contains(&a.name) {
+            continue;
         }
-        ["sequence"] => {
-            let mut v = vec![
-                attr("schema", "schema = schema.${1:public}", ""),
-                attr("type", "type = ${1|bigint,integer,smallint|}", "the sequence's type (default bigint)"),
-                attr("owner", "owner = table.$1.column.$2", "OWNED BY: dropped with that column"),
-                attr("comment", "comment = \"$1\"", ""),
-            ];
-            v.extend(SEQUENCE_OPTIONS);
-            v
-        }
-        ["enum"] => vec![
-            attr("schema", "schema = schema.${1:public}", ""),
-            attr("values", "values = [\"$1\"]", "the labels, in order"),
-            attr("comment", "comment = \"$1\"", ""),
-            attr("renamed_from", "renamed_from = \"$1\"", ""),
-        ],
-        ["domain"] => vec![
-            attr("schema", "schema = schema.${1:public}", ""),
-            attr("type", "type = $1", "the base type"),
-            attr("null", "null = ${1|true,false|}", ""),
-            attr("default", "default = $1", ""),
-            attr("collate", "collate = \"$1\"", ""),
-            attr("comment", "comment = \"$1\"", ""),
-            block("check", "check \"${1:name}\" {\n\texpr = \"${2:VALUE > 0}\"\n}", ""),
-        ],
-        ["extension"] => vec![
-            attr("schema", "schema = schema.${1:public}", ""),
-            attr("version", "version = \"$1\"", ""),
-            attr("comment", "comment = \"$1\"", ""),
-        ],
-        ["function"] | ["procedure"] => vec![
-            attr("schema", "schema = schema.${1:public}", ""),
-            attr("lang", "lang = ${1|PLpgSQL,SQL|}", ""),
-            attr("return", "return = $1", "what the function returns"),
-            attr("as", "as = <<-SQL\n\t$1\nSQL", "the body"),
-            attr("volatility", "volatility = ${1|VOLATILE,STABLE,IMMUTABLE|}", ""),
-            attr("security", "security = ${1|INVOKER,DEFINER|}", ""),
-            attr("strict", "strict = ${1|true,false|}", ""),
-            attr("parallel", "parallel = ${1|UNSAFE,RESTRICTED,SAFE|}", ""),
-            block("arg", "arg \"${1:name}\" {\n\ttype = $2\n}", "an argument"),
-        ],
-        ["materialized"] => vec![
-            attr("schema", "schema = schema.${1:public}", ""),
-            attr("as", "as = <<-SQL\n\t$1\nSQL", "the view's query"),
-            attr("comment", "comment = \"$1\"", ""),
-            block("index", "index \"${1:name}\" {\n\tcolumns = [column.${2}]\n}", "an index on the materialized view"),
-        ],
-        ["policy"] => vec![
-            attr("on", "on = table.$1", "the table it guards"),
-            attr("for", "for = ${1|ALL,SELECT,INSERT,UPDATE,DELETE|}", ""),
-            attr("as", "as = ${1|PERMISSIVE,RESTRICTIVE|}", ""),
-            attr("to", "to = [\"${1:PUBLIC}\"]", "the roles"),
-            attr("using", "using = \"$1\"", "rows it lets through"),
-            attr("check", "check = \"$1\"", "rows it lets be written"),
-            attr("comment", "comment = \"$1\"", ""),
-        ],
-        [.., "exclude"] => vec![
-            attr("type", "type = ${1:GIST}", "the index method"),
-            block("on", "on {\n\tcolumn = column.$1\n\top     = \"${2:&&}\"\n}", "an element and its operator"),
-            attr("where", "where = \"$1\"", "rows it applies to"),
-        ],
-        [.., "exclude", "on"] => vec![attr("op", "op = \"$1\"", "the operator rows must not satisfy together")],
-        [.., "index"] => vec![
-            attr("type", "type = ${1|BTREE,GIN,GIST,BRIN,HASH,SPGIST|}", "the index method"),
-            attr("include", "include = [column.$1]", "INCLUDE: columns stored, not keyed"),
-            attr("nulls_distinct", "nulls_distinct = ${1|true,false|}", "false: NULLS NOT DISTINCT"),
-        ],
-        [.., "unique"] => vec![attr("nulls_distinct", "nulls_distinct = ${1|true,false|}", "false: NULLS NOT DISTINCT")],
-        [.., "on"] => vec![
-            attr("ops", "ops = $1", "a non-default operator class"),
-            attr("nulls_first", "nulls_first = ${1|true,false|}", ""),
-            attr("nulls_last", "nulls_last = ${1|true,false|}", ""),
-        ],
-        [.., "foreign_key"] => vec![attr("match", "match = ${1|FULL,SIMPLE|}", "FULL: all key columns NULL or none")],
-        _ => Vec::new(),
+        acc.snippet(rank, ItemKind::Attribute, a.name, &attr_snippet(a), a.doc);
+        rank += 1;
+    }
+    for b in blocks.iter().filter(|b| !named(b)) {
+        acc.snippet(rank, ItemKind::Block, b.name, b.snippet, b.doc);
+        rank += 1;
     }
 }
 
-/// Blocks and attributes of every dialect.
-fn common_spec(path: &[&str], dialect: Dialect) -> Vec<Spec> {
-    match path {
-        [] => vec![
-            block("table", "table \"${1:name}\" {\n\tschema = schema.${2:main}\n\tcolumn \"${3:id}\" {\n\t\ttype = ${4:integer}\n\t}\n\tprimary_key {\n\t\tcolumns = [column.${3:id}]\n\t}\n}", "a table"),
-            block("schema", "schema \"${1:main}\" {\n}", "a schema (SQLite: `main`)"),
-            block("view", "view \"${1:name}\" {\n\tschema = schema.${2:main}\n\tas     = <<-SQL\n\t\t${3:SELECT 1}\n\tSQL\n}", "a view"),
-            block("trigger", "trigger \"${1:name}\" {\n\ton = table.${2:t}\n\tafter {\n\t\tinsert = true\n\t}\n\tas = <<-SQL\n\t\tBEGIN\n\t\t\t${3}\n\t\tEND\n\tSQL\n}", "a trigger"),
-        ],
-        ["schema"] => vec![
-            attr("comment", "comment = \"$1\"", ""),
-            attr("charset", "charset = \"$1\"", ""),
-            attr("collate", "collate = \"$1\"", ""),
-        ],
-        ["table"] => {
-            let mut v = vec![
-                block("column", "column \"${1:name}\" {\n\ttype = ${2:text}\n}", "a column"),
-                attr("schema", "schema = schema.${1:main}", "the schema the table belongs to"),
-                block("primary_key", "primary_key {\n\tcolumns = [column.${1:id}]\n}", "the primary key"),
-                block("index", "index \"${1:name}\" {\n\tcolumns = [column.${2}]\n}", "an index"),
-                block("foreign_key", "foreign_key \"${1:name}\" {\n\tcolumns     = [column.${2}]\n\tref_columns = [table.${3}.column.${4}]\n\ton_delete   = ${5|NO_ACTION,CASCADE,SET_NULL,RESTRICT,SET_DEFAULT|}\n}", "a foreign key"),
-                block("unique", "unique \"${1:name}\" {\n\tcolumns = [column.${2}]\n}", "a UNIQUE constraint"),
-                block("check", "check \"${1:name}\" {\n\texpr = \"${2}\"\n}", "a CHECK constraint"),
-                attr("comment", "comment = \"$1\"", ""),
-                attr("renamed_from", "renamed_from = \"$1\"", "the table's previous name: the plan renames it instead of dropping it and creating a new one"),
-            ];
-            if dialect == Dialect::Sqlite {
-                v.push(attr("without_rowid", "without_rowid = ${1|true,false|}", "SQLite WITHOUT ROWID table"));
-                v.push(attr("strict", "strict = ${1|true,false|}", "SQLite STRICT table: types are enforced"));
-            }
-            v
-        }
-        [.., "table", "column"] => vec![
-            attr("type", "type = $1", "the column's type"),
-            attr("null", "null = ${1|true,false|}", "whether the column accepts NULL (default false)"),
-            attr("default", "default = $1", "a literal, or sql(\"expression\")"),
-            attr("auto_increment", "auto_increment = ${1|true,false|}", ""),
-            attr("comment", "comment = \"$1\"", ""),
-            attr("collate", "collate = \"$1\"", ""),
-            attr("renamed_from", "renamed_from = \"$1\"", "the column's previous name: the plan renames it instead of dropping it and adding a new one"),
-            block("as", "as {\n\texpr = \"$1\"\n\ttype = ${2|VIRTUAL,STORED|}\n}", "a generated column"),
-        ],
-        [.., "column", "as"] => vec![
-            attr("expr", "expr = \"$1\"", ""),
-            attr("type", "type = ${1|VIRTUAL,STORED|}", ""),
-        ],
-        [.., "index"] | [.., "unique"] => {
-            let mut v = vec![
-                attr("columns", "columns = [column.$1]", ""),
-                attr("where", "where = \"$1\"", "partial index predicate"),
-                block("on", "on {\n\tcolumn = column.$1\n}", "an index part: a column or an expression, with desc/collate"),
-                attr("comment", "comment = \"$1\"", ""),
-                attr("renamed_from", "renamed_from = \"$1\"", "the index's previous name"),
-            ];
-            if path.last() == Some(&"index") {
-                v.insert(1, attr("unique", "unique = ${1|true,false|}", ""));
-            }
-            v
-        }
-        [.., "on"] => vec![
-            attr("column", "column = column.$1", ""),
-            attr("expr", "expr = \"$1\"", ""),
-            attr("desc", "desc = ${1|true,false|}", ""),
-            attr("collate", "collate = \"$1\"", ""),
-        ],
-        [.., "primary_key"] => vec![attr("columns", "columns = [column.$1]", "")],
-        [.., "foreign_key"] => vec![
-            attr("columns", "columns = [column.$1]", "the referencing columns of this table"),
-            attr("ref_columns", "ref_columns = [table.$1.column.$2]", "the referenced columns"),
-            attr("on_delete", "on_delete = ${1|NO_ACTION,CASCADE,SET_NULL,RESTRICT,SET_DEFAULT|}", ""),
-            attr("on_update", "on_update = ${1|NO_ACTION,CASCADE,SET_NULL,RESTRICT,SET_DEFAULT|}", ""),
-            attr("deferrable", "deferrable = ${1|true,false,INITIALLY_DEFERRED,INITIALLY_IMMEDIATE|}", ""),
-        ],
-        [.., "check"] => vec![attr("expr", "expr = \"$1\"", "")],
-        ["view"] => vec![
-            attr("schema", "schema = schema.${1:main}", ""),
-            attr("as", "as = <<-SQL\n\t$1\nSQL", "the view's query"),
-            attr("comment", "comment = \"$1\"", ""),
-            attr("renamed_from", "renamed_from = \"$1\"", ""),
-            attr("depends_on", "depends_on = [table.$1]", ""),
-            block("column", "column \"${1:name}\" {\n\ttype = $2\n}", ""),
-        ],
-        ["trigger"] => vec![
-            attr("on", "on = table.$1", "the table the trigger fires on"),
-            block("after", "after {\n\t${1|insert,update,delete|} = true\n}", ""),
-            block("before", "before {\n\t${1|insert,update,delete|} = true\n}", ""),
-            block("instead_of", "instead_of {\n\t${1|insert,update,delete|} = true\n}", ""),
-            attr("for", "for = ${1|ROW,STATEMENT|}", ""),
-            attr("when", "when = \"$1\"", ""),
-            attr("as", "as = <<-SQL\n\tBEGIN\n\t\t$1\n\tEND\nSQL", ""),
-            attr("schema", "schema = schema.${1:main}", ""),
-        ],
-        [.., "before"] | [.., "after"] | [.., "instead_of"] => vec![
-            attr("insert", "insert = ${1|true,false|}", ""),
-            attr("update", "update = ${1|true,false|}", ""),
-            attr("delete", "delete = ${1|true,false|}", ""),
-            attr("update_of", "update_of = [column.$1]", ""),
-            attr("truncate", "truncate = ${1|true,false|}", ""),
-        ],
-        _ => Vec::new(),
+/// An attribute's snippet: its own, else one shaped by its value (a choice
+/// for flags and fixed words).
+fn attr_snippet(a: &AttrSpec) -> std::borrow::Cow<'static, str> {
+    if !a.snippet.is_empty() {
+        return a.snippet.into();
+    }
+    match a.value.words() {
+        [] => format!("{} = $1", a.name).into(),
+        words => format!("{} = ${{1|{}|}}", a.name, words.join(",")).into(),
     }
 }
 
@@ -733,16 +535,17 @@ fn value_items(
         }
         _ => return,
     }
-    let block = names.last().copied().unwrap_or("");
-    match attr_name {
-        "type" if block == "as" => {
-            for (i, w) in ["VIRTUAL", "STORED"].iter().enumerate() {
-                acc.simple(i as u32, ItemKind::Value, w, None);
-            }
-        }
-        "type" => {
+    let value = f
+        .dialect
+        .rules()
+        .vocab
+        .get(names)
+        .attr(attr_name)
+        .map(|x| x.value);
+    match value {
+        Some(Value::Type) => {
             for (i, t) in types::types(f.dialect).iter().enumerate() {
-                let (insert, snippet) = match t.snippet {
+                let (insert, snippet) = match t.params {
                     Some(s) => (s.to_string(), true),
                     None => (t.name.to_string(), false),
                 };
@@ -767,38 +570,12 @@ fn value_items(
                 "any type, passed through as written",
             );
         }
-        "null" | "auto_increment" | "unique" | "desc" | "without_rowid" | "strict" | "insert"
-        | "update" | "delete" | "truncate" => {
-            acc.simple(0, ItemKind::Value, "true", None);
-            acc.simple(1, ItemKind::Value, "false", None);
-        }
-        "on_delete" | "on_update" => {
-            for (i, w) in [
-                "NO_ACTION",
-                "CASCADE",
-                "SET_NULL",
-                "RESTRICT",
-                "SET_DEFAULT",
-            ]
-            .iter()
-            .enumerate()
-            {
+        Some(v @ (Value::Bool | Value::Word(_))) => {
+            for (i, w) in v.words().iter().enumerate() {
                 acc.simple(i as u32, ItemKind::Value, w, None);
             }
         }
-        "deferrable" => {
-            for (i, w) in ["true", "false", "INITIALLY_DEFERRED", "INITIALLY_IMMEDIATE"]
-                .iter()
-                .enumerate()
-            {
-                acc.simple(i as u32, ItemKind::Value, w, None);
-            }
-        }
-        "for" => {
-            acc.simple(0, ItemKind::Value, "ROW", None);
-            acc.simple(1, ItemKind::Value, "STATEMENT", None);
-        }
-        "schema" => {
+        Some(Value::Schema) => {
             for (i, name) in schema_names(a).iter().enumerate() {
                 acc.add(
                     i as u32,
@@ -806,14 +583,14 @@ fn value_items(
                 );
             }
         }
-        "default" => acc.snippet(
+        Some(Value::Default) => acc.snippet(
             0,
             ItemKind::Value,
             "sql",
             "sql(\"$1\")",
             "an SQL expression",
         ),
-        "columns" | "column" | "update_of" => {
+        Some(Value::Columns) => {
             if let Some(b) = owner_block.filter(|b| b.name == "table") {
                 for (i, (name, ty)) in tree_columns(src, b).into_iter().enumerate() {
                     acc.add(
@@ -832,7 +609,7 @@ fn value_items(
                 }
             }
         }
-        "ref_columns" | "on" | "depends_on" => {
+        Some(Value::ForeignColumns | Value::Relation) => {
             let mut rank = 0;
             for_each_relation(a, |name, kind| {
                 let label = format!(

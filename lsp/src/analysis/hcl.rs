@@ -98,6 +98,11 @@ struct Owner {
 
 impl Walker<'_> {
     fn top_block(&mut self, b: &Block) {
+        // Blocks another dialect has are reported by core's reader; here they
+        // define nothing.
+        if self.dialect.rules().vocab.top(&b.name).is_none() {
+            return;
+        }
         match b.name.as_str() {
             "schema" => {
                 if let Some(l) = b.label() {
@@ -108,14 +113,11 @@ impl Walker<'_> {
                 }
             }
             "table" => self.table(b),
-            "view" | "trigger" => self.view_or_trigger(b),
-            "materialized" if self.dialect == Dialect::Postgres => self.view_or_trigger(b),
-            "enum" | "domain" | "sequence" | "extension" if self.dialect == Dialect::Postgres => {
-                self.pg_object(b)
-            }
+            "view" | "trigger" | "materialized" => self.view_or_trigger(b),
+            "enum" | "domain" | "sequence" | "extension" => self.pg_object(b),
             "function" | "procedure" => {
                 let schema = self.schema_of(b);
-                if self.dialect == Dialect::Postgres {
+                {
                     if let Some(l) = b.label() {
                         let mut def = Def::new(DefKind::Function, l.text.clone(), l.inner.clone());
                         def.full_range = b.range.clone();
@@ -539,7 +541,7 @@ impl Walker<'_> {
         }
         // `enum.status`, `domain.email`: a reference, resolved (and checked by core).
         let next = toks.iter().filter(|t| t.kind != TokKind::Newline).nth(1);
-        if self.dialect == Dialect::Postgres
+        if self.dialect.rules().vocab.type_refs
             && matches!(word.as_str(), "enum" | "domain")
             && next.is_some_and(|t| t.kind == TokKind::Dot)
         {
@@ -548,7 +550,7 @@ impl Walker<'_> {
         if types::is_known(self.dialect, &word) {
             return;
         }
-        let severity = if self.dialect == Dialect::Sqlite {
+        let severity = if self.dialect.rules().vocab.open_types {
             Severity::Warning
         } else {
             Severity::Error
@@ -605,11 +607,11 @@ impl Walker<'_> {
                 let (n, r) = seg(1).unwrap();
                 push(self.out, r, RefSpec::Schema(n));
             }
-            ["enum" | "domain", _] if self.dialect == Dialect::Postgres => {
+            ["enum" | "domain", _] if self.dialect.rules().vocab.type_refs => {
                 let (n, r) = seg(1).unwrap();
                 push_type(self.out, r, None, n);
             }
-            ["enum" | "domain", _, _] if self.dialect == Dialect::Postgres => {
+            ["enum" | "domain", _, _] if self.dialect.rules().vocab.type_refs => {
                 let (sn, sr) = seg(1).unwrap();
                 let (n, r) = seg(2).unwrap();
                 push(self.out, sr, RefSpec::Schema(sn.clone()));

@@ -3,7 +3,7 @@
 //! renders to, through core's own SQLite renderer.
 
 use super::nav::symbol_at;
-use super::syntax::{self, TokKind};
+use super::syntax::{self, Node, TokKind};
 use super::{types, Analysis, Def, DefKind, DefLoc, FileId, FileKind, SymbolKey};
 use std::fmt::Write;
 use std::ops::Range;
@@ -32,7 +32,46 @@ pub fn hover(a: &Analysis, file: FileId, offset: usize) -> Option<HoverResult> {
             markdown: md,
         });
     }
-    type_hover(a, file, offset)
+    type_hover(a, file, offset).or_else(|| vocab_hover(a, file, offset))
+}
+
+/// Hover on a block or attribute name: what the dialect's vocabulary says
+/// of it (the same entry completion shows).
+fn vocab_hover(a: &Analysis, file: FileId, offset: usize) -> Option<HoverResult> {
+    let f = a.file(file)?;
+    if f.kind != FileKind::Hcl {
+        return None;
+    }
+    let (_, c) = f.chunk_at(offset)?;
+    let src = &f.text[c.range()];
+    let local = offset - c.base;
+    let tree = syntax::parse(src);
+    let (path, node) = syntax::path_at(&tree.nodes, local);
+    let names: Vec<&str> = path.iter().map(|b| b.name.as_str()).collect();
+    let vocab = f.dialect.rules().vocab;
+    let on = |r: &Range<usize>| r.start <= local && local <= r.end;
+    let (range, name, doc, what) = match node? {
+        Node::Block(b) if on(&b.ident) => {
+            let spec = if names.is_empty() {
+                vocab.top(&b.name)?
+            } else {
+                vocab.get(&names).block(&b.name)?
+            };
+            (b.ident.clone(), spec.name, spec.doc, "block")
+        }
+        Node::Attr(x) if on(&x.key) && !names.is_empty() => {
+            let spec = vocab.get(&names).attr(&x.name)?;
+            (x.key.clone(), spec.name, spec.doc, "attribute")
+        }
+        _ => return None,
+    };
+    if doc.is_empty() {
+        return None;
+    }
+    Some(HoverResult {
+        range: c.base + range.start..c.base + range.end,
+        markdown: format!("**{name}** — {} {what}\n\n{doc}", f.dialect.name()),
+    })
 }
 
 /// Hover on a type word after `type =`.

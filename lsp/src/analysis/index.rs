@@ -4,9 +4,11 @@
 //! table in HCL resolves `REFERENCES t (c)` in SQL.
 
 use super::{Analysis, Def, DefKind, DefLoc, FileData, FileRange, FxHasher, FxMap, Ref, RefSpec};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
+use strata_core::resolve;
 
 /// The identity of a named object, independent of where it is written.
 /// Names are lower-cased: SQL identifiers are case-insensitive.
@@ -228,6 +230,77 @@ impl Index {
     }
 }
 
+/// The workspace index as core's resolver sees it: relations by lower-cased
+/// name, schemas and columns compared ignoring case.
+struct WsNames<'a>(&'a Analysis);
+
+impl<'a> resolve::Names for WsNames<'a> {
+    type Rel = &'a RelEntry;
+
+    fn relations<'s>(&'s self, name: &str) -> impl Iterator<Item = (&'a RelEntry, &'s str)> + 's {
+        let key: Cow<str> = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(low(name))
+        } else {
+            Cow::Borrowed(name)
+        };
+        self.0
+            .index
+            .relations
+            .get(&*key)
+            .into_iter()
+            .flatten()
+            .map(|e| (e, e.schema.as_str()))
+    }
+
+    fn same_schema(&self, a: &str, b: &str) -> bool {
+        a.eq_ignore_ascii_case(b)
+    }
+
+    /// Every name, unless there are so many that comparing each would make
+    /// a keystroke slow.
+    fn relation_names(&self) -> Vec<&str> {
+        if self.0.index.relations.len() > 20_000 {
+            return Vec::new();
+        }
+        self.0
+            .index
+            .relations
+            .values()
+            .filter_map(|v| v.first())
+            .map(|e| e.name.as_str())
+            .collect()
+    }
+
+    fn has_column(&self, rel: &'a RelEntry, column: &str) -> bool {
+        self.0.has_column(rel.loc, column)
+    }
+
+    fn columns_known(&self, rel: &'a RelEntry) -> bool {
+        self.0.def(rel.loc).is_none_or(|d| d.kind != DefKind::View)
+    }
+
+    fn column_names(&self, rel: &'a RelEntry) -> Vec<&str> {
+        self.0
+            .children(rel.loc)
+            .filter(|(_, d)| d.kind == DefKind::Column)
+            .map(|(_, d)| d.name.as_str())
+            .collect()
+    }
+}
+
+impl From<resolve::Unresolved> for Resolution {
+    fn from(e: resolve::Unresolved) -> Resolution {
+        if e.ambiguous {
+            Resolution::Ambiguous(e.message)
+        } else {
+            Resolution::Unresolved {
+                message: e.message,
+                help: e.help,
+            }
+        }
+    }
+}
+
 /// What a reference resolved to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Resolution {
@@ -253,69 +326,7 @@ impl Analysis {
         name: &str,
         owner_schema: &str,
     ) -> Result<Vec<&RelEntry>, Resolution> {
-        self.lookup_relation_key(&low(name), schema, name, owner_schema)
-    }
-
-    /// [`Self::lookup_relation`] with the name already in lower case.
-    pub fn lookup_relation_key(
-        &self,
-        key: &str,
-        schema: Option<&str>,
-        name: &str,
-        owner_schema: &str,
-    ) -> Result<Vec<&RelEntry>, Resolution> {
-        let not_found = || {
-            let q = match schema {
-                Some(s) => format!("{s}.{name}"),
-                None => name.to_string(),
-            };
-            Resolution::Unresolved {
-                message: format!("table `{q}` is not defined"),
-                help: self
-                    .suggest_relation(name)
-                    .map(|s| format!("did you mean `{s}`?")),
-            }
-        };
-        let Some(all) = self.index.relations.get(key) else {
-            return Err(not_found());
-        };
-        let found: Vec<&RelEntry> = all
-            .iter()
-            .filter(|e| schema.is_none_or(|s| e.schema.eq_ignore_ascii_case(s)))
-            .collect();
-        if found.is_empty() {
-            return Err(not_found());
-        }
-        let first = &found[0].schema;
-        if found.iter().all(|e| e.schema.eq_ignore_ascii_case(first)) {
-            return Ok(found);
-        }
-        let own: Vec<&RelEntry> = found
-            .iter()
-            .copied()
-            .filter(|e| e.schema.eq_ignore_ascii_case(owner_schema))
-            .collect();
-        if !own.is_empty() {
-            return Ok(own);
-        }
-        Err(Resolution::Ambiguous(format!(
-            "`{name}` is ambiguous: it is defined in more than one schema; qualify it as `table.SCHEMA.{name}`"
-        )))
-    }
-
-    fn suggest_relation(&self, name: &str) -> Option<String> {
-        let l = low(name);
-        if self.index.relations.len() > 20_000 {
-            return None;
-        }
-        self.index
-            .relations
-            .values()
-            .filter_map(|v| v.first())
-            .map(|e| (super::types::edit_distance(&l, &low(&e.name)), &e.name))
-            .filter(|(d, _)| *d <= 2)
-            .min()
-            .map(|(_, n)| n.clone())
+        resolve::relation(&WsNames(self), schema, name, owner_schema).map_err(Resolution::from)
     }
 
     /// The definitions belonging to a table: its own children, then what
@@ -423,16 +434,19 @@ impl Analysis {
                     key: SymbolKey::Schema(key.to_string()),
                     defs: defs.clone(),
                 },
-                None => Resolution::Unresolved {
-                    message: format!("schema `{name}` is not defined"),
-                    help: Some(format!("add `schema \"{name}\" {{}}`")),
-                },
+                None => {
+                    let declared = self.index.schemas.keys().map(String::as_str);
+                    match resolve::schema(declared, name, str::eq_ignore_ascii_case) {
+                        Err(e) => e.into(),
+                        Ok(()) => Resolution::Unknown,
+                    }
+                }
             },
             RefSpec::Type { schema, name } => {
                 self.resolve_type(key, schema.as_deref(), name, owner_schema)
             }
             RefSpec::Table { schema, name } => {
-                match self.lookup_relation_key(key, schema.as_deref(), name, owner_schema) {
+                match self.lookup_relation(schema.as_deref(), name, owner_schema) {
                     Ok(found) => Resolution::Found {
                         key: SymbolKey::Relation {
                             schema: low(&found[0].schema),
@@ -449,23 +463,17 @@ impl Analysis {
                 column,
                 implicit,
             } => {
-                let tables =
-                    match self.lookup_relation_key(key, schema.as_deref(), table, owner_schema) {
-                        Ok(t) => t,
-                        Err(e) if *implicit => return e,
-                        Err(_) => return Resolution::Unknown,
-                    };
+                let tables = match self.lookup_relation(schema.as_deref(), table, owner_schema) {
+                    Ok(t) => t,
+                    Err(e) if *implicit => return e,
+                    Err(_) => return Resolution::Unknown,
+                };
                 let defs = self.lookup_column(&tables, column);
                 if defs.is_empty() {
-                    let is_view = tables
-                        .iter()
-                        .all(|t| self.def(t.loc).is_some_and(|d| d.kind == DefKind::View));
-                    if is_view {
-                        return Resolution::Unknown;
-                    }
-                    return Resolution::Unresolved {
-                        message: format!("table `{table}` has no column `{column}`"),
-                        help: self.suggest_column(&tables, column),
+                    return match resolve::column(&WsNames(self), &tables, table, column) {
+                        Err(e) => e.into(),
+                        // A view's columns come from its query.
+                        Ok(_) => Resolution::Unknown,
                     };
                 }
                 Resolution::Found {
@@ -512,7 +520,7 @@ impl Analysis {
                 self.resolve(r)
             }
             RefSpec::Table { schema, name } => {
-                match self.lookup_relation_key(&r.key, schema.as_deref(), name, &r.owner_schema) {
+                match self.lookup_relation(schema.as_deref(), name, &r.owner_schema) {
                     Ok(_) => return Ok(()),
                     Err(e) => e,
                 }
@@ -522,18 +530,16 @@ impl Analysis {
                 table,
                 column,
                 implicit,
-            } => {
-                match self.lookup_relation_key(&r.key, schema.as_deref(), table, &r.owner_schema) {
-                    Ok(tables) => {
-                        if tables.iter().any(|t| self.has_column(t.loc, column)) {
-                            return Ok(());
-                        }
-                        self.resolve(r)
+            } => match self.lookup_relation(schema.as_deref(), table, &r.owner_schema) {
+                Ok(tables) => {
+                    if tables.iter().any(|t| self.has_column(t.loc, column)) {
+                        return Ok(());
                     }
-                    Err(e) if *implicit => e,
-                    Err(_) => return Ok(()),
+                    self.resolve(r)
                 }
-            }
+                Err(e) if *implicit => e,
+                Err(_) => return Ok(()),
+            },
             RefSpec::AnyColumn { .. } => return Ok(()),
             RefSpec::Type { .. } => self.resolve(r),
         };
@@ -596,23 +602,6 @@ impl Analysis {
     fn has_column(&self, table: DefLoc, column: &str) -> bool {
         self.children(table)
             .any(|(_, d)| d.kind == DefKind::Column && d.name.eq_ignore_ascii_case(column))
-    }
-
-    fn suggest_column(&self, tables: &[&RelEntry], column: &str) -> Option<String> {
-        let t = tables.first()?;
-        let l = low(column);
-        self.children(t.loc)
-            .map(|(_, d)| d)
-            .filter(|d| d.kind == DefKind::Column)
-            .map(|d| {
-                (
-                    super::types::edit_distance(&l, &low(&d.name)),
-                    d.name.clone(),
-                )
-            })
-            .filter(|(d, _)| *d <= 2)
-            .min()
-            .map(|(_, n)| format!("did you mean `{n}`?"))
     }
 
     /// Every resolved reference in the workspace, by what it names (computed

@@ -157,6 +157,7 @@ pub fn semantic_tokens_in(
                 }
             }
             FileKind::Hcl | FileKind::Config => {
+                let vocab = f.dialect.rules().vocab;
                 let tree = syntax::parse(src);
                 let mut roles: HashMap<usize, SemKind> = HashMap::new();
                 let mut stack: Vec<&Node> = tree.nodes.iter().collect();
@@ -169,16 +170,22 @@ pub fn semantic_tokens_in(
                         Node::Attr(at) => {
                             roles.insert(at.key.start, SemKind::Property);
                             let is_type = at.name == "type";
-                            for t in &tree.toks[at.value_toks.clone()] {
+                            let toks = &tree.toks[at.value_toks.clone()];
+                            for (i, t) in toks.iter().enumerate() {
                                 if t.kind != TokKind::Ident {
                                     continue;
                                 }
                                 let w = t.text(src);
+                                // `enum.status`, `function.f`: a block kind of the
+                                // dialect's vocabulary starting a reference.
+                                let root = toks.get(i + 1).is_some_and(|n| n.kind == TokKind::Dot)
+                                    && vocab.top(w).is_some();
                                 let role = match w {
                                     "true" | "false" | "null" => SemKind::Keyword,
                                     "table" | "column" | "schema" | "view" | "var" | "local" => {
                                         SemKind::Keyword
                                     }
+                                    _ if root => SemKind::Keyword,
                                     "sql" => SemKind::Function,
                                     _ if is_type => SemKind::Type,
                                     _ if w.chars().all(|c| c.is_ascii_uppercase() || c == '_') => {

@@ -646,6 +646,22 @@ fn incremental_sql_statements_match_a_full_split_under_random_edits() {
     }
 }
 
+#[test]
+fn hover_on_block_and_attribute_names_shows_the_vocabulary() {
+    let md = |src: &str| {
+        let fx = fixture(src);
+        let (f, o) = fx.pos();
+        hover(&fx.a, f, o).map(|h| h.markdown)
+    };
+    let h = md("table \"t\" {\n  with$0out_rowid = true\n}\n").unwrap();
+    assert!(h.starts_with("**without_rowid** — sqlite attribute"), "{h}");
+    assert!(h.contains("WITHOUT ROWID"), "{h}");
+    let h = md("//- /ws/s.pg.hcl\ntable \"t\" {\n  column \"id\" {\n    type = int\n    iden$0tity {\n    }\n  }\n}\n").unwrap();
+    assert!(h.starts_with("**identity** — postgres block"), "{h}");
+    // Another dialect's attribute is no vocabulary of this one.
+    assert_eq!(md("table \"t\" {\n  unlog$0ged = true\n}\n"), None);
+}
+
 // ----- completion -----
 
 #[test]
@@ -1654,6 +1670,22 @@ fn semantic_tokens_classify_names_by_meaning() {
     assert_eq!(find("ref_columns").kind, SemKind::Property);
     // Sorted and non-overlapping.
     assert!(toks.windows(2).all(|w| w[0].range.end <= w[1].range.start));
+}
+
+#[test]
+fn semantic_tokens_mark_the_dialects_reference_roots_as_keywords() {
+    let src = "//- /ws/s.pg.hcl\nenum \"mood\" {\n  values = [\"ok\"]\n}\ntable \"t\" {\n  column \"m\" {\n    type = enum.mood\n  }\n}\nfunction \"f\" {\n  return = trigger\n  as = \"x\"\n}\n";
+    let fx = fixture(src);
+    let f = fx.file("/ws/s.pg.hcl");
+    let toks = semantic_tokens(&fx.a, f);
+    let kind_at = |needle: &str| {
+        let text = &fx.a.file(f).unwrap().text;
+        let start = text.find(needle).unwrap();
+        toks.iter().find(|t| t.range.start == start).map(|t| t.kind)
+    };
+    assert_eq!(kind_at("enum.mood"), Some(SemKind::Keyword));
+    // A block kind that is not followed by a name is no reference: here a type.
+    assert_ne!(kind_at("trigger\n"), Some(SemKind::Keyword));
 }
 
 #[test]
