@@ -876,10 +876,8 @@ impl Loader<'_> {
             self.help("write `env \"local\" { ... }`, or `env { name = atlas.env }` to take the name --env gives");
             return None;
         };
-        if self.atlas_env.is_none() {
-            // No env was asked for (the editor reads every env): nothing to name it.
-            return None;
-        }
+        // No env was asked for (the editor reads every env): nothing to name it.
+        self.atlas_env.as_ref()?;
         let name = self.string(ctx, attr)?;
         Some((name, self.span(attr.value.span())))
     }
