@@ -239,6 +239,12 @@ struct Ctx {
 
 fn ctx(c: &Conn) -> Result<Ctx> {
     let env = env::resolve(&c.project)?;
+    if env.is_none() && !c.project.vars.is_empty() {
+        // Without --env, --var sets schema files' variables; migrations read none.
+        return Err(CliError::usage(
+            "--var needs --env here: variables belong to the project file",
+        ));
+    }
     let m = env
         .as_ref()
         .map(|e| e.env.migration.clone())
