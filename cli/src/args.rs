@@ -140,9 +140,9 @@ pub struct DiffArgs {
     /// The current state: a database or file:// schema.
     #[arg(long, value_name = "URL")]
     pub from: Option<String>,
-    /// The desired state: a database or file:// schema.
+    /// The desired state: a database or file:// schema (repeatable: several files).
     #[arg(long, value_name = "URL")]
-    pub to: Option<String>,
+    pub to: Vec<String>,
     /// Where to normalize schema files (default for SQLite: in memory).
     #[arg(long, value_name = "URL")]
     pub dev_url: Option<String>,
@@ -170,9 +170,10 @@ pub struct ApplyArgs {
     /// The database to change, e.g. sqlite://app.db (created when missing).
     #[arg(short, long, value_name = "URL")]
     pub url: Option<String>,
-    /// The desired schema: file://schema.hcl, file://schema.sql, file://dir, or a database.
+    /// The desired schema: file://schema.hcl, file://schema.sql, file://dir, or a
+    /// database; repeat it for several files (as Atlas's `-f a.hcl -f b.hcl`).
     #[arg(long, value_name = "URL")]
-    pub to: Option<String>,
+    pub to: Vec<String>,
     /// Where to normalize the desired schema (default for SQLite: in memory).
     #[arg(long, value_name = "URL")]
     pub dev_url: Option<String>,

@@ -10,11 +10,7 @@ use strata_core::project;
 
 pub fn resolve(args: &ProjectArgs) -> Result<Option<Resolved>, CliError> {
     let Some(name) = &args.env else {
-        if !args.vars.is_empty() {
-            return Err(CliError::usage(
-                "--var needs --env: variables belong to the project file",
-            ));
-        }
+        // Without --env, `--var` sets the schema files' variables.
         return Ok(None);
     };
     let path = match &args.config {
@@ -25,14 +21,8 @@ pub fn resolve(args: &ProjectArgs) -> Result<Option<Resolved>, CliError> {
             ))
         })?,
     };
-    let mut vars = Vec::new();
-    for v in &args.vars {
-        let (k, val) = v
-            .split_once('=')
-            .ok_or_else(|| CliError::usage(format!("--var {v}: expected name=value")))?;
-        vars.push((k.to_string(), val.to_string()));
-    }
-    match core_env::load(&path, Some(name), &vars) {
+    let vars = parse_vars(&args.vars)?;
+    match core_env::load(&path, Some(name), &vars, true) {
         Ok((env, warnings, files)) => {
             if !warnings.is_empty() {
                 crate::output::print_diagnostics(&warnings, &files);
@@ -48,4 +38,42 @@ pub fn resolve(args: &ProjectArgs) -> Result<Option<Resolved>, CliError> {
             Err(e)
         }
     }
+}
+
+/// `--var name=value` pairs, in order (a name may repeat for lists).
+pub fn parse_vars(given: &[String]) -> Result<Vec<(String, String)>, CliError> {
+    given
+        .iter()
+        .map(|v| {
+            v.split_once('=')
+                .map(|(k, val)| (k.to_string(), val.to_string()))
+                .ok_or_else(|| CliError::usage(format!("--var {v}: expected name=value")))
+        })
+        .collect()
+}
+
+/// Values for the schema files' input variables, and schema text no file holds.
+pub struct SchemaVars {
+    pub values: Vec<(String, String)>,
+    /// Typed with `--var` for the files: one they do not declare is an error.
+    pub strict: bool,
+    /// An external program's SQL (`data "external_schema"`).
+    pub inline: Vec<strata_core::SourceFile>,
+}
+
+/// The env's (its extra attributes, its `data "hcl_schema" { vars = {…} }`)
+/// with --env, else the `--var` flags.
+pub fn schema_vars(args: &ProjectArgs, env: Option<&Resolved>) -> Result<SchemaVars, CliError> {
+    Ok(match env {
+        Some(e) => SchemaVars {
+            values: e.env.schema_vars.clone(),
+            strict: false,
+            inline: e.inline_files(),
+        },
+        None => SchemaVars {
+            values: parse_vars(&args.vars)?,
+            strict: true,
+            inline: Vec::new(),
+        },
+    })
 }

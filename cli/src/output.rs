@@ -189,3 +189,12 @@ pub fn print_findings(findings: &[Finding]) {
     let mut locator = crate::report::Locator::default();
     crate::report::print_text(&crate::report::items(findings, &mut locator));
 }
+
+/// Says once per run what serves an Atlas `docker://` dev URL (no Docker runs:
+/// local binaries do), so the substitution is never silent.
+pub fn announce_dev(dev: Option<&str>) {
+    static SAID: std::sync::Once = std::sync::Once::new();
+    if let Some(text) = dev.and_then(strata_core::docker::notice) {
+        SAID.call_once(|| eprintln!("{DIM}{text}{DIM:#}"));
+    }
+}

@@ -269,6 +269,16 @@ impl Dialect {
         ALL
     }
 
+    /// The dialect an Atlas `docker://<image>` dev URL asks for.
+    pub fn from_docker_image(image: &str) -> Option<Dialect> {
+        match image {
+            "postgres" | "postgis/postgis" => Some(Dialect::Postgres),
+            "mysql" | "mariadb" => Some(Dialect::Mysql),
+            "sqlite" => Some(Dialect::Sqlite),
+            _ => None,
+        }
+    }
+
     pub fn from_file_suffix(path: &str) -> Option<Dialect> {
         let stem = path.strip_suffix(".hcl")?;
         let suffix = stem.rsplit('.').next()?;

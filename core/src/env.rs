@@ -36,18 +36,25 @@ pub enum EnvError {
 }
 
 /// Loads `path` with `vars` and picks the env `name` (the first env when `None`).
-/// Returns the env and the project file's warnings (ignored Atlas blocks…).
+/// `trusted`: data sources may run programs and read databases (the CLI: the
+/// user typed the command). Returns the env and the project file's warnings.
 pub fn load(
     path: &Path,
     name: Option<&str>,
     vars: &[(String, String)],
+    trusted: bool,
 ) -> Result<(ResolvedEnv, Vec<Diagnostic>, Files), EnvError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| EnvError::Io(format!("cannot read {}: {e}", path.display())))?;
     let file = SourceFile::new(path.to_string_lossy().as_ref(), text);
     let mut files = Files::default();
     files.add(file.clone());
-    let project = project::load(&file, vars).map_err(|diagnostics| EnvError::Invalid {
+    let opts = project::LoadOptions {
+        vars,
+        env: name,
+        trusted,
+    };
+    let project = project::load_with(&file, &opts).map_err(|diagnostics| EnvError::Invalid {
         diagnostics,
         files: files.clone(),
     })?;
@@ -100,6 +107,35 @@ impl ResolvedEnv {
         &self.env.name
     }
 
+    /// The targets of a `for_each` env, one resolved env each; a plain env is
+    /// its own single target.
+    pub fn instances(&self) -> Vec<ResolvedEnv> {
+        if self.env.instances.is_empty() {
+            return vec![self.clone()];
+        }
+        self.env
+            .instances
+            .iter()
+            .map(|e| ResolvedEnv {
+                env: e.clone(),
+                project_file: self.project_file.clone(),
+                dir: self.dir.clone(),
+            })
+            .collect()
+    }
+
+    /// Schema text no file holds (an external program's SQL), as files named
+    /// in the project directory so that errors point somewhere readable.
+    pub fn inline_files(&self) -> Vec<SourceFile> {
+        self.env
+            .inline_src
+            .iter()
+            .map(|(name, text)| {
+                SourceFile::new(self.dir.join(name).to_string_lossy().as_ref(), text.clone())
+            })
+            .collect()
+    }
+
     /// A URL from the project file, relative paths made relative to its directory.
     pub fn url(&self, raw: &str) -> String {
         resolve_url(&self.dir, raw)
@@ -115,9 +151,17 @@ impl ResolvedEnv {
         self.env.dev.clone()
     }
 
-    /// The schema source URLs, resolved.
+    /// The schema source URLs, resolved; a plain path (Atlas accepts
+    /// `src = "./schema.hcl"`) is a file.
     pub fn src_urls(&self) -> Vec<String> {
-        self.env.src.iter().map(|s| self.url(s)).collect()
+        self.env
+            .src
+            .iter()
+            .map(|s| match s.contains("://") {
+                true => self.url(s),
+                false => self.url(&format!("file://{s}")),
+            })
+            .collect()
     }
 
     /// The scope the env manages: its schemas and exclude globs.

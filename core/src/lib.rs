@@ -8,6 +8,7 @@ pub mod cache;
 pub mod diag;
 pub mod dialect;
 pub mod diff;
+pub mod docker;
 pub mod driver;
 pub mod env;
 pub mod filter;

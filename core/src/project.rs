@@ -21,6 +21,9 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod data;
+mod funcs;
+
 /// strata's own name wins over Atlas's when both files exist.
 const PROJECT_FILES: [&str; 2] = ["strata.hcl", "atlas.hcl"];
 
@@ -64,6 +67,14 @@ pub struct Env {
     pub migration: MigrationPolicy,
     /// `plan { dir = "file://plans" }`: where reviewed plans live.
     pub plan: PlanPolicy,
+    /// Values for the schema files' input variables: the env's attributes
+    /// that are not settings (Atlas passes them on) and `data "hcl_schema" { vars }`.
+    pub schema_vars: Vec<(String, String)>,
+    /// Schema text no file holds (`data "external_schema"`'s output): (name, SQL).
+    pub inline_src: Vec<(String, String)>,
+    /// `for_each` envs: one env per element (`each.value`), each a target of
+    /// its own; empty for a plain env.
+    pub instances: Vec<Env>,
     /// The env block's label.
     pub span: Option<Span>,
 }
@@ -241,10 +252,35 @@ impl fmt::Display for VarType {
     }
 }
 
-/// Parses and evaluates the project file. `vars` are the `--var name=value` pairs;
-/// a name may repeat for list variables. On failure every diagnostic is returned,
-/// warnings included.
+/// How to load a project file.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LoadOptions<'a> {
+    /// `--var name=value` pairs; a name may repeat for list variables.
+    pub vars: &'a [(String, String)],
+    /// The env asked for (`--env X`): `atlas.env` in the file.
+    pub env: Option<&'a str>,
+    /// Whether data sources that run programs or read databases
+    /// (`external_schema`, `sql`) may run: the CLI (the user typed the command)
+    /// and a trusted editor workspace say yes; otherwise they are skipped
+    /// with a warning that says so.
+    pub trusted: bool,
+}
+
+/// Parses and evaluates the project file, untrusted (see [`LoadOptions`]).
+/// On failure every diagnostic is returned, warnings included.
 pub fn load(file: &SourceFile, vars: &[(String, String)]) -> Result<Project, Vec<Diagnostic>> {
+    load_with(
+        file,
+        &LoadOptions {
+            vars,
+            ..LoadOptions::default()
+        },
+    )
+}
+
+/// [`load`] with every option.
+pub fn load_with(file: &SourceFile, opts: &LoadOptions) -> Result<Project, Vec<Diagnostic>> {
+    let vars = opts.vars;
     let _base = BaseDir::set(base_dir(&file.name));
     let body = match hcl_edit::parser::parse_body(&file.text) {
         Ok(body) => body,
@@ -253,6 +289,10 @@ pub fn load(file: &SourceFile, vars: &[(String, String)]) -> Result<Project, Vec
     let mut loader = Loader {
         file,
         diags: Vec::new(),
+        atlas_env: opts.env.map(str::to_string),
+        trusted: opts.trusted,
+        dir: base_dir(&file.name),
+        produced: data::Produced::default(),
     };
     let project = loader.project(&body, vars);
     match project {
@@ -325,13 +365,27 @@ fn read_file(args: FuncArgs) -> Result<Value, String> {
         .map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
-/// The evaluation scope of env attributes and locals.
-fn context(vars: &Map<String, Value>, locals: &Map<String, Value>) -> Context<'static> {
+/// The evaluation scope of env attributes, locals and data sources.
+fn context(
+    vars: &Map<String, Value>,
+    locals: &Map<String, Value>,
+    data: &Map<String, Value>,
+    atlas_env: Option<&str>,
+) -> Context<'static> {
     let mut ctx = Context::new();
     ctx.declare_var("var", Value::Object(vars.clone()));
     ctx.declare_var("local", Value::Object(locals.clone()));
+    if !data.is_empty() {
+        ctx.declare_var("data", Value::Object(data.clone()));
+    }
+    if let Some(env) = atlas_env {
+        let mut atlas = Map::new();
+        atlas.insert("env".to_string(), Value::from(env));
+        ctx.declare_var("atlas", Value::Object(atlas));
+    }
     ctx.declare_func("getenv", FuncDef::new(getenv, [ParamType::String]));
     ctx.declare_func("file", FuncDef::new(read_file, [ParamType::String]));
+    funcs::declare(&mut ctx);
     ctx
 }
 
@@ -347,6 +401,14 @@ struct VarDecl {
 struct Loader<'a> {
     file: &'a SourceFile,
     diags: Vec<Diagnostic>,
+    /// `atlas.env`: the env asked for.
+    atlas_env: Option<String>,
+    /// Data sources may run programs and read databases.
+    trusted: bool,
+    /// The project file's directory.
+    dir: PathBuf,
+    /// What data sources produced besides their values.
+    produced: data::Produced,
 }
 
 impl Loader<'_> {
@@ -392,11 +454,11 @@ impl Loader<'_> {
         if self.has_errors() {
             return None;
         }
-        let locals = self.locals(&top.locals, &vars);
+        let (locals, data) = self.locals_and_data(&top.locals, &top.data, &vars);
         if self.has_errors() {
             return None;
         }
-        let ctx = context(&vars, &locals);
+        let ctx = context(&vars, &locals, &data, self.atlas_env.as_deref());
         let mut diff = DiffPolicy::default();
         let mut lint = LintPolicy::default();
         top.diff.iter().for_each(|b| self.diff(b, &ctx, &mut diff));
@@ -427,7 +489,8 @@ impl Loader<'_> {
                 "env" => top.envs.push(block),
                 "diff" => top.diff.push(block),
                 "lint" => top.lint.push(block),
-                kind @ ("data" | "docker") => self.warn(
+                "data" => top.data.push(block),
+                kind @ "docker" => self.warn(
                     "unsupported",
                     format!("`{kind}` blocks are not supported by strata, ignored"),
                     block.ident.span(),
@@ -479,7 +542,7 @@ impl Loader<'_> {
             default: None,
             type_span: span,
         };
-        let ctx = context(&Map::new(), &Map::new());
+        let ctx = context(&Map::new(), &Map::new(), &Map::new(), None);
         for attr in block.body.attributes() {
             match attr.key.as_str() {
                 "type" => {
@@ -594,9 +657,15 @@ impl Loader<'_> {
         }
     }
 
-    /// Locals may refer to each other in any order: evaluate in rounds until no
-    /// more succeed, then report the ones that still fail.
-    fn locals(&mut self, blocks: &[&Block], vars: &Map<String, Value>) -> Map<String, Value> {
+    /// Locals and data sources may refer to each other in any order: evaluate
+    /// in rounds until no more succeed, then report the ones that still fail.
+    /// A data source runs once, when its attributes first evaluate.
+    fn locals_and_data(
+        &mut self,
+        blocks: &[&Block],
+        data_blocks: &[&Block],
+        vars: &Map<String, Value>,
+    ) -> (Map<String, Value>, Map<String, Value>) {
         let mut pending: Vec<&Attribute> = Vec::new();
         for attr in blocks.iter().flat_map(|b| b.body.attributes()) {
             if pending.iter().any(|a| a.key.as_str() == attr.key.as_str()) {
@@ -606,10 +675,23 @@ impl Loader<'_> {
                 pending.push(attr);
             }
         }
+        let mut pending_data: Vec<&Block> = Vec::new();
+        for block in data_blocks {
+            if block.labels.len() == 2 {
+                pending_data.push(block);
+            } else {
+                self.error(
+                    "block-label",
+                    "`data` blocks take a kind and a name: data \"sql\" \"tenants\" { … }",
+                    block.ident.span(),
+                );
+            }
+        }
         let mut locals = Map::new();
+        let mut data: Map<String, Value> = Map::new();
         loop {
-            let ctx = context(vars, &locals);
-            let before = pending.len();
+            let ctx = context(vars, &locals, &data, self.atlas_env.as_deref());
+            let before = pending.len() + pending_data.len();
             let mut failed = Vec::new();
             for attr in pending {
                 match to_hcl(&attr.value).evaluate(&ctx) {
@@ -619,14 +701,101 @@ impl Loader<'_> {
                     Err(err) => failed.push((attr, err)),
                 }
             }
-            if failed.is_empty() || failed.len() == before {
+            let mut failed_data = Vec::new();
+            for block in pending_data {
+                match self.data_source(block, &ctx) {
+                    Ok((kind, name, value)) => {
+                        let entry = data
+                            .entry(kind)
+                            .or_insert_with(|| Value::Object(Map::new()));
+                        if let Value::Object(m) = entry {
+                            m.insert(name, value);
+                        }
+                    }
+                    Err(fail) => failed_data.push((block, fail)),
+                }
+            }
+            let after = failed.len() + failed_data.len();
+            if after == 0 || after == before {
                 for (attr, err) in failed {
                     self.eval_error(&err, &attr.value);
                 }
-                return locals;
+                for (_, (err, expr)) in failed_data {
+                    self.eval_error(&err, expr);
+                }
+                return (locals, data);
             }
             pending = failed.into_iter().map(|(attr, _)| attr).collect();
+            pending_data = failed_data.into_iter().map(|(b, _)| b).collect();
         }
+    }
+
+    /// Evaluates a data block's attributes and runs it. An attribute that does
+    /// not evaluate yet is returned (another round may define what it needs);
+    /// a source that fails to run is an error here and a null value.
+    #[allow(clippy::type_complexity)]
+    fn data_source<'b>(
+        &mut self,
+        block: &'b Block,
+        ctx: &Context,
+    ) -> Result<(String, String, Value), (::hcl::eval::Error, &'b EditExpr)> {
+        let kind = block.labels[0].as_str().to_string();
+        let name = block.labels[1].as_str().to_string();
+        let mut evaluated = data::Evaluated {
+            attrs: Map::new(),
+            blocks: Vec::new(),
+        };
+        for structure in block.body.iter() {
+            match structure {
+                Structure::Attribute(attr) => {
+                    let v = to_hcl(&attr.value)
+                        .evaluate(ctx)
+                        .map_err(|e| (e, &attr.value))?;
+                    evaluated.attrs.insert(attr.key.as_str().to_string(), v);
+                }
+                Structure::Block(inner) => {
+                    let mut attrs = Map::new();
+                    for attr in inner.body.attributes() {
+                        let v = to_hcl(&attr.value)
+                            .evaluate(ctx)
+                            .map_err(|e| (e, &attr.value))?;
+                        attrs.insert(attr.key.as_str().to_string(), v);
+                    }
+                    let label = inner
+                        .labels
+                        .first()
+                        .map(|l| l.as_str().to_string())
+                        .unwrap_or_default();
+                    evaluated.blocks.push((label, attrs));
+                }
+            }
+        }
+        let at = block.labels[1].span().or(block.ident.span());
+        let value = match data::run(
+            &kind,
+            &name,
+            &evaluated,
+            &self.dir,
+            self.trusted,
+            &mut self.produced,
+        ) {
+            Ok(v) => v,
+            Err(msg) => {
+                self.error(
+                    "data-source",
+                    format!("data \"{kind}\" \"{name}\": {msg}"),
+                    at.clone(),
+                );
+                Value::Null
+            }
+        };
+        if let Some(skipped) = self.produced.skipped.take() {
+            self.warn("untrusted", skipped, at);
+            self.help(
+                "trust the workspace (or run the strata CLI, which runs what you type) to run it",
+            );
+        }
+        Ok((kind, name, value))
     }
 
     fn envs(
@@ -637,10 +806,18 @@ impl Loader<'_> {
         lint: &LintPolicy,
     ) -> Vec<Env> {
         let mut envs: Vec<Env> = Vec::new();
+        // A named env wins over `env { name = atlas.env }` for its name.
+        let named: Vec<&str> = blocks
+            .iter()
+            .filter_map(|b| b.labels.first().map(|l| l.as_str()))
+            .collect();
         for block in blocks {
             let Some(env) = self.env(block, ctx, diff, lint) else {
                 continue;
             };
+            if block.labels.is_empty() && named.contains(&env.name.as_str()) {
+                continue;
+            }
             if envs.iter().any(|e| e.name == env.name) {
                 let msg = format!("env \"{}\" is defined twice", env.name);
                 self.diags
@@ -658,32 +835,99 @@ impl Loader<'_> {
         diff: &DiffPolicy,
         lint: &LintPolicy,
     ) -> Option<Env> {
-        if block.labels.is_empty() {
-            self.error(
-                "env-name",
-                "env blocks need a name label",
-                block.ident.span(),
-            );
-            self.help(
-                "write `env \"local\" { ... }`; strata does not support `env { name = atlas.env }`",
-            );
-            return None;
-        }
-        let (name, span) = self.label(block, "env")?;
-        let mut env = Env {
+        let (name, span) = if block.labels.is_empty() {
+            self.unlabeled_env_name(block, ctx)?
+        } else {
+            self.label(block, "env")?
+        };
+        let base = Env {
             name,
             span,
             diff: diff.clone(),
             lint: lint.clone(),
             ..Env::default()
         };
+        let Some(for_each) = block.body.get_attribute("for_each") else {
+            return Some(self.env_body(block, ctx, base));
+        };
+        // One env per element, each with `each.key` and `each.value`.
+        let items: Vec<(Value, Value)> = match self.eval(ctx, &for_each.value)? {
+            Value::Array(items) => items.into_iter().map(|v| (v.clone(), v)).collect(),
+            Value::Object(m) => m.into_iter().map(|(k, v)| (Value::from(k), v)).collect(),
+            other => {
+                self.type_error(for_each, "a list, set or object", &other);
+                return None;
+            }
+        };
+        let mut instances = Vec::new();
+        for (key, value) in items {
+            let mut each = Map::new();
+            each.insert("key".to_string(), key);
+            each.insert("value".to_string(), value);
+            let mut c = ctx.clone();
+            c.declare_var("each", Value::Object(each));
+            instances.push(self.env_body(block, &c, base.clone()));
+        }
+        let mut env = instances.first().cloned().unwrap_or(base);
+        env.instances = instances;
+        Some(env)
+    }
+
+    /// `env { name = atlas.env … }`: the env is the one `--env` asks for.
+    fn unlabeled_env_name(
+        &mut self,
+        block: &Block,
+        ctx: &Context,
+    ) -> Option<(String, Option<Span>)> {
+        let Some(attr) = block.body.get_attribute("name") else {
+            self.error(
+                "env-name",
+                "env blocks need a name label",
+                block.ident.span(),
+            );
+            self.help("write `env \"local\" { ... }`, or `env { name = atlas.env }` to take the name --env gives");
+            return None;
+        };
+        // No env was asked for (the editor reads every env): nothing to name it.
+        self.atlas_env.as_ref()?;
+        let name = self.string(ctx, attr)?;
+        Some((name, self.span(attr.value.span())))
+    }
+
+    fn env_body(&mut self, block: &Block, ctx: &Context, mut env: Env) -> Env {
         for structure in block.body.iter() {
             match structure {
                 Structure::Attribute(attr) => self.env_attribute(attr, ctx, &mut env),
                 Structure::Block(inner) => self.env_block(inner, ctx, &mut env),
             }
         }
-        Some(env)
+        self.expand_src(&mut env);
+        env
+    }
+
+    /// Schema sources data sources stand for: a composite's members, an
+    /// external program's SQL, an `hcl_schema`'s variables.
+    fn expand_src(&mut self, env: &mut Env) {
+        let mut src = Vec::new();
+        let mut queue: Vec<String> = env.src.drain(..).rev().collect();
+        while let Some(url) = queue.pop() {
+            if let Some((_, members)) = self.produced.composite.iter().find(|(u, _)| *u == url) {
+                queue.extend(members.iter().rev().cloned());
+                continue;
+            }
+            if let Some(name) = url.strip_prefix(data::EXTERNAL) {
+                let file = format!("external_schema.{name}.sql");
+                if let Some((n, text)) = self.produced.inline.iter().find(|(n, _)| *n == file) {
+                    env.inline_src.push((n.clone(), text.clone()));
+                }
+                continue;
+            }
+            if let Some((_, vars)) = self.produced.vars.iter().find(|(u, _)| *u == url) {
+                env.schema_vars.extend(vars.iter().cloned());
+            }
+            src.push(url);
+        }
+        env.src = src;
     }
 
     fn env_attribute(&mut self, attr: &Attribute, ctx: &Context, env: &mut Env) {
@@ -693,15 +937,29 @@ impl Loader<'_> {
             "dev" => env.dev = self.string(ctx, attr),
             "schemas" => env.schemas = self.strings(ctx, attr),
             "exclude" => env.exclude = self.strings(ctx, attr),
-            "for_each" => {
-                self.warn(
-                    "unsupported",
-                    "`for_each` is not supported by strata, ignored",
-                    attr.key.span(),
-                );
-                self.help("the env is loaded once; `each.*` is not available");
-            }
-            _ => self.unknown_attribute(attr, "in env block"),
+            // Read by `env` itself.
+            "for_each" | "name" => {}
+            // Atlas passes an env's other attributes to the schema files as
+            // input variables (`env "local" { tenant = "acme" }`).
+            key => match self.eval(ctx, &attr.value) {
+                Some(value)
+                    if scalar_string(&value).is_some()
+                        || matches!(&value, Value::Array(items) if items.iter().all(|i| scalar_string(i).is_some())) =>
+                {
+                    // Said, so that a misspelt setting does not pass unseen.
+                    let msg = format!(
+                        "`{key}` is not an env setting: the schema files get it as variable \"{key}\" (as in Atlas)"
+                    );
+                    let span = self.span(attr.key.span());
+                    self.diags.push(Diagnostic {
+                        severity: crate::diag::Severity::Info,
+                        ..Diagnostic::warning("schema-variable", msg, span)
+                    });
+                    self.schema_var(env, key, value);
+                }
+                Some(_) => self.unknown_attribute(attr, "in env block"),
+                None => {}
+            },
         }
     }
 
@@ -1006,6 +1264,21 @@ impl Loader<'_> {
         })
     }
 
+    /// An env attribute passed to the schema files: a list gives one value per item.
+    fn schema_var(&mut self, env: &mut Env, key: &str, value: Value) {
+        match value {
+            Value::Array(items) => env.schema_vars.extend(
+                items
+                    .iter()
+                    .filter_map(scalar_string)
+                    .map(|v| (key.to_string(), v)),
+            ),
+            other => env
+                .schema_vars
+                .extend(scalar_string(&other).map(|v| (key.to_string(), v))),
+        }
+    }
+
     fn type_error(&mut self, attr: &Attribute, expected: &str, got: &Value) {
         let key = attr.key.as_str();
         let msg = format!("`{key}` must be {expected}, got `{got}`");
@@ -1021,6 +1294,7 @@ struct TopLevel<'b> {
     envs: Vec<&'b Block>,
     diff: Vec<&'b Block>,
     lint: Vec<&'b Block>,
+    data: Vec<&'b Block>,
 }
 
 fn to_hcl(expr: &EditExpr) -> ::hcl::Expression {
@@ -1032,11 +1306,14 @@ fn eval_help(kind: &::hcl::eval::ErrorKind) -> Option<&'static str> {
     use ::hcl::eval::ErrorKind;
     match kind {
         ErrorKind::UndefinedVar(name) => Some(match name.as_str() {
-            "data" => "data sources are not supported by strata",
-            "atlas" | "each" => "`atlas.*` and `each.*` are not supported by strata",
-            _ => "available names are `var.<name>` and `local.<name>`",
+            "data" => "declare the data source: data \"<kind>\" \"<name>\" { … }",
+            "atlas" => "`atlas.env` is the env --env names",
+            "each" => "`each.key` and `each.value` exist only in an env with `for_each`",
+            _ => "available names are `var.<name>`, `local.<name>` and `data.<kind>.<name>`",
         }),
-        ErrorKind::UndefinedFunc(_) => Some("strata provides getenv(\"NAME\") and file(\"path\")"),
+        ErrorKind::UndefinedFunc(_) => Some(
+            "strata provides getenv, env, file, urlsetpath, urlescape, urlqueryset, urluserinfo, jsondecode and toset",
+        ),
         _ => None,
     }
 }
@@ -1378,16 +1655,16 @@ env "ci" {
     }
 
     #[test]
-    fn unknown_attributes_warn_but_load() {
+    fn unknown_blocks_warn_and_extra_env_attributes_are_schema_variables() {
         let text = r#"
-data "sql" "tenants" {
-  query = "SELECT 1"
+docker "postgres" "dev" {
+  image = "postgres:15"
 }
 
 env "local" {
   url     = "sqlite://a.db"
-  revisions_schema = "atlas"
-  for_each = ["a"]
+  tenant  = "acme"
+  regions = ["eu", "us"]
   diff {
     skip {
       drop_everything = true
@@ -1396,34 +1673,283 @@ env "local" {
 }
 "#;
         let p = load_ok(text, &[]);
-        let codes: Vec<_> = p.warnings.iter().map(|d| d.code).collect();
+        let said: Vec<_> = p
+            .warnings
+            .iter()
+            .map(|d| (d.severity, d.code, spanned(text, d)))
+            .collect();
         assert_eq!(
-            codes,
+            said,
             [
-                "unsupported",
-                "unknown-attribute",
-                "unsupported",
-                "unknown-attribute"
+                (Severity::Warning, "unsupported", "docker"),
+                (Severity::Info, "schema-variable", "tenant"),
+                (Severity::Info, "schema-variable", "regions"),
+                (Severity::Warning, "unknown-attribute", "drop_everything"),
             ]
         );
-        assert!(p.warnings.iter().all(|d| d.severity == Severity::Warning));
-        assert_eq!(spanned(text, &p.warnings[0]), "data");
-        assert!(p.warnings[0].message.contains("not supported by strata"));
-        assert_eq!(spanned(text, &p.warnings[1]), "revisions_schema");
-        assert_eq!(spanned(text, &p.warnings[3]), "drop_everything");
+        let local = p.env("local").unwrap();
+        assert_eq!(local.url.as_deref(), Some("sqlite://a.db"));
+        // Atlas hands an env's other attributes to the schema files.
         assert_eq!(
-            p.env("local").unwrap().url.as_deref(),
-            Some("sqlite://a.db")
+            local.schema_vars,
+            vars(&[("tenant", "acme"), ("regions", "eu"), ("regions", "us")])
+        );
+    }
+
+    fn load_opts(text: &str, env: Option<&str>, trusted: bool) -> Result<Project, Vec<Diagnostic>> {
+        load_with(
+            &source(text),
+            &LoadOptions {
+                vars: &[],
+                env,
+                trusted,
+            },
+        )
+    }
+
+    #[test]
+    fn unlabelled_env_takes_the_name_env_asks_for() {
+        let text = "env {\n  name = atlas.env\n  url = \"sqlite://${atlas.env}.db\"\n}\n";
+        let p = load_opts(text, Some("staging"), false).unwrap();
+        let env = p.env("staging").expect("the env --env names");
+        assert_eq!(env.url.as_deref(), Some("sqlite://staging.db"));
+        // The editor asks for no env: there is nothing to name it, and no error.
+        assert!(load_opts(text, None, false).unwrap().envs.is_empty());
+        // A named env wins over the unlabelled one.
+        let both = format!("{text}env \"staging\" {{\n  url = \"sqlite://named.db\"\n}}\n");
+        let p = load_opts(&both, Some("staging"), false).unwrap();
+        assert_eq!(p.envs.len(), 1);
+        assert_eq!(p.envs[0].url.as_deref(), Some("sqlite://named.db"));
+    }
+
+    #[test]
+    fn unlabelled_env_without_a_name_is_an_error() {
+        let text = "env {\n  url = \"sqlite://a.db\"\n}\n";
+        let diags = load_err(text, &[]);
+        assert_eq!(diags[0].code, "env-name");
+        assert!(diags[0].help.as_deref().unwrap().contains("atlas.env"));
+        assert_eq!(spanned(text, &diags[0]), "env");
+    }
+
+    #[test]
+    fn for_each_env_is_one_target_per_element() {
+        let text = r#"
+variable "tenants" {
+  type    = list(string)
+  default = ["a", "b", "a"]
+}
+env "tenants" {
+  for_each = toset(var.tenants)
+  url      = urlqueryset("postgres://h/db", "search_path", each.value)
+  tenant   = each.value
+}
+"#;
+        let p = load_ok(text, &[]);
+        let env = p.env("tenants").unwrap();
+        let urls: Vec<_> = env
+            .instances
+            .iter()
+            .map(|e| e.url.clone().unwrap())
+            .collect();
+        assert_eq!(
+            urls,
+            [
+                "postgres://h/db?search_path=a",
+                "postgres://h/db?search_path=b"
+            ]
+        );
+        assert_eq!(env.instances[1].schema_vars, vars(&[("tenant", "b")]));
+        // `each` outside a for_each env is an error with a hint.
+        let diags = load_err("env \"x\" {\n  url = each.value\n}\n", &[]);
+        assert!(diags[0].help.as_deref().unwrap().contains("for_each"));
+    }
+
+    /// A project directory with the given files, removed on drop.
+    struct Dir(PathBuf);
+
+    impl Dir {
+        fn new(tag: &str, files: &[(&str, &str)]) -> Dir {
+            let dir =
+                std::env::temp_dir().join(format!("strata-project-{tag}-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            for (name, text) in files {
+                std::fs::write(dir.join(name), text).unwrap();
+            }
+            Dir(dir)
+        }
+
+        fn load(&self, text: &str, trusted: bool) -> Result<Project, Vec<Diagnostic>> {
+            let name = self.0.join("atlas.hcl").to_string_lossy().into_owned();
+            load_with(
+                &SourceFile::new(name, text),
+                &LoadOptions {
+                    vars: &[],
+                    env: None,
+                    trusted,
+                },
+            )
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn hcl_schema_and_composite_schema_feed_src_and_variables() {
+        let d = Dir::new("hcl", &[("a.hcl", ""), ("b.sql", "")]);
+        let text = r#"
+data "hcl_schema" "app" {
+  path = "a.hcl"
+  vars = {
+    tenant = "acme"
+  }
+}
+data "composite_schema" "all" {
+  schema "app" {
+    url = data.hcl_schema.app.url
+  }
+  schema "extra" {
+    url = "file://b.sql"
+  }
+}
+env "local" {
+  src = data.composite_schema.all.url
+}
+"#;
+        let p = d.load(text, false).unwrap();
+        let env = p.env("local").unwrap();
+        assert_eq!(
+            env.src,
+            [
+                format!("file://{}", d.0.join("a.hcl").display()),
+                "file://b.sql".to_string()
+            ]
+        );
+        assert_eq!(env.schema_vars, vars(&[("tenant", "acme")]));
+        // A missing file is an error at the data source's name.
+        let diags = d
+            .load(&text.replace("a.hcl", "nope.hcl"), false)
+            .unwrap_err();
+        assert_eq!(diags[0].code, "data-source");
+        assert!(
+            diags[0].message.contains("does not exist"),
+            "{}",
+            diags[0].message
         );
     }
 
     #[test]
-    fn unlabelled_env_is_an_error() {
-        let text = "env {\n  name = atlas.env\n  url = \"sqlite://a.db\"\n}\n";
-        let diags = load_err(text, &[]);
-        assert_eq!(diags[0].code, "env-name");
-        assert!(diags[0].help.as_deref().unwrap().contains("env \"local\""));
-        assert_eq!(spanned(text, &diags[0]), "env");
+    fn external_schema_runs_only_when_trusted() {
+        let d = Dir::new("ext", &[]);
+        let marker = d.0.join("ran");
+        let text = format!(
+            r#"
+data "external_schema" "orm" {{
+  program = ["sh", "-c", "touch {}; echo 'CREATE TABLE t (id int);'"]
+}}
+env "local" {{
+  src = [data.external_schema.orm.url]
+}}
+"#,
+            marker.display()
+        );
+        let p = d.load(&text, false).unwrap();
+        assert!(!marker.exists(), "an untrusted project ran a program");
+        assert!(p.env("local").unwrap().inline_src.is_empty());
+        let w = &p.warnings[0];
+        assert_eq!(w.code, "untrusted");
+        assert!(w.message.contains("was not run"), "{}", w.message);
+        assert_eq!(spanned(&text, w), "\"orm\"");
+
+        let p = d.load(&text, true).unwrap();
+        assert!(marker.exists());
+        let env = p.env("local").unwrap();
+        assert_eq!(
+            env.inline_src,
+            [(
+                "external_schema.orm.sql".to_string(),
+                "CREATE TABLE t (id int);\n".to_string()
+            )]
+        );
+        assert!(env.src.is_empty());
+
+        // A failing program is an error that says what failed.
+        let bad = text.replace("touch", "exit 3; touch");
+        let diags = d.load(&bad, true).unwrap_err();
+        assert!(diags[0].message.contains("failed"), "{}", diags[0].message);
+    }
+
+    #[test]
+    fn sql_data_source_reads_values_from_a_database() {
+        let d = Dir::new("sql", &[]);
+        let db = d.0.join("t.db");
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE tenants (name text); INSERT INTO tenants VALUES ('t1'), ('t2');",
+        )
+        .unwrap();
+        drop(conn);
+        let text = r#"
+data "sql" "tenants" {
+  url   = "sqlite://t.db"
+  query = "SELECT name FROM tenants ORDER BY name"
+}
+env "local" {
+  for_each = toset(data.sql.tenants.values)
+  url      = "sqlite://${each.value}.db"
+}
+"#;
+        let p = d.load(text, true).unwrap();
+        let urls: Vec<_> = p.envs[0]
+            .instances
+            .iter()
+            .map(|e| e.url.clone().unwrap())
+            .collect();
+        assert_eq!(urls, ["sqlite://t1.db", "sqlite://t2.db"]);
+        // Untrusted: no database is read, and the warning says so.
+        let p = d.load(text, false).unwrap();
+        assert!(p.envs[0].instances.is_empty());
+        assert_eq!(p.warnings[0].code, "untrusted");
+        let diags = d
+            .load(&text.replace("FROM tenants", "FROM nope"), true)
+            .unwrap_err();
+        assert!(
+            diags[0].message.contains("no such table"),
+            "{}",
+            diags[0].message
+        );
+    }
+
+    #[test]
+    fn runtimevar_reads_env_and_file_only() {
+        let d = Dir::new("rv", &[("secret.txt", "s3cret\n")]);
+        let path = std::env::var("PATH").unwrap_or_default();
+        let text = r#"
+data "runtimevar" "path" {
+  url = "env://PATH"
+}
+data "runtimevar" "pass" {
+  url = "file://secret.txt"
+}
+env "local" {
+  url = data.runtimevar.path
+  dev = data.runtimevar.pass
+}
+"#;
+        let p = d.load(text, false).unwrap();
+        assert_eq!(p.envs[0].url.as_deref(), Some(path.as_str()));
+        assert_eq!(p.envs[0].dev.as_deref(), Some("s3cret"));
+        let bad = text.replace("env://PATH", "awssecretsmanager://x");
+        let diags = d.load(&bad, false).unwrap_err();
+        assert!(
+            diags[0].message.contains("env://NAME or file://path"),
+            "{}",
+            diags[0].message
+        );
+        assert_eq!(spanned(&bad, &diags[0]), "\"path\"");
     }
 
     #[test]
@@ -1439,7 +1965,11 @@ env "local" {
                 ("eval", "data.sql.x")
             ]
         );
-        assert!(diags[2].help.as_deref().unwrap().contains("data sources"));
+        assert!(diags[2]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("data \"<kind>\""));
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Parses the URLs users pass: databases (`sqlite://`, `postgres://`, `mysql://`,
-//! `ephemeral://`) and schema sources (`file://`). Passwords never reach output:
+//! `ephemeral://`, Atlas's `docker://` dev URLs) and schema sources (`file://`). Passwords never reach output:
 //! [`redact`] is what every message uses.
 
 use crate::diag::{Error, Result};
@@ -28,6 +28,9 @@ pub enum DbKind {
     SqliteMemory(String),
     /// A server URL, handled by the dialect's driver.
     Server,
+    /// Atlas's `docker://image/tag/db` dev URL, served without Docker by the
+    /// dialect's local engine (see [`crate::docker`]).
+    Docker(crate::docker::DockerUrl),
 }
 
 pub fn parse(raw: &str) -> Result<Url> {
@@ -67,6 +70,27 @@ pub fn parse(raw: &str) -> Result<Url> {
                 "ephemeral://{other} is not supported; use ephemeral://postgres"
             ))),
         },
+        "docker" => {
+            let docker = crate::docker::parse(raw)?;
+            let dialect = Dialect::from_docker_image(&docker.image).ok_or_else(|| {
+                Error::Usage(format!(
+                    "{}: strata serves docker:// dev URLs for the postgres image (from local binaries, as ephemeral://postgres); `{}` is not one of them",
+                    redact(raw),
+                    docker.image
+                ))
+            })?;
+            if dialect.imp().is_err() {
+                return Err(Error::Usage(format!(
+                    "{}: {} dev databases cannot be served yet (there is no ephemeral://{} in this strata); \
+                     pass a server you run as --dev-url ({}://user@host/dev)",
+                    redact(raw),
+                    dialect.name(),
+                    docker.image,
+                    docker.image
+                )));
+            }
+            db(dialect, DbKind::Docker(docker))
+        }
         "file" => {
             let path = PathBuf::from(rest);
             Ok(Url::Files(vec![path]))

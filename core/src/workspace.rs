@@ -33,6 +33,17 @@ pub struct Desired {
 
 impl Desired {
     pub fn read(files: Vec<SourceFile>, dialect: Dialect) -> Desired {
+        Desired::read_with_vars(files, dialect, &[], true)
+    }
+
+    /// [`Desired::read`] with values for the HCL files' input variables
+    /// (`strict`: a value no file declares is an error).
+    pub fn read_with_vars(
+        files: Vec<SourceFile>,
+        dialect: Dialect,
+        vars: &[(String, String)],
+        strict: bool,
+    ) -> Desired {
         let mut all = Files::default();
         let (mut hcl_files, mut sql_files) = (Vec::new(), Vec::new());
         for f in files {
@@ -42,7 +53,7 @@ impl Desired {
                 _ => hcl_files.push(f),
             }
         }
-        let hcl = hcl_read::read(&hcl_files, dialect);
+        let hcl = hcl_read::read_with_vars(&hcl_files, dialect, vars, strict);
         let mut diagnostics = hcl.diagnostics.clone();
         let mut sql = Realm::default();
         for f in &sql_files {

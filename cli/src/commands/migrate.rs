@@ -244,6 +244,12 @@ struct Ctx {
 
 fn ctx(c: &Conn) -> Result<Ctx> {
     let env = env::resolve(&c.project)?;
+    if env.is_none() && !c.project.vars.is_empty() {
+        // Without --env, --var sets schema files' variables; migrations read none.
+        return Err(CliError::usage(
+            "--var needs --env here: variables belong to the project file",
+        ));
+    }
     let m = env
         .as_ref()
         .map(|e| e.env.migration.clone())
@@ -329,6 +335,7 @@ impl Ctx {
 
     fn dev(&self, dialect: Dialect) -> Result<Box<dyn Driver>> {
         let url = self.dev.as_deref().map(workspace::parse_db).transpose()?;
+        crate::output::announce_dev(self.dev.as_deref());
         Ok(driver::open_dev(url.as_ref(), dialect)?)
     }
 

@@ -124,7 +124,13 @@ fn make(a: MakeArgs) -> Result<ExitCode> {
         current,
         desired: to_urls,
         dev,
-    } = endpoints(target, "url", a.to.clone(), a.dev_url.clone(), env.as_ref())?;
+    } = endpoints(
+        target,
+        "url",
+        a.to.clone().into_iter().collect(),
+        a.dev_url.clone(),
+        env.as_ref(),
+    )?;
     let schemas = if a.schemas.is_empty() {
         env.as_ref()
             .map(|e| e.env.schemas.clone())
@@ -147,7 +153,8 @@ fn make(a: MakeArgs) -> Result<ExitCode> {
             scope.schemas = strata_core::driver::url_schemas(url);
         }
     }
-    let to_state = desired_state(&to_urls, hint.as_ref().map(|u| u.dialect))?;
+    let vars = env::schema_vars(&a.project, env.as_ref())?;
+    let to_state = desired_state(&to_urls, hint.as_ref().map(|u| u.dialect), &vars)?;
     check_files(&to_state)?;
     let schema_hash = schema_files_hash(&to_state, env.as_ref());
     let planned = if from_files {
@@ -307,7 +314,12 @@ fn plan_between_files(
         State::Files(d) => d.dialect,
         State::Database(d) => d.dialect(),
     };
-    let mut from_state = desired_state(&[from.to_string()], Some(dialect))?;
+    let vars = crate::env::SchemaVars {
+        values: env.map(|e| e.env.schema_vars.clone()).unwrap_or_default(),
+        strict: false,
+        inline: Vec::new(),
+    };
+    let mut from_state = desired_state(&[from.to_string()], Some(dialect), &vars)?;
     check_files(&from_state)?;
     let mut to_state = to_state;
     let current = realize(&mut from_state, dev, scope, "reading the from-state")?;

@@ -3,7 +3,7 @@
 //! flags and envs, asks, and prints.
 
 use crate::args::*;
-use crate::env::{self, Resolved};
+use crate::env::{self, Resolved, SchemaVars};
 use crate::output::{self, print_plan, CliError, BOLD, DIM, GREEN, RED};
 use crate::report;
 use anstream::{eprintln, println};
@@ -41,16 +41,26 @@ pub(super) fn spinner(msg: &str) -> ProgressBar {
 }
 
 /// The desired state: schema files (one URL or an env's `src` list) or a database.
-pub(super) fn desired_state(urls: &[String], dialect_hint: Option<Dialect>) -> Result<State> {
+pub(super) fn desired_state(
+    urls: &[String],
+    dialect_hint: Option<Dialect>,
+    vars: &SchemaVars,
+) -> Result<State> {
     if let [one] = urls {
-        if !one.starts_with("file://") {
+        if !one.starts_with("file://") && vars.inline.is_empty() {
             return Ok(workspace::open_state(one, dialect_hint, false)?);
         }
     }
     let paths = workspace::file_paths(urls)?;
-    let files = strata_core::source::read_files(&paths)?;
+    let mut files = strata_core::source::read_files(&paths)?;
+    files.extend(vars.inline.iter().cloned());
     let dialect = strata_core::source::infer_dialect(&files, dialect_hint)?;
-    Ok(State::Files(Box::new(Desired::read(files, dialect))))
+    Ok(State::Files(Box::new(Desired::read_with_vars(
+        files,
+        dialect,
+        &vars.values,
+        vars.strict,
+    ))))
 }
 
 /// Fails with every diagnostic (warnings printed too) when files have errors.
@@ -117,17 +127,19 @@ pub(super) fn inspect(a: InspectArgs) -> Result<ExitCode> {
     let env = env::resolve(&a.project)?;
     let url = pick(a.url, env.as_ref().and_then(|e| e.target_url()), "url")?;
     let exclude = merged_exclude(&a.exclude, env.as_ref());
-    let scope = Scope {
-        schemas: a.schemas.clone(),
-        exclude,
-    };
     let dev = a
         .dev_url
         .clone()
         .or_else(|| env.as_ref().and_then(|e| e.dev_url()));
+    output::announce_dev(dev.as_deref());
+    let scope = Scope {
+        schemas: scoped_by_dev(&a.schemas, dev.as_deref()),
+        exclude,
+    };
     // Schema files take the dev database's dialect when one is given.
     let hint = dev.as_deref().and_then(db_dialect);
-    let mut state = desired_state(std::slice::from_ref(&url), hint)?;
+    let vars = env::schema_vars(&a.project, env.as_ref())?;
+    let mut state = desired_state(std::slice::from_ref(&url), hint, &vars)?;
     check_files(&state)?;
     let dialect = dialect_of(&state).unwrap_or(Dialect::fallback());
     let realm = realize(
@@ -146,6 +158,26 @@ pub(super) fn inspect(a: InspectArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The schemas a database URL names (PostgreSQL's `search_path`); none for files.
+fn url_scope(raw: &str) -> Vec<String> {
+    match workspace::parse_db(raw) {
+        Ok(url) => strata_core::driver::url_schemas(&url),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The schemas `--schema` names, else those a `docker://` dev URL's
+/// `search_path` names: as in Atlas, such a dev database is schema-scoped.
+fn scoped_by_dev(flags: &[String], dev: Option<&str>) -> Vec<String> {
+    if !flags.is_empty() {
+        return flags.to_vec();
+    }
+    match dev.map(workspace::parse_db) {
+        Some(Ok(url)) if url.raw.starts_with("docker://") => strata_core::driver::url_schemas(&url),
+        _ => Vec::new(),
+    }
 }
 
 pub(super) fn merged_exclude(flags: &[String], env: Option<&Resolved>) -> Vec<String> {
@@ -175,7 +207,12 @@ pub(super) fn diff(a: DiffArgs) -> Result<ExitCode> {
         dev,
     } = endpoints(a.from, "from", a.to, a.dev_url, env.as_ref())?;
     let scope = Scope {
-        schemas: a.schemas.clone(),
+        // As `schema apply` scopes to its target: the current database's
+        // search_path, else a docker dev URL's.
+        schemas: match url_scope(&from) {
+            s if a.schemas.is_empty() && !s.is_empty() => s,
+            _ => scoped_by_dev(&a.schemas, dev.as_deref()),
+        },
         exclude: merged_exclude(&a.exclude, env.as_ref()),
     };
     // Files take the dialect of the database on the other side, else the dev database's.
@@ -183,9 +220,10 @@ pub(super) fn diff(a: DiffArgs) -> Result<ExitCode> {
         .into_iter()
         .flatten()
         .find_map(|u| db_dialect(u));
-    let mut from_state = desired_state(std::slice::from_ref(&from), hint)?;
+    let vars = env::schema_vars(&a.project, env.as_ref())?;
+    let mut from_state = desired_state(std::slice::from_ref(&from), hint, &vars)?;
     check_files(&from_state)?;
-    let mut to_state = desired_state(&to_urls, hint.or(dialect_of(&from_state)))?;
+    let mut to_state = desired_state(&to_urls, hint.or(dialect_of(&from_state)), &vars)?;
     check_files(&to_state)?;
     let dialect = dialect_of(&from_state)
         .or(dialect_of(&to_state))
@@ -247,21 +285,22 @@ pub(super) struct Endpoints {
 pub(super) fn endpoints(
     current: Option<String>,
     current_flag: &str,
-    to: Option<String>,
+    to: Vec<String>,
     dev: Option<String>,
     env: Option<&Resolved>,
 ) -> Result<Endpoints> {
     let current = pick(current, env.and_then(|e| e.target_url()), current_flag)?;
-    let desired: Vec<String> = match to {
-        Some(t) => vec![t],
-        None => env.map(|e| e.src_urls()).unwrap_or_default(),
+    let desired: Vec<String> = match to.is_empty() {
+        false => to,
+        true => env.map(|e| e.src_urls()).unwrap_or_default(),
     };
-    if desired.is_empty() {
+    if desired.is_empty() && env.is_none_or(|e| e.env.inline_src.is_empty()) {
         return Err(CliError::usage(
             "missing --to (or an env in strata.hcl with `src`; see --help)",
         ));
     }
     let dev = dev.or_else(|| env.and_then(|e| e.env.dev.clone()));
+    output::announce_dev(dev.as_deref());
     Ok(Endpoints {
         current,
         desired,
@@ -271,24 +310,55 @@ pub(super) fn endpoints(
 
 pub(super) fn apply(a: ApplyArgs) -> Result<ExitCode> {
     let env = env::resolve(&a.project)?;
+    let targets = env.as_ref().map(Resolved::instances).unwrap_or_default();
+    if targets.len() <= 1 || a.url.is_some() {
+        return apply_one(&a, targets.into_iter().next().or(env).as_ref());
+    }
+    // A `for_each` env: each target in turn, each reported on its own; one
+    // failure does not stop the others, and fails the run.
+    let n = targets.len();
+    let mut failed = 0;
+    for (i, target) in targets.iter().enumerate() {
+        let label = target.target_url().map(|u| redact(&u)).unwrap_or_default();
+        println!("{BOLD}[{}/{n}] {label}{BOLD:#}", i + 1);
+        match apply_one(&a, Some(target)) {
+            Ok(code) if code == ExitCode::SUCCESS => {}
+            Ok(_) => failed += 1,
+            Err(e) => {
+                failed += 1;
+                output::print_error(&e);
+            }
+        }
+        println!();
+    }
+    if failed > 0 {
+        return Err(CliError::failure(format!(
+            "{failed} of {n} targets of env \"{}\" failed; the others were applied",
+            env.as_ref().map(Resolved::name).unwrap_or_default()
+        )));
+    }
+    println!("{GREEN}All {n} targets done.{GREEN:#}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn apply_one(a: &ApplyArgs, env: Option<&Resolved>) -> Result<ExitCode> {
     let Endpoints {
         current: url,
         desired: to_urls,
         dev,
-    } = endpoints(a.url, "url", a.to, a.dev_url, env.as_ref())?;
+    } = endpoints(a.url.clone(), "url", a.to.clone(), a.dev_url.clone(), env)?;
     let scope = Scope {
         schemas: if a.schemas.is_empty() {
-            env.as_ref()
-                .map(|e| e.env.schemas.clone())
-                .unwrap_or_default()
+            env.map(|e| e.env.schemas.clone()).unwrap_or_default()
         } else {
             a.schemas.clone()
         },
-        exclude: merged_exclude(&a.exclude, env.as_ref()),
+        exclude: merged_exclude(&a.exclude, env),
     };
     let target_url = workspace::parse_db(&url)?;
     // Read and check the files before touching the target.
-    let to_state = desired_state(&to_urls, Some(target_url.dialect))?;
+    let vars = env::schema_vars(&a.project, env)?;
+    let to_state = desired_state(&to_urls, Some(target_url.dialect), &vars)?;
     check_files(&to_state)?;
     let files = files_of(&to_state);
     let request = pipeline::PlanRequest {
@@ -296,15 +366,15 @@ pub(super) fn apply(a: ApplyArgs) -> Result<ExitCode> {
         desired: pipeline::DesiredSource::State(to_state),
         dev,
         scope,
-        diff: diff_options(env.as_ref()),
-        policy: env.as_ref().map(|e| e.policy()).unwrap_or_default(),
+        diff: diff_options(env),
+        policy: env.map(|e| e.policy()).unwrap_or_default(),
         intent: if a.dry_run {
             pipeline::Intent::Preview
         } else {
             pipeline::Intent::Apply
         },
         lock_timeout: a.lock_timeout,
-        plans: Some(plans_dir(env.as_ref())),
+        plans: Some(plans_dir(env)),
     };
     let mut pb: Option<ProgressBar> = None;
     let mut progress = |stage: pipeline::Stage| {
@@ -557,7 +627,8 @@ pub(super) fn lint(a: SchemaLintArgs) -> Result<ExitCode> {
         .as_ref()
         .and_then(|e| e.target_url().or_else(|| e.dev_url()))
         .and_then(|u| db_dialect(&u));
-    let state = desired_state(&urls, hint)?;
+    let vars = env::schema_vars(&a.project, env.as_ref())?;
+    let state = desired_state(&urls, hint, &vars)?;
     let State::Files(desired) = &state else {
         return Err(CliError::usage(
             "schema lint reads schema files: pass --to file://… (a database is inspected by `schema inspect`)",

@@ -4,5 +4,6 @@ pub mod chunks;
 pub mod fmt;
 pub mod layout;
 pub mod read;
+pub mod vars;
 pub mod vocab;
 pub mod write;

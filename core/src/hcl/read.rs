@@ -52,7 +52,20 @@ pub struct HclSchema {
 
 /// Reads `files` as one schema.
 pub fn read(files: &[SourceFile], dialect: Dialect) -> HclSchema {
+    read_with_vars(files, dialect, &[], true)
+}
+
+/// [`read`] with values for the files' input variables (`--var tenant=x`);
+/// `strict`: a value no file declares is an error.
+pub fn read_with_vars(
+    files: &[SourceFile],
+    dialect: Dialect,
+    vars: &[(String, String)],
+    strict: bool,
+) -> HclSchema {
+    let (vars, diagnostics) = super::vars::Values::collect(files, vars, strict);
     let mut r = Reader {
+        vars,
         policies: Vec::new(),
         names: Default::default(),
         dialect,
@@ -61,6 +74,7 @@ pub fn read(files: &[SourceFile], dialect: Dialect) -> HclSchema {
         pending: Vec::new(),
         explicit_schemas: Vec::new(),
     };
+    r.out.diagnostics = diagnostics;
     for f in files {
         r.read_file(f);
     }
@@ -84,6 +98,8 @@ enum Expect {
 }
 
 struct Reader {
+    /// Input variables, substituted into each block before it is read.
+    vars: super::vars::Values,
     /// Policies read so far, attached to their tables once every file is read.
     policies: Vec<(String, String, Policy)>,
     /// (schema, lowercased name) of every table and view read so far.
@@ -124,7 +140,13 @@ impl Reader {
                 base: chunk.range.start,
             };
             match hcl_edit::parser::parse_body(text) {
-                Ok(body) => self.read_body(&ctx, &body),
+                Ok(mut body) => {
+                    if self.vars.applies_to(text) {
+                        let d = self.vars.apply(&mut body, f, chunk.range.start);
+                        self.out.diagnostics.extend(d);
+                    }
+                    self.read_body(&ctx, &body)
+                }
                 Err(e) => {
                     let loc = e.location();
                     let span = Span::new(
@@ -148,6 +170,9 @@ impl Reader {
         for s in body.iter() {
             match s {
                 Structure::Block(b) => {
+                    if super::vars::is_declaration(s) {
+                        continue; // `variable` blocks: substituted by `super::vars`
+                    }
                     let Some(spec) = self.vocab.top(b.ident.as_str()) else {
                         self.foreign_block(ctx, b);
                         continue;

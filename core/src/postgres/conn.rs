@@ -193,19 +193,54 @@ impl PgDriver {
         Ok(d)
     }
 
+    /// Atlas's `docker://postgres/<tag>/<db>` dev URL, served without Docker:
+    /// a throwaway cluster from the local binaries of the tag's major version
+    /// (the newest installed for `latest`), with a database named as the path
+    /// says (`dev`), as Atlas's container has.
+    pub fn open_docker(url: &crate::docker::DockerUrl, raw: &str) -> Result<PgDriver> {
+        let bin = match url.major() {
+            Some(major) => super::ephemeral::find_bin_dir_for(major, &redact(raw))?,
+            None => super::ephemeral::find_bin_dir().ok_or_else(|| {
+                Error::Usage(format!(
+                    "{} is served from local PostgreSQL server binaries (as ephemeral://postgres), and none are installed: \
+                     install the server package (e.g. apt-get install postgresql) or set STRATA_PG_BIN",
+                    redact(raw)
+                ))
+            })?,
+        };
+        let server = super::ephemeral::Ephemeral::start_with(&bin)?;
+        // The cluster is ours alone, so the database may carry the asked name;
+        // `postgres` (no path) already exists there and is used as a scratch one.
+        let name = url
+            .database
+            .as_deref()
+            .filter(|d| !matches!(*d, "postgres" | "template0" | "template1"));
+        let mut d = PgDriver::open_scratch_named(&server.url, name)?;
+        d.server = Some(server);
+        Ok(d)
+    }
+
     /// A fresh scratch database on the server `raw` points at.
     pub fn open_scratch(raw: &str) -> Result<PgDriver> {
+        PgDriver::open_scratch_named(raw, None)
+    }
+
+    /// A fresh database named `name` (a generated scratch name when `None`:
+    /// only a cluster strata owns may hold a database with a chosen name).
+    fn open_scratch_named(raw: &str, name: Option<&str>) -> Result<PgDriver> {
         let (config, _) = parse_url(raw)?;
         let mut admin = connect(&config, raw)?;
         drop_stale_scratch(&mut admin);
-        let name = format!(
-            "{SCRATCH_PREFIX}{}_{}_{}",
-            super::owner::Owner::me().tag('_'),
-            SCRATCH_SEQ.fetch_add(1, Ordering::Relaxed),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.subsec_nanos())
-        );
+        let name = name.map(str::to_string).unwrap_or_else(|| {
+            format!(
+                "{SCRATCH_PREFIX}{}_{}_{}",
+                super::owner::Owner::me().tag('_'),
+                SCRATCH_SEQ.fetch_add(1, Ordering::Relaxed),
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.subsec_nanos())
+            )
+        });
         // Registered before it exists, so that an interrupt at any point drops it.
         {
             let mut live = SCRATCH_LIVE.lock().unwrap();
@@ -215,7 +250,10 @@ impl PgDriver {
             live.push((config.clone(), name.clone()));
             SCRATCH_CREATING.fetch_add(1, Ordering::SeqCst);
         }
-        let created = admin.batch_execute(&format!("CREATE DATABASE \"{name}\""));
+        let created = admin.batch_execute(&format!(
+            "CREATE DATABASE {}",
+            Dialect::Postgres.quote(&name)
+        ));
         SCRATCH_CREATING.fetch_sub(1, Ordering::SeqCst);
         created.map_err(|e| {
             SCRATCH_LIVE.lock().unwrap().retain(|(_, n)| *n != name);

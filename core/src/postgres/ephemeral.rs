@@ -61,6 +61,55 @@ pub fn version() -> Result<String> {
     ))
 }
 
+/// The major version of the server binaries in `dir` (`postgres --version`).
+fn binary_major(dir: &Path) -> Option<u32> {
+    let out = Command::new(dir.join("postgres"))
+        .arg("--version")
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    // "postgres (PostgreSQL) 15.20 (Debian …)"
+    let version = text.split(')').nth(1)?.split_whitespace().next()?;
+    version.split('.').next()?.parse().ok()
+}
+
+/// Where the server binaries of PostgreSQL `major` are: `STRATA_PG_BIN` or
+/// PATH when they are that version, else /usr/lib/postgresql/<major>/bin.
+/// The error says what is installed and what to install.
+pub fn find_bin_dir_for(major: u32, asked: &str) -> Result<PathBuf> {
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Ok(dir) = std::env::var("STRATA_PG_BIN") {
+        candidates.push(PathBuf::from(dir));
+    }
+    if let Some(path) = std::env::var_os("PATH") {
+        candidates.extend(std::env::split_paths(&path).filter(|d| d.join("initdb").is_file()));
+    }
+    candidates.push(PathBuf::from(format!("/usr/lib/postgresql/{major}/bin")));
+    let mut installed = Vec::new();
+    for dir in candidates {
+        if !(dir.join("initdb").is_file() && dir.join("postgres").is_file()) {
+            continue;
+        }
+        match binary_major(&dir) {
+            Some(m) if m == major => return Ok(dir),
+            Some(m) if !installed.contains(&m) => installed.push(m),
+            _ => {}
+        }
+    }
+    let have = if installed.is_empty() {
+        "no PostgreSQL server binaries are installed".to_string()
+    } else {
+        let list: Vec<String> = installed.iter().map(u32::to_string).collect();
+        format!("installed: PostgreSQL {}", list.join(", "))
+    };
+    Err(Error::Usage(format!(
+        "{asked} needs PostgreSQL {major}'s server binaries ({have}); strata serves docker:// dev URLs \
+         without Docker, from local binaries as ephemeral://postgres does: install PostgreSQL {major} \
+         (e.g. apt-get install postgresql-{major}) or set STRATA_PG_BIN to its bin directory, \
+         or use --dev-url ephemeral://postgres for the installed version"
+    )))
+}
+
 fn running_as_root() -> bool {
     std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
 }
@@ -88,6 +137,11 @@ impl Ephemeral {
                     .into(),
             )
         })?;
+        Ephemeral::start_with(&bin)
+    }
+
+    /// A cluster from the binaries in `bin`.
+    pub fn start_with(bin: &Path) -> Result<Ephemeral> {
         remove_stale();
         let dir = std::env::temp_dir().join(format!(
             "{DIR_PREFIX}{}-{}",

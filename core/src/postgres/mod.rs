@@ -21,7 +21,7 @@ use crate::dialect::{DialectImpl, Rules, SqlSyntax};
 use crate::diff::DiffOptions;
 use crate::driver::Driver;
 use crate::model::{Index, Realm, Schema, Table};
-use crate::url::DbUrl;
+use crate::url::{DbKind, DbUrl};
 
 /// PostgreSQL's facts for shared code.
 pub const RULES: Rules = Rules {
@@ -126,10 +126,11 @@ impl DialectImpl for Postgres {
     }
 
     fn open(&self, url: &DbUrl, _create: bool) -> Result<Box<dyn Driver>> {
-        if url.raw.starts_with("ephemeral://") {
-            return Err(Error::Usage(
-                "ephemeral://postgres serves only as a dev database (--dev-url)".into(),
-            ));
+        if url.raw.starts_with("ephemeral://") || matches!(url.kind, DbKind::Docker(_)) {
+            return Err(Error::Usage(format!(
+                "{} serves only as a dev database (--dev-url)",
+                crate::url::redact(&url.raw)
+            )));
         }
         Ok(Box::new(PgDriver::open(&url.raw)?))
     }
@@ -138,6 +139,7 @@ impl DialectImpl for Postgres {
     fn open_dev(&self, url: Option<&DbUrl>) -> Result<Box<dyn Driver>> {
         match url {
             Some(u) if u.raw.starts_with("ephemeral://") => Ok(Box::new(PgDriver::open_ephemeral()?)),
+            Some(DbUrl { kind: DbKind::Docker(d), raw, .. }) => Ok(Box::new(PgDriver::open_docker(d, raw)?)),
             Some(u) => Ok(Box::new(PgDriver::open_scratch(&u.raw)?)),
             None => Err(Error::Usage(
                 "postgres needs a dev database: pass --dev-url (a server, where strata creates and drops a scratch database, or ephemeral://postgres)".into(),
@@ -156,6 +158,17 @@ impl DialectImpl for Postgres {
     }
 
     fn url_schemas(&self, url: &DbUrl) -> Vec<String> {
+        if let DbKind::Docker(d) = &url.kind {
+            // Atlas: `?search_path=public` makes the dev database schema-scoped.
+            return d
+                .query
+                .split('&')
+                .filter_map(|kv| kv.strip_prefix("search_path="))
+                .flat_map(|v| v.split(','))
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
+        }
         conn::parse_url(&url.raw)
             .map(|(_, s)| s)
             .unwrap_or_default()

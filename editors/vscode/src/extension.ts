@@ -160,6 +160,8 @@ export class Strata {
     cmd('strata.inspect', () => this.inspectCommand());
     cmd('strata.selectEnv', () => this.selectEnvCommand());
     cmd('strata.restartServer', () => this.restart());
+    // Granting trust restarts the server so the project file's data sources run.
+    this.context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => this.restart()));
 
     sub.push(
       vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, {
@@ -277,6 +279,10 @@ export class Strata {
     if (devUrl) initializationOptions.devUrl = devUrl;
     const vars = c.get<Record<string, string>>('vars');
     if (vars && Object.keys(vars).length) initializationOptions.vars = vars;
+    // Workspace trust decides whether the project file's data sources may run
+    // programs (external_schema) or query databases (sql); untrusted, the
+    // server skips them and says so.
+    initializationOptions.trusted = vscode.workspace.isTrusted;
     const client = factory({
       bin: found.path,
       cwd: this.project?.dir ?? this.workspaceDir(),

@@ -173,6 +173,8 @@ export const workspace = {
   }),
   findFiles: async () => state.projectFiles.map((f) => Uri.file(f)),
   onDidChangeConfiguration: configListeners.event,
+  isTrusted: true,
+  onDidGrantWorkspaceTrust: (_listener: () => void) => disposable,
   onDidSaveTextDocument: saveListeners.event,
   onDidOpenTextDocument: openListeners.event,
   registerTextDocumentContentProvider: (scheme: string, p: any) => {

@@ -8,13 +8,30 @@ use std::sync::Arc;
 use strata_core::project;
 use strata_core::{Severity, SourceFile};
 
-pub fn analyze(name: &Arc<str>, text: &str, vars: &[(String, String)]) -> ChunkData {
+/// What the project file is loaded with (see `Workspace::set_project_inputs`).
+#[derive(Clone, Debug, Default)]
+pub struct Inputs {
+    pub vars: Vec<(String, String)>,
+    /// The env the client asked for: `atlas.env`.
+    pub env: Option<String>,
+    /// The client trusts the workspace (VS Code's workspace trust, the Neovim
+    /// plugin's per-project answer): `external_schema` programs and `sql`
+    /// queries may run. Untrusted, they are skipped and a warning says so.
+    pub trusted: bool,
+}
+
+pub fn analyze(name: &Arc<str>, text: &str, inputs: &Inputs) -> ChunkData {
     let mut out = ChunkData {
         len: text.len(),
         ..ChunkData::default()
     };
     let file = SourceFile::new(name.clone(), text);
-    let diags = match project::load(&file, vars) {
+    let opts = project::LoadOptions {
+        vars: &inputs.vars,
+        env: inputs.env.as_deref(),
+        trusted: inputs.trusted,
+    };
+    let diags = match project::load_with(&file, &opts) {
         Ok(p) => {
             let w = p.warnings.clone();
             out.project = Some(p);

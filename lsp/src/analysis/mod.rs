@@ -619,7 +619,7 @@ pub struct Workspace {
     slots: Vec<Option<Slot>>,
     by_name: HashMap<Arc<str>, FileId>,
     default_dialect: Dialect,
-    vars: Vec<(String, String)>,
+    vars: config::Inputs,
     last: Option<Analysis>,
     /// Set when a file was added, changed or removed since the last snapshot.
     changed: bool,
@@ -639,7 +639,7 @@ impl Workspace {
             slots: Vec::new(),
             by_name: HashMap::new(),
             default_dialect: Dialect::Sqlite,
-            vars: Vec::new(),
+            vars: config::Inputs::default(),
             last: None,
             changed: true,
             diag_cache: Arc::default(),
@@ -670,7 +670,18 @@ impl Workspace {
 
     /// `--var` values for the project file.
     pub fn set_vars(&mut self, vars: Vec<(String, String)>) {
-        self.vars = vars;
+        let inputs = config::Inputs {
+            vars,
+            ..self.vars.clone()
+        };
+        self.set_project_inputs(inputs);
+    }
+
+    /// What the project file is loaded with: `--var` values, the env asked
+    /// for (`atlas.env`), and whether the workspace is trusted to run its
+    /// data sources (`external_schema` programs, `sql` queries).
+    pub fn set_project_inputs(&mut self, inputs: config::Inputs) {
+        self.vars = inputs;
         for s in self.slots.iter_mut().flatten() {
             if s.opts.kind == Some(FileKind::Config)
                 || FileKind::of_name(&s.name) == Some(FileKind::Config)
@@ -839,7 +850,7 @@ fn analyze_file(
     dialect: Dialect,
     open: bool,
     old: Option<&FileData>,
-    vars: &[(String, String)],
+    vars: &config::Inputs,
     stats: &mut Stats,
 ) -> FileData {
     let old = old.filter(|o| o.kind == kind && o.dialect == dialect);

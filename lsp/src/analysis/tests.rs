@@ -1844,7 +1844,9 @@ fn project_file_diagnostics_and_env_symbols() {
     let f = fx.file("/ws/strata.hcl");
     let d = diagnostics(&fx.a, f);
     assert_eq!(d.len(), 1, "{d:?}");
-    assert_eq!(d[0].severity, Severity::Warning);
+    // Atlas passes an env's other attributes to the schema files; said so.
+    assert_eq!(d[0].severity, Severity::Info);
+    assert!(d[0].message.contains("variable \"colour\""), "{d:?}");
     let s = document_symbols(&fx.a, f);
     assert_eq!(s[0].name, "local");
     let (_, p) = fx.a.project().unwrap();
@@ -2361,4 +2363,43 @@ fn hostile_names_complete_and_hint_in_index_form() {
         tip.contains(r#"index "posts_user id" { columns = [column["user id"]] }"#),
         "{tip}"
     );
+}
+
+#[test]
+fn project_data_sources_run_only_in_a_trusted_workspace() {
+    let dir = std::env::temp_dir().join(format!("strata-lsp-trust-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let marker = dir.join("ran");
+    let text = format!(
+        "data \"external_schema\" \"orm\" {{\n  program = [\"sh\", \"-c\", \"touch {}; echo 'CREATE TABLE t (id int);'\"]\n}}\nenv \"local\" {{\n  url = \"sqlite://a.db\"\n  src = data.external_schema.orm.url\n}}\n",
+        marker.display()
+    );
+    let name = dir.join("atlas.hcl").to_string_lossy().into_owned();
+    let load = |trusted: bool| {
+        let mut ws = Workspace::new();
+        ws.set_project_inputs(config::Inputs {
+            trusted,
+            ..config::Inputs::default()
+        });
+        let id = ws.set_file(&name, Arc::from(text.as_str()), FileOpts::default());
+        let a = ws.snapshot();
+        let d = diagnostics(&a, id);
+        let inline = a.project().map(|(_, p)| p.envs[0].inline_src.len());
+        (d, inline)
+    };
+    // Opening the repository must not run its programs: skipped, and said so.
+    let (d, inline) = load(false);
+    assert!(!marker.exists(), "an untrusted workspace ran a program");
+    assert_eq!(inline, Some(0));
+    assert!(
+        d.iter()
+            .any(|d| d.code == "untrusted" && d.message.contains("was not run")),
+        "{d:?}"
+    );
+    // A trusted workspace runs it.
+    let (d, inline) = load(true);
+    assert!(marker.exists());
+    assert_eq!(inline, Some(1));
+    assert!(d.iter().all(|d| d.code != "untrusted"), "{d:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

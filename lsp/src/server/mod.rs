@@ -55,6 +55,9 @@ pub struct Options {
     /// The project env to plan against; the first one when unset.
     pub env: Option<String>,
     pub vars: Vec<(String, String)>,
+    /// The client trusts this workspace (`initializationOptions.trusted`):
+    /// the project file's `external_schema` programs and `sql` queries may run.
+    pub trusted: bool,
 }
 
 impl Default for Options {
@@ -65,6 +68,7 @@ impl Default for Options {
             live_plan: true,
             env: None,
             vars: Vec::new(),
+            trusted: false,
         }
     }
 }
@@ -82,6 +86,9 @@ impl Options {
         }
         if let Some(e) = v.get("env").and_then(Value::as_str) {
             self.env = Some(e.to_string());
+        }
+        if let Some(t) = v.get("trusted").and_then(Value::as_bool) {
+            self.trusted = t;
         }
         if let Some(vars) = v.get("vars").and_then(Value::as_object) {
             self.vars = vars
@@ -727,8 +734,12 @@ impl LanguageServer for Backend {
             if let Some(o) = &params.initialization_options {
                 st.opts.merge_json(o);
             }
-            let vars = st.opts.vars.clone();
-            st.ws.set_vars(vars);
+            let inputs = crate::analysis::config::Inputs {
+                vars: st.opts.vars.clone(),
+                env: st.opts.env.clone(),
+                trusted: st.opts.trusted,
+            };
+            st.ws.set_project_inputs(inputs);
             let caps = &params.capabilities;
             let utf8 = caps
                 .general

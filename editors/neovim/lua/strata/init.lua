@@ -35,6 +35,9 @@ local defaults = {
   dev_url = nil,
   -- Values for the project file's variables: { db = 'other.db' }.
   vars = nil,
+  -- Trust every project (true), none (false), or ask once per project whose
+  -- project file runs programs or queries databases (nil).
+  trusted = nil,
   -- Register the filetypes (strata-hcl, strata-config, strata-sql).
   filetypes = true,
   -- Treat every *.hcl file as strata-hcl, not only those in a strata/atlas project.
@@ -174,8 +177,72 @@ end
 
 -- The language server ------------------------------------------------------
 
-local function init_options()
+-- Workspace trust -------------------------------------------------------
+-- A project file may run programs (`data "external_schema"`) or query
+-- databases (`data "sql"`). The server runs them only in a trusted project:
+-- the plugin asks once per project that has such a data source, and
+-- remembers the answer in stdpath('data')/strata-trust.json.
+-- `trusted = true|false` in setup() answers for every project.
+
+local function trust_file()
+  return vim.fn.stdpath('data') .. '/strata-trust.json'
+end
+
+local function read_trust()
+  local f = io.open(trust_file(), 'r')
+  if not f then
+    return {}
+  end
+  local text = f:read('*a')
+  f:close()
+  local ok, t = pcall(vim.json.decode, text)
+  return (ok and type(t) == 'table') and t or {}
+end
+
+local function runs_things(root)
+  for _, name in ipairs({ 'strata.hcl', 'atlas.hcl' }) do
+    local f = io.open(root .. '/' .. name, 'r')
+    if f then
+      local text = f:read('*a')
+      f:close()
+      return text:find('external_schema', 1, true) ~= nil or text:find('data%s+"sql"') ~= nil
+    end
+  end
+  return false
+end
+
+--- Whether the project at `root` is trusted (asks once, then remembers).
+function M.trusted(root)
+  if M.config.trusted ~= nil then
+    return M.config.trusted
+  end
+  if not root or not runs_things(root) then
+    return false
+  end
+  local known = read_trust()
+  if known[root] ~= nil then
+    return known[root]
+  end
+  local answer = vim.fn.confirm(
+    'strata: the project file in ' .. root .. ' runs programs or queries databases (data sources). Trust this project?',
+    '&Trust\n&Do not trust',
+    2
+  ) == 1
+  known[root] = answer
+  vim.fn.mkdir(vim.fn.stdpath('data'), 'p')
+  local f = io.open(trust_file(), 'w')
+  if f then
+    f:write(vim.json.encode(known))
+    f:close()
+  end
+  return answer
+end
+
+local function init_options(root)
   local o = {}
+  if M.trusted(root) then
+    o.trusted = true
+  end
   if M.config.env then
     o.env = M.config.env
   end
@@ -205,7 +272,7 @@ function M.client_config(root)
     name = 'strata',
     cmd = M.config.cmd or { bin or 'strata', 'lsp' },
     root_dir = root,
-    init_options = init_options(),
+    init_options = init_options(root),
     get_language_id = language_id,
     on_attach = M.config.on_attach,
     capabilities = M.config.capabilities or vim.lsp.protocol.make_client_capabilities(),
@@ -294,7 +361,7 @@ function M.restart()
     M._stop(c)
   end
   if vim.lsp.config and vim.lsp.enable and M.config.lsp then
-    local cfg = { init_options = init_options() }
+    local cfg = { init_options = init_options(vim.fn.getcwd()) }
     vim.lsp.config('strata', cfg)
   end
   vim.defer_fn(function()
