@@ -858,7 +858,9 @@ impl Reader {
                     }
                 },
                 Structure::Block(on) if on.ident.as_str() == "on" => {
-                    if let Some((part, nulls_first, extra)) = self.read_index_part(ctx, on, owner, spec.child("on")) {
+                    if let Some((part, nulls_first, extra)) =
+                        self.read_index_part(ctx, on, owner, spec.child("on"))
+                    {
                         let k = idx.parts.len();
                         for (key, v) in extra.0 {
                             idx.attrs.0.insert(format!("{key}_{k}"), v);
