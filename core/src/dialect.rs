@@ -164,6 +164,12 @@ pub trait DialectImpl: Sync {
         crate::lint::Facts::default()
     }
 
+    /// Whether this dialect serves Atlas's `docker://<image>/…` dev URLs
+    /// (from local binaries or an embedded engine, since no Docker runs).
+    fn serves_docker(&self) -> bool {
+        false
+    }
+
     /// Whether a statement of a hand-reviewed plan may run inside the plan's
     /// transaction (PostgreSQL: not `CREATE INDEX CONCURRENTLY` and the like).
     fn runs_in_transaction(&self, _sql: &str) -> bool {

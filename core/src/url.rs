@@ -79,7 +79,7 @@ pub fn parse(raw: &str) -> Result<Url> {
                     docker.image
                 ))
             })?;
-            if dialect.imp().is_err() {
+            if !dialect.imp().is_ok_and(|i| i.serves_docker()) {
                 return Err(Error::Usage(format!(
                     "{}: {} dev databases cannot be served yet (there is no ephemeral://{} in this strata); \
                      pass a server you run as --dev-url ({}://user@host/dev)",

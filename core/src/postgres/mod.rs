@@ -147,6 +147,10 @@ impl DialectImpl for Postgres {
         }
     }
 
+    fn serves_docker(&self) -> bool {
+        true
+    }
+
     /// An `ephemeral://` cluster is the local binaries' version; a server is
     /// its version and address (a short connection, no scratch database).
     fn dev_server(&self, url: Option<&DbUrl>) -> Result<String> {

@@ -92,6 +92,10 @@ impl DialectImpl for Sqlite {
         }
     }
 
+    fn serves_docker(&self) -> bool {
+        true
+    }
+
     /// The bundled library's version; a dev file is as good as memory.
     fn dev_server(&self, _url: Option<&DbUrl>) -> Result<String> {
         Ok(format!("sqlite {}", rusqlite::version()))
