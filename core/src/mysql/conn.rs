@@ -104,11 +104,13 @@ pub fn message(e: &mysql::Error) -> String {
 }
 
 /// The dev server's identity for the normalization cache: its version and
-/// address (a short connection to the server, no scratch database).
+/// address (a short connection to the server, no scratch database). It also
+/// drops what killed runs left, as opening a scratch database does.
 pub fn server_identity(raw: &str) -> Result<String> {
     let opts = parse_url(raw)?;
     let server: Opts = OptsBuilder::from_opts(opts).db_name(None::<String>).into();
     let mut conn = connect(server, raw)?;
+    drop_stale_scratch(&mut conn);
     let version = rows(&mut conn, "SELECT VERSION()")
         .map_err(Error::Database)?
         .into_iter()

@@ -79,10 +79,14 @@ fn connect(config: &Config, raw: &str) -> Result<Client> {
 }
 
 /// The server `raw` points at, for the normalization cache: its full version
-/// string and its address (password redacted). One short connection.
+/// string and its address (password redacted). One short connection, which
+/// also drops what killed runs left: a run served from the cache opens no
+/// scratch database, and the promise that the next run cleans up must hold
+/// for it too.
 pub fn server_identity(raw: &str) -> Result<String> {
     let (config, _) = parse_url(raw)?;
     let mut client = connect(&config, raw)?;
+    drop_stale_scratch(&mut client);
     let version: String = client
         .query_one("SELECT version()", &[])
         .map_err(|e| Error::Database(db_message(&e)))?
