@@ -174,7 +174,7 @@ describe('with a server that lacks strata.previewPlan (CLI fallback)', () => {
     assert.equal(made.length, 1);
     assert.equal(made[0].spec.bin, FAKE);
     assert.equal(made[0].spec.cwd, tmp);
-    assert.deepEqual(made[0].spec.initializationOptions, { env: 'local', devUrl: 'sqlite://dev?mode=memory' });
+    assert.deepEqual(made[0].spec.initializationOptions, { env: 'local', devUrl: 'sqlite://dev?mode=memory', trusted: true });
     assert.equal(s.status.text, '$(database) local: 2 changes $(warning)');
     const dry = cliCalls().find((a) => a.includes('--dry-run'))!;
     assert.deepEqual(dry.slice(dry.indexOf('apply')), [
@@ -253,7 +253,7 @@ describe('with a server that lacks strata.previewPlan (CLI fallback)', () => {
     assert.deepEqual(vs.calls.configUpdates[0], { key: 'strata.env', value: 'prod', target: vs.ConfigurationTarget.Workspace });
     await new Promise((r) => setTimeout(r, 20));
     assert.equal(made.length, 2, 'restarted');
-    assert.deepEqual(made[1].spec.initializationOptions, { env: 'prod' });
+    assert.deepEqual(made[1].spec.initializationOptions, { env: 'prod', trusted: true });
     assert.equal(s.envName(), 'prod');
   });
 
