@@ -166,3 +166,41 @@ fn schema_apply_killed_anywhere_is_before_or_after_and_a_rerun_converges() {
         report.join("; ")
     );
 }
+
+/// An editor ends its language server by closing the pipes and then sending
+/// SIGTERM (Neovim does). The interrupt handler's message then meets a
+/// closed stderr; it must still end the process, not leave it parked with no
+/// handler (a `strata lsp` per editor session used to survive that way).
+#[test]
+fn sigterm_after_the_client_closed_its_pipes_ends_the_language_server() {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .arg("lsp")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    faults::signal(child.id(), "TERM");
+    let deadline = Instant::now() + std::time::Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    if status.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    assert!(
+        status.is_some(),
+        "strata lsp still runs 10 s after SIGTERM with its pipes closed"
+    );
+}

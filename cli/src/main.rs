@@ -8,6 +8,7 @@ mod output;
 mod report;
 
 use clap::Parser;
+use std::io::Write;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -25,7 +26,10 @@ fn main() -> ExitCode {
     let _ = ctrlc::set_handler(|| {
         INTERRUPTED.store(true, Ordering::SeqCst);
         strata_core::postgres::conn::cleanup_on_interrupt();
-        eprintln!("\ninterrupted: dev databases cleaned up");
+        // Not `eprintln!`: an editor that ends the language server closes its
+        // pipes before the SIGTERM, and a panic on the broken stderr would
+        // end this thread before `exit`, leaving the process parked below.
+        let _ = writeln!(std::io::stderr(), "\ninterrupted: dev databases cleaned up");
         std::process::exit(130);
     });
     output::init_color(cli.color);
