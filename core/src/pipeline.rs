@@ -270,7 +270,7 @@ pub fn plan(req: PlanRequest, progress: &mut dyn FnMut(Stage)) -> Result<Session
         &session.lint.clone(),
         progress,
     )?;
-    session.refusal = gate(&planned, &policy);
+    session.refusal = gate_findings(&planned.findings);
     session.planned = planned;
     if let Some(dir) = plans {
         use_reviewed(&mut session, &dir)?;
@@ -382,16 +382,12 @@ fn open_target(url: &DbUrl, intent: Intent) -> Result<Box<dyn Driver>> {
     driver::open(url, intent == Intent::Apply)
 }
 
-/// The checks every plan passes before it may run, whoever approves it. Lint
-/// errors are not among them: they need a person's review (or a reviewed plan),
-/// which [`apply`] checks against the [`Approval`].
-fn gate(planned: &Planned, policy: &Policy) -> Option<Refusal> {
-    gate_findings(&planned.findings, policy)
-}
-
-/// The gate on a plan's findings alone, for plans computed outside [`plan`]
-/// (`migrate down`'s per-version plans): the same refusals in the same words.
-pub fn gate_findings(findings: &[Finding], _policy: &Policy) -> Option<Refusal> {
+/// The checks every plan passes before it may run, whoever approves it, from
+/// its findings alone, so plans computed outside [`plan`] (`migrate down`'s
+/// per-version plans) are refused in the same words. Lint errors are not
+/// among them: they need a person's review (or a reviewed plan), which
+/// [`apply`] checks against the [`Approval`].
+pub fn gate_findings(findings: &[Finding]) -> Option<Refusal> {
     if crate::precheck::has_errors(findings) {
         return Some(Refusal::RowsWouldFail);
     }

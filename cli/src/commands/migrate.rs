@@ -1106,14 +1106,13 @@ fn run_down(
         print_down(&plan);
     }
     // The gate `schema apply` passes, in its words: rows the plan would fail
-    // on (a NOT NULL column re-added to a table with rows), the env's policy.
+    // on (a NOT NULL column re-added to a table with rows).
     let findings: Vec<_> = plan
         .steps
         .iter()
         .flat_map(|s| s.findings.iter().cloned())
         .collect();
-    let policy = c.env.as_ref().map(|e| e.policy()).unwrap_or_default();
-    if let Some(refusal) = pipeline::gate_findings(&findings, &policy) {
+    if let Some(refusal) = pipeline::gate_findings(&findings) {
         for f in &findings {
             if f.severity == strata_core::Severity::Error {
                 eprintln!("  {RED}error {}{RED:#}: {}", f.code, f.message);
